@@ -1,0 +1,1 @@
+"""Document text extraction and metric extraction rules."""

@@ -1,0 +1,80 @@
+"""Text extraction stage: turn a source file's bytes into a Paper with Pages, whatever its format."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from extractors.errors import ExtractionError
+from extractors.html import html_to_text, looks_like_html
+from extractors.paper_date import detect_paper_date, detect_title
+from extractors.pdf import check_pdf_bytes, iter_pdf_pages
+from extractors.text import decode_text, text_pages
+from models.records import ExtractedDocument, Page, Paper, SourceFile
+
+TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
+HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
+
+
+def sniff_kind(path: Path, data: bytes) -> str:
+    """Decide how to read a file: 'pdf', 'html' or 'text' (by content first, then by name)."""
+    if data[:1024].lstrip().startswith(b"%PDF") or path.suffix.lower() == ".pdf":
+        return "pdf"
+    if path.suffix.lower() in HTML_SUFFIXES:
+        return "html"
+    if path.suffix.lower() in TEXT_SUFFIXES:
+        return "html" if looks_like_html(decode_text(data[:4096])) else "text"
+    if b"\x00" in data[:4096]:
+        return "binary"
+    return "html" if looks_like_html(decode_text(data[:4096])) else "text"
+
+
+def new_paper(src: SourceFile, data: bytes, kind: str) -> Paper:
+    """The Paper record for a source file before extraction (status ok until something fails)."""
+    return Paper(
+        id=Paper.id_for_bytes(data),
+        source=src.source,
+        title=src.title,
+        paper_date=src.paper_date,
+        paper_date_source="metadata" if src.paper_date else None,
+        kind=kind,
+        size=len(data),
+    )
+
+
+def extract_document(src: SourceFile, data: bytes | None = None) -> ExtractedDocument:
+    """Read a paper into pages of text; raise ExtractionError with a reason code if it cannot be read."""
+    if data is None:
+        try:
+            data = src.path.read_bytes()
+        except OSError as exc:
+            raise ExtractionError("unreadable", str(exc)) from exc
+    kind = sniff_kind(src.path, data)
+    paper = new_paper(src, data, kind)
+    title: str | None = None
+    if kind == "pdf":
+        check_pdf_bytes(data)
+        pages = list(iter_pdf_pages(src.path))
+        if not pages:
+            raise ExtractionError("corrupt", "the PDF has no pages")
+        if not any(p.text.strip() for p in pages):
+            raise ExtractionError("no_text_layer", f"{len(pages)} page(s) without text")
+    elif kind == "binary":
+        raise ExtractionError("unsupported", "binary file that is neither PDF, HTML nor text")
+    else:
+        if not data.strip():
+            raise ExtractionError("empty")
+        text = decode_text(data)
+        if kind == "html":
+            text, title = html_to_text(text)
+        pages = text_pages(text)
+    paper.n_pages = len(pages)
+    paper.title = paper.title or title or detect_title(pages)
+    if paper.paper_date is None:
+        found = detect_paper_date(pages)
+        if found is not None:
+            paper.paper_date, paper.paper_date_source = found
+    return ExtractedDocument(paper=paper, pages=pages)
+
+
+def page_texts(pages: list[Page]) -> list[str]:
+    return [p.text for p in pages]

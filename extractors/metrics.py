@@ -1,0 +1,91 @@
+"""Metric extraction stage: run the spaCy pipeline over each page and build Sentence and Observation records."""
+
+from __future__ import annotations
+
+import hashlib
+from functools import lru_cache
+from pathlib import Path
+
+from extractors.nlp import Figure, analyse
+from extractors.sentences import repeated_lines
+from models.records import ExtractedDocument, ExtractionResult, Observation, Page, Sentence
+from models.taxonomy import TAXONOMY_PATH
+
+PACKAGE_VERSION = "0.1.0"
+_RULE_FILES = ("numbers.py", "periods.py", "roles.py", "labels.py", "nlp.py", "sentences.py", "metrics.py")
+
+
+@lru_cache(maxsize=1)
+def extractor_version() -> str:
+    """The package version plus a digest of the rule code and taxonomy: it changes whenever a rule changes."""
+    digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for name in _RULE_FILES:
+        digest.update((here / name).read_bytes())
+    digest.update(TAXONOMY_PATH.read_bytes())
+    return f"{PACKAGE_VERSION}+{digest.hexdigest()[:10]}"
+
+
+def _observation(paper_id: str, page: Page, sentence: Sentence, fig: Figure, paper_date) -> Observation:
+    period = fig.period
+    return Observation(
+        id=Observation.make_id(paper_id, page.number, fig.start, fig.end),
+        paper_id=paper_id,
+        page=page.number,
+        sentence_id=sentence.id,
+        value=fig.value,
+        unit=fig.unit,
+        value_text=page.text[fig.start : fig.end],
+        page_start=fig.start,
+        page_end=fig.end,
+        sentence_start=fig.start - sentence.start,
+        sentence_end=fig.end - sentence.start,
+        period_start=period.start if period else None,
+        period_end=period.end if period else None,
+        period_text=(period.text or None) if period else None,
+        period_kind=period.kind if period else None,
+        role=fig.role,
+        label=fig.label,
+        kpi=fig.kpi,
+        rule=f"{fig.rule}|{fig.role_rule}|{fig.period_rule}",
+        confidence=fig.confidence,
+        extractor_version=extractor_version(),
+        paper_date=paper_date,
+        bbox=page.bbox_of(fig.start, fig.end),
+    )
+
+
+def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
+    """Find the dated figures of a paper; every observation points into its page's text by offsets."""
+    paper = document.paper
+    boilerplate = repeated_lines([p.text for p in document.pages])
+    sentences: list[Sentence] = []
+    observations: list[Observation] = []
+    for page in document.pages:
+        if not page.text.strip():
+            continue
+        doc = analyse(page.text, paper.paper_date, boilerplate)
+        by_start: dict[int, Sentence] = {}
+        for sent in doc.sents:
+            raw = page.text[sent.start_char : sent.end_char]
+            start = sent.start_char + (len(raw) - len(raw.lstrip()))
+            end = sent.end_char - (len(raw) - len(raw.rstrip()))
+            if end <= start:
+                continue
+            sentence = Sentence(
+                id=f"{paper.id[:16]}-{page.number}-{start}",
+                paper_id=paper.id,
+                page=page.number,
+                index=len(sentences),
+                start=start,
+                end=end,
+                text=page.text[start:end],
+            )
+            sentences.append(sentence)
+            by_start[sent.start_char] = sentence
+        for fig in doc._.figures:
+            sentence = by_start.get(fig.sentence_start)
+            if sentence is None:
+                continue
+            observations.append(_observation(paper.id, page, sentence, fig, paper.paper_date))
+    return ExtractionResult(document=document, sentences=sentences, observations=observations)

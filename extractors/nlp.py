@@ -1,0 +1,246 @@
+"""The spaCy pipeline (on spacy.blank("en"), no model download): sentences, KPI phrases and dated figures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+
+import spacy
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc, Span
+
+from extractors.labels import label_for
+from extractors.numbers import NumberMention, find_numbers
+from extractors.periods import Period, find_periods, paper_date_period
+from extractors.roles import classify_role
+from extractors.sentences import sentence_spans
+from models.taxonomy import load_taxonomy
+
+if not Doc.has_extension("figures"):
+    Doc.set_extension("figures", default=None)
+if not Span.has_extension("kpi"):
+    Span.set_extension("kpi", default=None)
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A figure found by the pipeline, with offsets into the page text (``doc.text``)."""
+
+    sentence_start: int
+    sentence_end: int
+    start: int
+    end: int
+    value: float
+    unit: str
+    rule: str
+    role: str
+    role_rule: str
+    period: Period | None
+    period_rule: str
+    label: str | None
+    kpi: str | None
+    confidence: float
+
+
+@Language.component("councilkpi_sentences")
+def set_sentences(doc: Doc) -> Doc:
+    """Sentence starts from line structure, bullets and punctuation (see extractors/sentences.py)."""
+    boilerplate = doc.user_data.get("boilerplate", frozenset())
+    starts = {s for s, _ in sentence_spans(doc.text, boilerplate)}
+    for token in doc:
+        token.is_sent_start = token.i == 0 or token.idx in starts
+    return doc
+
+
+@Language.factory("councilkpi_kpi_matcher")
+def make_kpi_matcher(nlp: Language, name: str) -> KpiMatcher:
+    return KpiMatcher(nlp)
+
+
+class KpiMatcher:
+    """Mark taxonomy phrases (models/kpi_taxonomy.toml) in ``doc.spans['kpi']``, each span's label the KPI id."""
+
+    def __init__(self, nlp: Language) -> None:
+        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
+        for kpi in load_taxonomy().kpis:
+            self.matcher.add(kpi.id, [nlp.make_doc(s) for s in kpi.synonyms])
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for match_id, start, end in self.matcher(doc):
+            span = Span(doc, start, end, label=match_id)
+            span._.kpi = doc.vocab.strings[match_id]
+            spans.append(span)
+        doc.spans["kpi"] = spans
+        return doc
+
+
+@Language.component("councilkpi_figures")
+def find_figures(doc: Doc) -> Doc:
+    """Find the figures of every sentence and attach period, role, label and KPI to each."""
+    paper_date: date | None = doc.user_data.get("paper_date")
+    kpi_spans = list(doc.spans.get("kpi", []))
+    figures: list[Figure] = []
+    for sent in doc.sents:
+        s0 = sent.start_char
+        text = doc.text[s0 : sent.end_char]
+        stripped = text.rstrip()
+        figures.extend(_sentence_figures(stripped, s0, paper_date, kpi_spans))
+    doc._.figures = figures
+    return doc
+
+
+_CLAUSE_BREAK = re.compile(r";|\.\s|\bwhile\b|\bwhereas\b|\bbut\b")
+
+
+def _owner_after(p: Period, figures: list[NumberMention], sentence: str) -> NumberMention | None:
+    """The figure a period directly follows ("89% in August 2020"), if any: that figure owns it."""
+    for f in figures:
+        gap = sentence[f.unit_end : p.start_char] if p.start_char >= f.unit_end else None
+        if gap is not None and len(gap) <= 15 and not any(f.unit_end <= g.start < p.start_char for g in figures):
+            if not _CLAUSE_BREAK.search(gap):
+                return f
+    return None
+
+
+def _attach_period(
+    sentence: str, figure: NumberMention, figures: list[NumberMention], periods: list[Period]
+) -> tuple[Period | None, str]:
+    """The period closest to the figure with no other figure and no clause break in between."""
+    best: tuple[float, Period, str] | None = None
+    for p in periods:
+        if p.start_char >= figure.unit_end:
+            lo, hi, where, weight = figure.unit_end, p.start_char, "after", 1.0
+        elif p.end_char <= figure.start:
+            owner = _owner_after(p, figures, sentence)
+            if owner is not None and owner is not figure:
+                continue
+            lo, hi, where, weight = p.end_char, figure.start, "before", 1.3
+        else:
+            continue
+        between = sentence[lo:hi]
+        if any(lo <= f.start < hi for f in figures if f is not figure):
+            continue
+        if _CLAUSE_BREAK.search(between):
+            continue
+        limit = 60 if where == "after" else 90
+        if len(between) > limit:
+            continue
+        score = len(between) * weight
+        if best is None or score < best[0]:
+            best = (score, p, f"period.{where}")
+    if best is not None:
+        return best[1], best[2]
+    # a period elsewhere in the sentence that no other figure sits beside
+    free = [p for p in periods if not any(_adjacent(p, f) for f in figures if f is not figure)]
+    if len(free) == 1:
+        return free[0], "period.sentence"
+    return None, "period.none"
+
+
+def _adjacent(p: Period, f: NumberMention) -> bool:
+    return 0 <= p.start_char - f.unit_end <= 25 or 0 <= f.start - p.end_char <= 25
+
+
+def _kpi_for(kpi_spans: list[Span], s0: int, s1: int, figure_abs: int, label: str | None) -> str | None:
+    """The KPI named in the figure's label, else the taxonomy phrase nearest the figure in its sentence."""
+    inside = [sp for sp in kpi_spans if sp.start_char >= s0 and sp.end_char <= s1]
+    if not inside:
+        return None
+    if label:
+        low = label.lower()
+        named = [sp for sp in inside if sp.text.lower() in low]
+        if named:
+            return max(named, key=lambda sp: len(sp.text))._.kpi
+    nearest = min(inside, key=lambda sp: (abs(sp.start_char - figure_abs), -len(sp.text)))
+    return nearest._.kpi
+
+
+_BASE_CONFIDENCE = {
+    "percent": 0.9,
+    "rate_per_10000": 0.9,
+    "gbp": 0.85,
+    "fte": 0.85,
+    "score": 0.7,
+    "days": 0.75,
+    "weeks": 0.75,
+    "months": 0.7,
+    "count": 0.7,
+}
+
+
+def _sentence_figures(sentence: str, s0: int, paper_date: date | None, kpi_spans: list[Span]) -> list[Figure]:
+    numbers = find_numbers(sentence)
+    if not numbers:
+        return []
+    periods = find_periods(sentence, paper_date)
+    # a number inside a date or period ("31 March 2021", "the last 12 months") is part of it, not a figure
+    numbers = [n for n in numbers if not any(p.start_char <= n.start < p.end_char for p in periods)]
+    out: list[Figure] = []
+    for n in numbers:
+        role, role_rule = classify_role(sentence, n, numbers)
+        period, period_rule = _attach_period(sentence, n, numbers, periods)
+        if role == "target":
+            period, period_rule = None, "period.none.target"
+        elif role == "benchmark" and period_rule != "period.after":
+            period, period_rule = None, "period.none.benchmark"
+        elif role == "range_high" and out and out[-1].role == "range_low":
+            period, period_rule = out[-1].period, "period.range"
+        elif period is None and paper_date is not None:
+            period, period_rule = paper_date_period(paper_date), "period.paper_date"
+        label = label_for(sentence, n)
+        kpi = _kpi_for(kpi_spans, s0, s0 + len(sentence), s0 + n.start, label)
+        confidence = _BASE_CONFIDENCE.get(n.unit, 0.6)
+        if n.in_words:
+            confidence -= 0.15
+        if period is None or period.kind == "paper_date":
+            confidence -= 0.15
+        elif period.relative or period_rule == "period.sentence":
+            confidence -= 0.05
+        if label is None:
+            confidence -= 0.1
+        if kpi is not None:
+            confidence += 0.05
+        out.append(
+            Figure(
+                sentence_start=s0,
+                sentence_end=s0 + len(sentence),
+                start=s0 + n.start,
+                end=s0 + n.end,
+                value=n.value,
+                unit=n.unit,
+                rule=n.rule,
+                role=role,
+                role_rule=role_rule,
+                period=period,
+                period_rule=period_rule,
+                label=label,
+                kpi=kpi,
+                confidence=round(max(0.05, min(confidence, 0.99)), 2),
+            )
+        )
+    return out
+
+
+@lru_cache(maxsize=1)
+def build_nlp() -> Language:
+    """A blank English pipeline with the councilkpi components; built once per process."""
+    nlp = spacy.blank("en")
+    nlp.add_pipe("councilkpi_sentences")
+    nlp.add_pipe("councilkpi_kpi_matcher")
+    nlp.add_pipe("councilkpi_figures")
+    return nlp
+
+
+def analyse(text: str, paper_date: date | None, boilerplate: frozenset[str] = frozenset()) -> Doc:
+    """Run the pipeline over one page of text."""
+    nlp = build_nlp()
+    doc = nlp.make_doc(text)
+    doc.user_data["paper_date"] = paper_date
+    doc.user_data["boilerplate"] = boilerplate
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    return doc

@@ -1,0 +1,259 @@
+"""Find numeric figures in a sentence (value, unit, exact span) and reject numbers that are not figures."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+UNITS = ("percent", "count", "rate_per_10000", "gbp", "fte", "days", "weeks", "months", "score")
+
+_UNITS_WORDS = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+_TENS_WORDS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_WORD_RE = (
+    r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
+    r"|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten"
+    r"|two|three|four|five|six|seven|eight|nine|one hundred|a hundred|hundred)"
+)
+_MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+PARA_NUMBER = (
+    r"(?:\d{1,2}(?:\.\d{1,2})+\.?(?=\s)|\d{1,2}[.)](?=\s)|\(\d{1,2}\)|[a-z]{1,3}\)|"
+    r"\d{1,2}(?=[ \t]+(?!FTE\b|" + _MONTH_NAMES + r")[A-Z•·▪*]))"
+)
+"""A paragraph or list number at the start of a line: 2.4, 3., (2), b), or "1 I am providing"."""
+NUM = r"(?<![\w.,/£$-])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\w|[.,]\d|-(?:year|month|week|day))"
+WORD = rf"(?<![\w-])(?P<word>{_WORD_RE})(?![\w-])"
+
+
+def words_to_number(text: str) -> float | None:
+    """'twenty-four' -> 24, 'Ten' -> 10, 'one hundred' -> 100; None if not a number word."""
+    t = text.lower().replace("-", " ").strip()
+    if t in ("one hundred", "a hundred", "hundred"):
+        return 100.0
+    parts = t.split()
+    total = 0
+    for p in parts:
+        if p in _TENS_WORDS:
+            total += _TENS_WORDS[p]
+        elif p in _UNITS_WORDS:
+            total += _UNITS_WORDS[p]
+        else:
+            return None
+    return float(total)
+
+
+@dataclass(frozen=True)
+class NumberMention:
+    """A candidate figure: where its value text sits in the sentence, the parsed value and unit, the rule."""
+
+    start: int
+    end: int
+    value: float
+    unit: str
+    rule: str
+    unit_end: int
+    """Where the figure's unit phrase ends (``% of`` …), for reading the label that follows."""
+    in_words: bool = False
+
+
+# Unit rules: the number then what follows it. (rule id, unit, pattern after the number)
+_UNIT_RULES: list[tuple[str, str, re.Pattern[str]]] = [
+    ("num.percent", "percent", re.compile(r"\s?(?:%|per\s?cent\b|percent\b|pc\b)", re.I)),
+    ("num.rate10k", "rate_per_10000", re.compile(r"\s?(?:per|in every|for every)\s+10,?000\b", re.I)),
+    ("num.fte", "fte", re.compile(r"\s?(?:FTE|full[- ]time equivalents?)\b")),
+    ("num.score", "score", re.compile(r"\s?/\s?(?:10|5|100)\b(?!\d)|\s+out of\s+(?:10|ten|5|five)\b")),
+    ("num.days", "days", re.compile(r"\s(?:calendar\s+)?days?\b")),
+    ("num.weeks", "weeks", re.compile(r"\s(?:weeks?)\b")),
+    ("num.months", "months", re.compile(r"\s(?:months?)\b")),
+]
+_MONEY = re.compile(
+    r"(?<![\w])£\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?(?P<scale>m\b|million\b|k\b|bn\b|billion\b))?"
+)
+_SCALES = {"m": 1e6, "million": 1e6, "k": 1e3, "bn": 1e9, "billion": 1e9}
+_NUM_RE = re.compile(NUM)
+_WORD_NUM_RE = re.compile(WORD, re.I)
+
+# Spans that look like numbers but are not figures. (rule id, pattern); any number inside is dropped.
+_NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
+    ("not.phone", re.compile(r"(?<!\d)(?:\+44\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")),
+    (
+        "not.time",
+        re.compile(r"\b\d{1,2}[:.]\d{2}\s?(?:am|pm|a\.m\.|p\.m\.)?|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)\b", re.I),
+    ),
+    ("not.ordinal", re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)),
+    (
+        "not.reference",
+        re.compile(
+            r"\b(?:Articles?|Sections?|s\.|Paragraphs?|paras?\.?|Regulations?|Schedules?|Parts?|Chapters?|"
+            r"Recommendations?|Appendix|Appendices|Annex(?:es)?|Tables?|Figures?|Fig\.|Items?|Agenda item|"
+            r"pages?|pp?\.|No\.|Nos\.|numbers?|Priority|Priorities|Level|Levels|Tier|Stage|Key Stage|KS|"
+            r"Year|Years|Phase|Ward|Room|Version|v|Rule|Standard|Clause|Option|Objective|Outcome|Action|"
+            r"Minute|Minutes|Step|Principle|Question|Q|Box|Chart|Graph|Point|Points|Area|Areas|Ofsted Recommendation)"
+            r"\s+\d+(?:\.\d+)*[A-Za-z]?(?:\s*(?:,|and|or|&|to|-|–)\s*\d+(?:\.\d+)*[A-Za-z]?)*",
+            re.I,
+        ),
+    ),
+    ("not.act", re.compile(r"\b(?:Act|Regulations|Order|Rules|Measure|Code)\s+(?:of\s+)?(?:19|20)\d{2}\b")),
+    (
+        "not.age",
+        re.compile(
+            r"\b(?:aged|ages?|age of|under|over the age of|between the ages of|up to the age of)\s+\d+"
+            r"(?:\s*(?:-|–|to|and)\s*\d+)?|\b\d+\s*(?:-|–|to)\s*\d+[- ]year[- ]olds?\b|\b\d+[- ]years?[- ]olds?\b|"
+            r"\b\d+\s+years\s+old\b|\b(?:in\s+)?(?:their|the)\s+\d0s\b|\b\d0s\b|\bunder[- ]\d+s?\b|\bover[- ]\d+s\b|\b\d+\+",
+            re.I,
+        ),
+    ),
+    (
+        "not.standard",
+        re.compile(
+            r"\b(?:within|in under|no (?:more|later) than|at least every|every|each)\s+(?:the\s+)?(?:required\s+|statutory\s+|agreed\s+)?"
+            r"\d+(?:[- ]working)?[- ](?:working\s+)?(?:days?|weeks?|months?|hours?|hour|day|week|month)(?:[- ]period)?\b",
+            re.I,
+        ),
+    ),
+    ("not.hours", re.compile(r"\b\d+[- ]hours?\b", re.I)),
+    ("not.para", re.compile(r"(?:(?<=\n)|^)[ \t]*" + PARA_NUMBER)),
+    ("not.covid", re.compile(r"\bCovid[- ]?\s?19\b", re.I)),
+    (
+        "not.window",
+        re.compile(
+            r"\b(?:in|over|during|across|for|within|after|past|last|next|previous|first|every|each|the)\s+"
+            r"(?:the\s+)?(?:last|past|next|previous|first|coming|following|preceding|subsequent)?\s*"
+            r"(?:at least\s+|more than\s+|over\s+|around\s+)?(?:\d+|"
+            + _WORD_RE
+            + r")\s+(?:days?|weeks?|months?|years?)\b",
+            re.I,
+        ),
+    ),
+    ("not.date", re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")),
+    ("not.rate_base", re.compile(r"\bper\s+\d{1,3}(?:,?\d{3})*\b", re.I)),
+    (
+        "not.denominator",
+        re.compile(
+            r"(?<=\d)\s+(?:out\s+)?of\s+(?:the\s+)?\d[\d,]*\b|\b(?:one|\d+)\s+in\s+(?:every\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b(?!\s*%)",
+            re.I,
+        ),
+    ),
+    ("not.list_marker", re.compile(r"(?:(?<=\n)|^)\s*\(?[a-z0-9]{1,3}\)(?=\s)")),
+    ("not.decimal_ref", re.compile(r"(?<![\w.£])\d+\.\d+(?:\.\d+)+")),
+    ("not.postcode", re.compile(r"\b[A-Z]{1,2}\d{1,2}[A-Z]?\s\d[A-Z]{2}\b")),
+    ("not.trailing_ref", re.compile(r"(?<=[.!?:])\s+\d{1,3}\.?\s*$")),
+    ("not.year_span", re.compile(r"\b(?:19|20)\d{2}\s?[-–/]\s?(?:\d{2}|(?:19|20)\d{2})\b")),
+]
+
+
+def blocked_spans(sentence: str) -> list[tuple[int, int, str]]:
+    """Spans of the sentence that hold numbers which are not figures, with the rule that blocked them."""
+    out = []
+    for rule, pattern in _NOT_FIGURES:
+        for m in pattern.finditer(sentence):
+            if m.end() > m.start():
+                out.append((m.start(), m.end(), rule))
+    return out
+
+
+def _parse(num: str) -> float:
+    return float(num.replace(",", ""))
+
+
+def _unit_after(sentence: str, end: int) -> tuple[str, str, int] | None:
+    for rule, unit, pattern in _UNIT_RULES:
+        m = pattern.match(sentence, end)
+        if m:
+            return rule, unit, m.end()
+    return None
+
+
+def _is_bare_year(value_text: str, value: float) -> bool:
+    return bool(re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", value_text)) and 1950 <= value <= 2049
+
+
+def find_numbers(sentence: str) -> list[NumberMention]:
+    """Candidate figures in a sentence, before period and role are attached; non-figures already removed."""
+    blocked = blocked_spans(sentence)
+
+    def is_blocked(s: int, e: int) -> bool:
+        return any(bs <= s and e <= be for bs, be, _ in blocked)
+
+    found: list[NumberMention] = []
+    taken: list[tuple[int, int]] = []
+    for m in _MONEY.finditer(sentence):
+        value = _parse(m.group("num")) * _SCALES.get((m.group("scale") or "").lower(), 1)
+        found.append(NumberMention(m.start(), m.end(), value, "gbp", "num.money", m.end()))
+        taken.append((m.start(), m.end()))
+    for m in _NUM_RE.finditer(sentence):
+        s, e = m.span("num")
+        if any(ts <= s < te for ts, te in taken) or is_blocked(s, e):
+            continue
+        text = m.group("num")
+        value = _parse(text)
+        unit = _unit_after(sentence, e)
+        if unit is None:
+            if _is_bare_year(text, value):
+                continue
+            if "." in text:
+                continue  # a bare decimal with no unit is a reference number far more often than a figure
+            found.append(NumberMention(s, e, value, "count", "num.count", e))
+        else:
+            rule, unit_name, unit_end = unit
+            if unit_name == "percent" and value > 1000:
+                continue
+            found.append(NumberMention(s, e, value, unit_name, rule, unit_end))
+    for m in _WORD_NUM_RE.finditer(sentence):
+        s, e = m.span("word")
+        if any(ts <= s < te for ts, te in taken) or is_blocked(s, e):
+            continue
+        value = words_to_number(m.group("word"))
+        if value is None:
+            continue
+        unit = _unit_after(sentence, e)
+        if unit is not None:
+            rule, unit_name, unit_end = unit
+            found.append(NumberMention(s, e, value, unit_name, rule + ".words", unit_end, True))
+        elif _looks_like_counted_noun(sentence, e):
+            found.append(NumberMention(s, e, value, "count", "num.count.words", e, True))
+    found.sort(key=lambda n: n.start)
+    return found
+
+
+_COUNTED = re.compile(
+    r"\s+(?:(?:new|more|further|other|additional|full|recent|open|separate|virtual|face-to-face|on-line|online|"
+    r"specialist|residential|dedicated|permanent|experienced|qualified|young|vacant|key|senior|newly)\s+){0,2}"
+    r"(?P<noun>[a-z][a-z-]+s|children|people|staff|live|were|are|have|had)\b"
+)
+
+
+def _looks_like_counted_noun(sentence: str, end: int) -> bool:
+    m = _COUNTED.match(sentence, end)
+    if not m:
+        return False
+    return m.group("noun") not in ("years", "times", "ways", "things", "days", "others", "reasons", "aspects")

@@ -1,0 +1,65 @@
+"""Find a paper's own date (meeting, publication or report date) and title in its first pages."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from extractors.periods import DAY_RE, MONTH_RE, MONTHS, YEAR_RE
+from models.records import Page
+
+_D = rf"(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})"
+_WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
+# (source label, pattern); earlier patterns are more trustworthy.
+_DATED: list[tuple[str, re.Pattern[str]]] = [
+    ("published", re.compile(rf"\b(?:Report\s+published|Published|Publication date)(?:\s+on)?:?\s+{_D}")),
+    (
+        "meeting",
+        re.compile(rf"\b(?:[Mm]eeting|[Cc]ommittee|[Cc]ouncil)\s+(?:on|of|held on|dated?)\s+(?:{_WEEKDAY})?{_D}"),
+    ),
+    ("dated", re.compile(rf"\bDate(?:\s+of\s+(?:meeting|report|publication|decision))?:\s*(?:{_WEEKDAY})?{_D}", re.I)),
+    ("inspection", re.compile(rf"\b[Ii]nspection dates?:?\s+.{{0,40}}?(?:to|–|-)\s+{_D}")),
+    ("dateline", re.compile(rf"(?:^|\n)\s*{_WEEKDAY}{_D}", re.M)),
+]
+_TITLE_MONTH = re.compile(rf"(?:[-–—:]|\b[Rr]eport)\s*(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b")
+_MEETING_NO_YEAR = re.compile(
+    rf"\bmeeting\s+(?:on|of)\s+(?:{_WEEKDAY})?(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE})\b(?!,?\s+\d)"
+)
+
+
+def _mk(d: str, m: str, y: str) -> date | None:
+    try:
+        return date(int(y), MONTHS[m.lower().rstrip(".")], int(re.sub(r"\D", "", d)))
+    except (ValueError, KeyError):
+        return None
+
+
+def detect_paper_date(pages: list[Page]) -> tuple[date, str] | None:
+    """The paper's date and where it came from, or None if the first pages do not state it."""
+    head = "\n".join(p.text for p in pages[:2])[:8000]
+    for label, pattern in _DATED:
+        m = pattern.search(head)
+        if m:
+            found = _mk(m.group("d"), m.group("m"), m.group("y"))
+            if found:
+                return found, f"text:{label}"
+    title = _TITLE_MONTH.search(head[:1500])
+    if title:
+        month, year = MONTHS[title.group("m").lower().rstrip(".")], int(title.group("y"))
+        meeting = _MEETING_NO_YEAR.search(head)
+        if meeting and MONTHS.get(meeting.group("m").lower().rstrip(".")) == month:
+            found = _mk(meeting.group("d"), meeting.group("m"), str(year))
+            if found:
+                return found, "text:meeting+title"
+        return date(year, month, 1), "text:title_month"
+    return None
+
+
+def detect_title(pages: list[Page]) -> str | None:
+    """The first substantial line of the paper, as a fallback title."""
+    for page in pages[:1]:
+        for line in page.text.splitlines():
+            clean = re.sub(r"[#*_>\s]+", " ", line).strip(" -")
+            if len(clean) >= 12 and re.search(r"[A-Za-z]{3}", clean):
+                return clean[:200]
+    return None

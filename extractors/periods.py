@@ -1,0 +1,315 @@
+"""Find dates and reporting periods in a sentence and resolve them to (start, end) dates."""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS = {
+    "january": 1,
+    "jan": 1,
+    "february": 2,
+    "feb": 2,
+    "march": 3,
+    "mar": 3,
+    "april": 4,
+    "apr": 4,
+    "may": 5,
+    "june": 6,
+    "jun": 6,
+    "july": 7,
+    "jul": 7,
+    "august": 8,
+    "aug": 8,
+    "september": 9,
+    "sept": 9,
+    "sep": 9,
+    "october": 10,
+    "oct": 10,
+    "november": 11,
+    "nov": 11,
+    "december": 12,
+    "dec": 12,
+}
+MONTH_RE = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
+    r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept|Sep|Oct|Nov|Dec)\.?"
+)
+DAY_RE = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+YEAR_RE = r"(?:19[89][0-9]|20[0-4][0-9])"
+DASH = r"\s?[-–—/]\s?"
+WORD_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "eighteen": 18,
+    "twenty-four": 24,
+}
+ACADEMIC_CONTEXT = re.compile(
+    r"\b(?:school|schools|pupils?|GCSEs?|key stage|KS[1-5]|PEPs?|personal education plans?|"
+    r"academic|attainment|exams?|examinations?|A[- ]levels?|virtual school|Year 1[1-3]|"
+    r"education|educational|university|college|progress 8|attendance)\b",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A period found in a sentence: the matched text and the dates it covers."""
+
+    start_char: int
+    end_char: int
+    text: str
+    start: date
+    end: date
+    kind: str
+    """month, day, year, financial_year, academic_year, quarter, range, since, relative, paper_date."""
+
+    @property
+    def relative(self) -> bool:
+        return self.kind in ("relative", "paper_date")
+
+
+def month_end(year: int, month: int) -> date:
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _month(name: str) -> int:
+    return MONTHS[name.lower().rstrip(".")]
+
+
+def _day(text: str) -> int:
+    return int(re.sub(r"\D", "", text))
+
+
+def _full_year(first: int, second: str) -> int:
+    """The end year of a span like 2014-15 or 2011-2014."""
+    if len(second) == 4:
+        return int(second)
+    century = first - first % 100
+    year = century + int(second)
+    return year + 100 if year < first else year
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _resolve_month(month: int, ref: date | None) -> int | None:
+    """The year of a month named without a year: the latest such month not after the paper date."""
+    if ref is None:
+        return None
+    return ref.year if month <= ref.month else ref.year - 1
+
+
+def _span_kind(sentence: str) -> str:
+    return "academic_year" if ACADEMIC_CONTEXT.search(sentence) else "financial_year"
+
+
+def _year_span(first: int, last: int, kind: str) -> tuple[date, date]:
+    if kind == "academic_year":
+        return date(first, 9, 1), date(last, 8, 31)
+    return date(first, 4, 1), date(last, 3, 31)
+
+
+# Each rule: (name, compiled pattern). Earlier rules win where matches overlap.
+_P = [
+    (
+        "day_range",
+        rf"\b(?:[Bb]etween|[Ff]rom)\s+(?P<d1>{DAY_RE})\s+(?P<m1>{MONTH_RE})(?:\s+(?P<y1>{YEAR_RE}))?"
+        rf"\s+(?:and|to|until)\s+(?P<d2>{DAY_RE})\s+(?P<m2>{MONTH_RE}),?\s+(?P<y2>{YEAR_RE})\b",
+    ),
+    (
+        "month_range",
+        rf"\b(?:(?:[Bb]etween|[Ff]rom)\s+)?(?P<m1>{MONTH_RE})(?:\s+(?P<y1>{YEAR_RE}))?"
+        rf"\s*(?:to|and|until|[-–—])\s*(?P<m2>{MONTH_RE})\s+(?P<y2>{YEAR_RE})\b",
+    ),
+    (
+        "quarter",
+        rf"\b(?:[Qq]uarter\s*|Q)(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y1>{YEAR_RE})(?:{DASH}(?P<y2>\d{{2}}|{YEAR_RE}))?)?\b",
+    ),
+    ("day", rf"\b(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b"),
+    ("day_us", rf"\b(?P<m>{MONTH_RE})\s+(?P<d>{DAY_RE}),\s+(?P<y>{YEAR_RE})\b"),
+    ("month", rf"\b(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b"),
+    (
+        "named_span",
+        rf"\b(?P<which>academic|financial|school)\s+year\s+(?P<y1>{YEAR_RE}){DASH}(?P<y2>\d{{2}}|{YEAR_RE})\b",
+    ),
+    ("span", rf"\b(?P<y1>{YEAR_RE}){DASH}(?P<y2>\d{{2}}|{YEAR_RE})\b(?!\s*%)"),
+    (
+        "first_months",
+        r"\b(?:in\s+|during\s+|over\s+)?the\s+first\s+(?P<n>\w+)\s+months\s+of\s+(?:(?:the\s+)?year\s+)?(?P<y>"
+        + YEAR_RE
+        + r")\b",
+    ),
+    (
+        "last_months",
+        r"\b(?:in|over|during|across|for|within|throughout)\s+(?:the\s+)?(?:last|past|previous|preceding)\s+"
+        r"(?:(?P<n>\w+(?:-\w+)?)\s+)?(?P<u>months?|years?|twelve months)\b",
+    ),
+    ("since_year", rf"\b[Ss]ince\s+(?P<y>{YEAR_RE})\b"),
+    ("since_month", rf"\b[Ss]ince\s+(?P<m>{MONTH_RE})\b(?!\s+{YEAR_RE})"),
+    ("year", rf"\b(?P<y>{YEAR_RE})\b(?![-–—/]\d)(?!\s*%)"),
+    (
+        "month_only",
+        r"\b(?:(?P<prep>in|of|during|by|until|from|to|since|end of|as at|at)\s+)?"
+        r"(?P<m>January|February|March|April|May|June|July|August|September|October|November|December)\b",
+    ),
+    (
+        "current",
+        r"\b(?:currently|at present|presently|at the time of (?:the |this )?(?:inspection|visit|writing|the report)|"
+        r"as of now|to date|this month|at this time)\b",
+    ),
+]
+RULES = [(name, re.compile(pattern)) for name, pattern in _P]
+
+
+def _words_to_int(word: str) -> int | None:
+    if word.isdigit():
+        return int(word)
+    return WORD_NUMBERS.get(word.lower())
+
+
+def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tuple[date, date, str] | None:
+    g = m.groupdict()
+    if name == "day_range":
+        y2 = int(g["y2"])
+        m1, m2 = _month(g["m1"]), _month(g["m2"])
+        y1 = int(g["y1"]) if g["y1"] else (y2 if m1 <= m2 else y2 - 1)
+        s, e = _safe_date(y1, m1, _day(g["d1"])), _safe_date(y2, m2, _day(g["d2"]))
+        return (s, e, "range") if s and e and s <= e else None
+    if name == "month_range":
+        y2 = int(g["y2"])
+        m1, m2 = _month(g["m1"]), _month(g["m2"])
+        y1 = int(g["y1"]) if g["y1"] else (y2 if m1 <= m2 else y2 - 1)
+        s, e = date(y1, m1, 1), month_end(y2, m2)
+        return (s, e, "range") if s <= e else None
+    if name == "quarter":
+        q = int(g["q"])
+        if g["y1"] and not g["y2"]:
+            # "Q3 2020": a calendar quarter of that year
+            y = int(g["y1"])
+            return date(y, 3 * q - 2, 1), month_end(y, 3 * q), "quarter"
+        if g["y1"]:
+            fy_start = int(g["y1"])
+        elif ref is not None:
+            # a bare "Q3" is a quarter of the financial year the paper belongs to
+            fy_start = ref.year if ref.month >= 4 else ref.year - 1
+        else:
+            return None
+        index = fy_start * 12 + 3 + 3 * (q - 1)  # months since year 0, April = 3
+        year, first_month = divmod(index, 12)
+        return date(year, first_month + 1, 1), month_end(year, first_month + 3), "quarter"
+    if name in ("day", "day_us"):
+        d = _safe_date(int(g["y"]), _month(g["m"]), _day(g["d"]))
+        return (d, d, "day") if d else None
+    if name == "month":
+        y, mo = int(g["y"]), _month(g["m"])
+        return date(y, mo, 1), month_end(y, mo), "month"
+    if name in ("named_span", "span"):
+        first = int(g["y1"])
+        last = _full_year(first, g["y2"])
+        if not (0 < last - first <= 5):
+            return None
+        if name == "named_span":
+            kind = "financial_year" if g["which"].lower() == "financial" else "academic_year"
+        else:
+            kind = _span_kind(sentence)
+        s, e = _year_span(first, last, kind)
+        return s, e, kind
+    if name == "first_months":
+        n = _words_to_int(g["n"])
+        if not n or n > 12:
+            return None
+        y = int(g["y"])
+        return date(y, 1, 1), month_end(y, n), "range"
+    if name == "last_months":
+        if ref is None:
+            return None
+        n = _words_to_int(g["n"]) if g["n"] else 1
+        if n and g["u"].startswith("year"):
+            n *= 12
+        if not n or n > 60:
+            return None
+        end = month_end(ref.year, ref.month)
+        start_index = ref.year * 12 + ref.month - n
+        return date(start_index // 12, start_index % 12 + 1, 1), end, "relative"
+    if name == "since_year":
+        if ref is None:
+            return None
+        y = int(g["y"])
+        return date(y, 1, 1), month_end(ref.year, ref.month), "since"
+    if name == "since_month":
+        year = _resolve_month(_month(g["m"]), ref)
+        if year is None or ref is None:
+            return None
+        return date(year, _month(g["m"]), 1), month_end(ref.year, ref.month), "since"
+    if name == "year":
+        y = int(g["y"])
+        return date(y, 1, 1), date(y, 12, 31), "year"
+    if name == "month_only":
+        if g["m"] == "May" and not g["prep"]:
+            return None  # "May" is far more often the verb than the month
+        mo = _month(g["m"])
+        year = _resolve_month(mo, ref)
+        if year is None:
+            return None
+        return date(year, mo, 1), month_end(year, mo), "month"
+    if name == "current":
+        if ref is None:
+            return None
+        return ref, ref, "relative"
+    return None
+
+
+def find_periods(sentence: str, ref: date | None) -> list[Period]:
+    """All non-overlapping periods in ``sentence``, in order; ``ref`` is the paper date for relative ones."""
+    taken: list[tuple[int, int]] = []
+    found: list[Period] = []
+    for name, pattern in RULES:
+        for m in pattern.finditer(sentence):
+            s, e = m.span()
+            if any(s < te and ts < e for ts, te in taken):
+                continue
+            built = _build(name, m, sentence, ref)
+            if built is None:
+                continue
+            start, end, kind = built
+            taken.append((s, e))
+            found.append(Period(s, e, m.group(0), start, end, kind))
+    found.sort(key=lambda p: p.start_char)
+    return _drop_vague_beside_exact(found, sentence)
+
+
+def _drop_vague_beside_exact(periods: list[Period], sentence: str) -> list[Period]:
+    """'98% currently (October 2021)': a relative period right beside an exact one defers to it."""
+    keep = []
+    for p in periods:
+        if p.kind == "relative" and any(
+            q is not p
+            and not q.relative
+            and (0 <= q.start_char - p.end_char <= 3 or 0 <= p.start_char - q.end_char <= 3)
+            for q in periods
+        ):
+            continue
+        keep.append(p)
+    return keep
+
+
+def paper_date_period(ref: date) -> Period:
+    """The fallback period for a figure with no period in its sentence: the paper's date."""
+    return Period(-1, -1, "", ref, ref, "paper_date")

@@ -1,0 +1,129 @@
+"""Decide what part a figure plays in its sentence: actual, target, baseline, change, benchmark or range end."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from extractors.numbers import NumberMention
+
+ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high")
+
+
+@dataclass(frozen=True)
+class RoleRule:
+    """A phrasing that gives a figure its role: text just before (``before``) or after (``after``) it."""
+
+    id: str
+    role: str
+    before: re.Pattern[str] | None = None
+    after: re.Pattern[str] | None = None
+
+
+def _b(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"(?:{pattern})\W{{0,3}}$", re.I)
+
+
+def _a(pattern: str) -> re.Pattern[str]:
+    return re.compile(rf"^\W{{0,3}}(?:{pattern})", re.I)
+
+
+# Tried in order; the first rule whose context matches sets the role.
+ROLE_RULES: list[RoleRule] = [
+    RoleRule(
+        "role.benchmark.comparator",
+        "benchmark",
+        before=_b(
+            r"(?:national|england|regional|south east|statistical neighbours?'?|comparators?'?|similar (?:authorities|areas|councils))"
+            r"(?: (?:average|averages|figure|figures|rate|rates|performance|level|mean|benchmark))?(?: (?:of|is|was|at|were|are|being|stands at|,))*(?: around| about| approximately| just)?"
+        ),
+    ),
+    RoleRule(
+        "role.benchmark.after",
+        "benchmark",
+        after=_a(
+            r"(?:\S+ ){0,2}(?:nationally|in england|national average|for england|statistical neighbours?|the national figure)"
+        ),
+    ),
+    RoleRule(
+        "role.benchmark.compared",
+        "benchmark",
+        before=_b(
+            r"(?:compared (?:with|to)|against|than)(?: the)?(?: national| england| statistical neighbour| regional)[\w\s']{0,30}?(?: of| at)?"
+        ),
+    ),
+    RoleRule(
+        "role.target",
+        "target",
+        before=_b(
+            r"(?:target|targets|expectation|expected|aim|aiming|ambition|goal|aspiration|threshold|standard)"
+            r"(?: (?:of|is|was|to be|to reach|to achieve|for \w+(?: \w+){0,6} is|set at|at|for))*(?: at least| around)?"
+            r"|(?:is|are|being|were) (?:expected|required|set) to (?:be|reach|achieve)(?: at least)?"
+            r"|reviewed is"
+        ),
+    ),
+    RoleRule(
+        "role.change.by",
+        "change",
+        before=_b(
+            r"(?:increase[ds]?|rise|rises|rose|risen|fall|falls|fell|fallen|drop|dropped|reduction|reduced|decrease[ds]?|"
+            r"improvement|improved|grown|growth|grew|up|down|higher|lower|declined?|increasing|decreasing)"
+            r"(?: \w+){0,2}? (?:by|of)(?: around| about| approximately| nearly| almost| over| more than)?"
+        ),
+    ),
+    RoleRule(
+        "role.change.after",
+        "change",
+        after=_a(
+            r"(?:percentage points? )?(?:increase|rise|reduction|decrease|fall|drop|improvement|uplift|growth|higher|lower|more|fewer)\b(?! than)"
+        ),
+    ),
+    RoleRule(
+        "role.baseline.base",
+        "baseline",
+        before=_b(
+            r"(?:from a (?:base|baseline|starting point|position) of|baseline of|up from|down from|compared (?:with|to)|from (?:a low|a high) of|previously|was previously)(?: around| about| over| approximately)?"
+        ),
+    ),
+]
+
+_RANGE = re.compile(
+    r"\b(?:between|ranging from|ranged from|ranging between|ranged between|varied between|varying between|from)\s*$",
+    re.I,
+)
+
+
+def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMention]) -> tuple[str, str]:
+    """The figure's role and the id of the rule that decided it."""
+    before = sentence[max(0, figure.start - 90) : figure.start]
+    after = sentence[figure.unit_end : figure.unit_end + 60]
+    index = figures.index(figure)
+    nxt = figures[index + 1] if index + 1 < len(figures) else None
+    prev = figures[index - 1] if index > 0 else None
+    # ranges: "between 20% and 59%", "ranging from 3 to 12"
+    if nxt is not None and nxt.unit == figure.unit and _RANGE.search(before):
+        gap = sentence[figure.unit_end : nxt.start]
+        if re.fullmatch(r"\s*(?:and|to|-|–)\s*", gap):
+            if before.rstrip().lower().endswith("from"):
+                return "baseline", "role.baseline.from_to"
+            return "range_low", "role.range"
+    if prev is not None and prev.unit == figure.unit:
+        gap = sentence[prev.unit_end : figure.start]
+        prev_before = sentence[max(0, prev.start - 40) : prev.start]
+        if (
+            re.fullmatch(r"\s*(?:and|-|–)\s*", gap)
+            and _RANGE.search(prev_before)
+            and not prev_before.rstrip().lower().endswith("from")
+        ):
+            return "range_high", "role.range"
+    for rule in ROLE_RULES:
+        if rule.before is not None and rule.before.search(before):
+            return rule.role, rule.id
+        if rule.after is not None and rule.after.search(after):
+            return rule.role, rule.id
+    # "from 89% in August 2020 to 98% currently": the first of a from/to pair is the baseline
+    if nxt is not None and re.search(r"\bfrom\s+(?:around |about |over |a base of )?$", before, re.I):
+        between = sentence[figure.unit_end : nxt.start]
+        if re.search(r"\bto\b", between, re.I) and len(between) < 80:
+            return "baseline", "role.baseline.from_to"
+    return "actual", "role.actual"

@@ -1,0 +1,1 @@
+"""Typed records passed between stages, and the KPI taxonomy."""

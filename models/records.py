@@ -1,0 +1,182 @@
+"""Typed records passed between pipeline stages: source file, paper, page, sentence, observation."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import asdict, dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+BBox = tuple[float, float, float, float]
+"""A box on a PDF page in pdfplumber's coordinates: (x0, top, x1, bottom), points from the top-left."""
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    """A paper to ingest, as found by the collect stage (before its bytes are read)."""
+
+    path: Path
+    source: str
+    title: str | None = None
+    paper_date: date | None = None
+
+    @property
+    def size(self) -> int:
+        return self.path.stat().st_size
+
+
+@dataclass
+class Page:
+    """One page of a paper: its text, and for PDFs the box of every character of that text."""
+
+    number: int
+    text: str
+    width: float | None = None
+    height: float | None = None
+    char_boxes: list[BBox | None] | None = field(default=None, repr=False)
+    needs_ocr: bool = False
+
+    def bbox_of(self, start: int, end: int) -> BBox | None:
+        """The union of the boxes of the characters in ``text[start:end]`` (None for non-PDF pages)."""
+        if self.char_boxes is None:
+            return None
+        boxes = [b for b in self.char_boxes[start:end] if b is not None]
+        if not boxes:
+            return None
+        return (
+            round(min(b[0] for b in boxes), 2),
+            round(min(b[1] for b in boxes), 2),
+            round(max(b[2] for b in boxes), 2),
+            round(max(b[3] for b in boxes), 2),
+        )
+
+
+@dataclass
+class Paper:
+    """A paper identified by the sha256 of its bytes, with its metadata and the outcome of ingesting it."""
+
+    id: str
+    source: str
+    title: str | None
+    paper_date: date | None
+    paper_date_source: str | None
+    kind: str
+    size: int
+    status: str = "ok"
+    error: str | None = None
+    n_pages: int = 0
+
+    @staticmethod
+    def id_for_bytes(data: bytes) -> str:
+        return hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class ExtractedDocument:
+    """The output of text extraction: a paper with its pages."""
+
+    paper: Paper
+    pages: list[Page]
+
+
+@dataclass
+class Sentence:
+    """A sentence of a page: ``page.text[start:end] == text``."""
+
+    id: str
+    paper_id: str
+    page: int
+    index: int
+    start: int
+    end: int
+    text: str
+
+
+@dataclass
+class Observation:
+    """One figure found in a paper, with everything needed to trace it back to its source."""
+
+    id: str
+    paper_id: str
+    page: int
+    sentence_id: str
+    value: float
+    unit: str
+    value_text: str
+    page_start: int
+    page_end: int
+    sentence_start: int
+    sentence_end: int
+    period_start: date | None
+    period_end: date | None
+    period_text: str | None
+    period_kind: str | None
+    role: str
+    label: str | None
+    kpi: str | None
+    rule: str
+    confidence: float
+    extractor_version: str
+    paper_date: date | None
+    bbox: BBox | None = None
+
+    @staticmethod
+    def make_id(paper_id: str, page: int, start: int, end: int) -> str:
+        key = f"{paper_id}:{page}:{start}:{end}"
+        return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        for k in ("period_start", "period_end", "paper_date"):
+            d[k] = d[k].isoformat() if d[k] else None
+        d["bbox"] = list(self.bbox) if self.bbox else None
+        return d
+
+
+@dataclass
+class ExtractionResult:
+    """The output of metric extraction for one paper: its sentences and the observations found in them."""
+
+    document: ExtractedDocument
+    sentences: list[Sentence]
+    observations: list[Observation]
+
+
+@dataclass
+class FailedPaper:
+    """A paper that could not be ingested, with the reason code and a human-readable message."""
+
+    paper: Paper
+    reason: str
+    message: str
+
+
+@dataclass
+class PaperOutcome:
+    """What happened to one source file in a run."""
+
+    source: str
+    paper_id: str | None
+    status: str
+    """loaded | skipped | failed"""
+    n_pages: int = 0
+    n_observations: int = 0
+    reason: str | None = None
+    message: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """The outcome of an ingest run, paper by paper."""
+
+    run_id: str
+    db: str
+    outcomes: list[PaperOutcome] = field(default_factory=list)
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+    @property
+    def failed(self) -> list[PaperOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]

@@ -1,0 +1,1 @@
+"""Prefect flow, stage functions and the councilkpi CLI."""

@@ -1,0 +1,83 @@
+"""The Prefect flow `ingest`: a thin orchestration layer over the plain stage functions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+from prefect.utilities.annotations import quote
+
+from extractors.metrics import extract_metrics
+from models.records import ExtractedDocument, ExtractionResult, FailedPaper, PaperOutcome, RunSummary, SourceFile
+from pipeline import (
+    prefect_env,  # noqa: F401  (must precede the prefect import)
+    stages,
+)
+from pipeline.collect import collect
+from warehouse.db import connect
+
+
+@task(name="collect", cache_policy=NO_CACHE)
+def collect_task(paths: list[str], paper_date: date | None) -> list[SourceFile]:
+    return collect([Path(p) for p in paths], paper_date)
+
+
+@task(name="extract_text", cache_policy=NO_CACHE)
+def extract_text_task(src: SourceFile, data: bytes) -> ExtractedDocument | FailedPaper:
+    return stages.extract_text(src, data)
+
+
+@task(name="extract_metrics", cache_policy=NO_CACHE)
+def extract_metrics_task(document: ExtractedDocument) -> ExtractionResult:
+    return extract_metrics(document)
+
+
+@task(name="load", cache_policy=NO_CACHE)
+def load_task(con, outcome, fp: stages.Fingerprint, run_id: str) -> PaperOutcome:
+    return stages.load(con, outcome, fp, run_id)
+
+
+# Large arguments are quoted so Prefect does not walk them looking for upstream futures.
+TASK_STEPS = stages.Steps(
+    extract_text=lambda src, data: extract_text_task(quote(src), quote(data)),
+    extract_metrics=lambda document: extract_metrics_task(quote(document)),
+    load=lambda con, outcome, fp, run_id: load_task(quote(con), quote(outcome), quote(fp), run_id),
+)
+
+
+@flow(name="ingest", validate_parameters=False)
+def ingest_flow(
+    paths: list[str],
+    db: str,
+    paper_date: date | None = None,
+    retry_failed: bool = False,
+    force: bool = False,
+    on_paper: Callable[[PaperOutcome], None] | None = None,
+) -> RunSummary:
+    """Collect papers, extract their text and figures, and load them into the DuckDB warehouse."""
+    logger = get_run_logger()
+
+    def report(outcome: PaperOutcome) -> None:
+        detail = f" ({outcome.reason}: {outcome.message})" if outcome.status == "failed" else ""
+        logger.info("%s %s%s", outcome.status, outcome.source, detail)
+        if on_paper is not None:
+            on_paper(outcome)
+
+    sources = collect_task(paths, paper_date)
+    con = connect(db)
+    try:
+        return stages.ingest(
+            con,
+            sources,
+            retry_failed=retry_failed,
+            force=force,
+            command="flow",
+            on_paper=report,
+            db=db,
+            steps=TASK_STEPS,
+        )
+    finally:
+        con.close()

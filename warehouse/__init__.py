@@ -1,0 +1,1 @@
+"""DuckDB schema, loading, views and connections."""

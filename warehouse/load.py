@@ -1,0 +1,186 @@
+"""Load stage: write one paper's records in one transaction (DataFrame inserts), or record its failure."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import UTC, datetime
+
+import duckdb
+import pandas as pd
+
+from models.records import ExtractionResult, FailedPaper, Paper
+
+PAPER_COLUMNS = [
+    "id",
+    "source",
+    "title",
+    "paper_date",
+    "paper_date_source",
+    "kind",
+    "size",
+    "n_pages",
+    "status",
+    "error_reason",
+    "error",
+    "extractor_version",
+    "run_id",
+]
+PAGE_COLUMNS = ["paper_id", "page", "text", "width", "height", "needs_ocr"]
+SENTENCE_COLUMNS = ["id", "paper_id", "page", "idx", "start_char", "end_char", "text"]
+OBSERVATION_COLUMNS = [
+    "id",
+    "paper_id",
+    "page",
+    "sentence_id",
+    "value",
+    "unit",
+    "value_text",
+    "page_start",
+    "page_end",
+    "sentence_start",
+    "sentence_end",
+    "period_start",
+    "period_end",
+    "period_text",
+    "period_kind",
+    "role",
+    "label",
+    "kpi",
+    "rule",
+    "confidence",
+    "extractor_version",
+    "paper_date",
+    "bbox_x0",
+    "bbox_top",
+    "bbox_x1",
+    "bbox_bottom",
+]
+DELETE_PAPER = [
+    "DELETE FROM observations WHERE paper_id = ?",
+    "DELETE FROM sentences WHERE paper_id = ?",
+    "DELETE FROM pages WHERE paper_id = ?",
+    "DELETE FROM papers WHERE id = ?",
+]
+UPSERT_SOURCE = """
+INSERT INTO paper_sources (paper_id, source, size, mtime) VALUES (?, ?, ?, ?)
+ON CONFLICT (paper_id, source) DO UPDATE SET size = excluded.size, mtime = excluded.mtime
+"""
+PAPER_STATE = "SELECT status, extractor_version FROM papers WHERE id = ?"
+INSERT_RUN = "INSERT INTO runs (id, started_at, status, extractor_version, command) VALUES (?, ?, 'running', ?, ?)"
+FINISH_RUN = """
+UPDATE runs SET finished_at = ?, status = ?, n_files = ?, n_loaded = ?, n_skipped = ?, n_failed = ? WHERE id = ?
+"""
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    con.register("_incoming", frame[columns])
+    try:
+        cols = ", ".join(columns)
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _incoming")  # noqa: S608 (fixed names)
+    finally:
+        con.unregister("_incoming")
+
+
+def _paper_row(paper: Paper, extractor_version: str | None, run_id: str, reason: str | None) -> dict:
+    row = asdict(paper)
+    row.update(error_reason=reason, extractor_version=extractor_version, run_id=run_id)
+    return row
+
+
+def paper_state(con: duckdb.DuckDBPyConnection, paper_id: str) -> tuple[str, str | None] | None:
+    """(status, extractor_version) of a stored paper, or None if it has never been loaded."""
+    row = con.execute(PAPER_STATE, [paper_id]).fetchone()
+    return (row[0], row[1]) if row else None
+
+
+def record_source(con: duckdb.DuckDBPyConnection, paper_id: str, source: str, size: int, mtime: float | None) -> None:
+    con.execute(UPSERT_SOURCE, [paper_id, source, size, mtime])
+
+
+def load_result(con: duckdb.DuckDBPyConnection, result: ExtractionResult, run_id: str, extractor_version: str) -> int:
+    """Replace everything stored for the paper with this result, atomically. Returns observations written."""
+    paper = result.document.paper
+    pages = pd.DataFrame(
+        [
+            {
+                "paper_id": paper.id,
+                "page": p.number,
+                "text": p.text,
+                "width": p.width,
+                "height": p.height,
+                "needs_ocr": p.needs_ocr,
+            }
+            for p in result.document.pages
+        ],
+        columns=PAGE_COLUMNS,
+    )
+    sentences = pd.DataFrame(
+        [
+            {
+                "id": s.id,
+                "paper_id": s.paper_id,
+                "page": s.page,
+                "idx": s.index,
+                "start_char": s.start,
+                "end_char": s.end,
+                "text": s.text,
+            }
+            for s in result.sentences
+        ],
+        columns=SENTENCE_COLUMNS,
+    )
+    rows = []
+    for o in result.observations:
+        row = o.to_dict()
+        box = o.bbox or (None, None, None, None)
+        row.update(bbox_x0=box[0], bbox_top=box[1], bbox_x1=box[2], bbox_bottom=box[3])
+        rows.append(row)
+    observations = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+    for col in ("period_start", "period_end", "paper_date"):
+        observations[col] = pd.to_datetime(observations[col]).dt.date
+    papers = pd.DataFrame([_paper_row(paper, extractor_version, run_id, None)], columns=PAPER_COLUMNS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for sql in DELETE_PAPER:
+            con.execute(sql, [paper.id])
+        _insert(con, "papers", PAPER_COLUMNS, papers)
+        _insert(con, "pages", PAGE_COLUMNS, pages)
+        _insert(con, "sentences", SENTENCE_COLUMNS, sentences)
+        _insert(con, "observations", OBSERVATION_COLUMNS, observations)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return len(observations)
+
+
+def load_failure(con: duckdb.DuckDBPyConnection, failed: FailedPaper, run_id: str, extractor_version: str) -> None:
+    """Record a paper that could not be read: no pages, sentences or observations are kept for it."""
+    paper = failed.paper
+    paper.status = "failed"
+    paper.error = failed.message
+    papers = pd.DataFrame([_paper_row(paper, extractor_version, run_id, failed.reason)], columns=PAPER_COLUMNS)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for sql in DELETE_PAPER:
+            con.execute(sql, [paper.id])
+        _insert(con, "papers", PAPER_COLUMNS, papers)
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, extractor_version: str, command: str) -> None:
+    con.execute(INSERT_RUN, [run_id, datetime.now(UTC).replace(tzinfo=None), extractor_version, command])
+
+
+def finish_run(
+    con: duckdb.DuckDBPyConnection, run_id: str, status: str, n_files: int, n_loaded: int, n_skipped: int, n_failed: int
+) -> None:
+    con.execute(
+        FINISH_RUN,
+        [datetime.now(UTC).replace(tzinfo=None), status, n_files, n_loaded, n_skipped, n_failed, run_id],
+    )

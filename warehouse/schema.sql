@@ -1,0 +1,98 @@
+-- councilkpi warehouse schema (DuckDB). Applied by warehouse/db.py; every statement is idempotent.
+-- Provenance invariant: pages.text[page_start:page_end] (0-based, end exclusive) = observations.value_text,
+-- and sentences.text[sentence_start:sentence_end] = value_text for the observation's sentence.
+
+CREATE TABLE IF NOT EXISTS schema_migrations (
+    version     INTEGER PRIMARY KEY,
+    applied_at  TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS runs (
+    id                VARCHAR PRIMARY KEY,   -- uuid of the run
+    started_at        TIMESTAMP NOT NULL,
+    finished_at       TIMESTAMP,
+    status            VARCHAR NOT NULL,      -- running | ok | failures | crashed
+    n_files           INTEGER,
+    n_loaded          INTEGER,
+    n_skipped         INTEGER,
+    n_failed          INTEGER,
+    extractor_version VARCHAR,
+    command           VARCHAR                -- how the run was started (cli, flow, api)
+);
+
+CREATE TABLE IF NOT EXISTS papers (
+    id                VARCHAR PRIMARY KEY,   -- sha256 of the paper's bytes
+    source            VARCHAR NOT NULL,      -- where it was first found (path or URL)
+    title             VARCHAR,
+    paper_date        DATE,                  -- the date relative periods ("currently") resolve against
+    paper_date_source VARCHAR,               -- metadata | text:<how> | cli
+    kind              VARCHAR,               -- pdf | html | text
+    size              BIGINT,
+    n_pages           INTEGER,
+    status            VARCHAR NOT NULL,      -- ok | failed
+    error_reason      VARCHAR,               -- empty | not_pdf | encrypted | truncated | corrupt | no_text_layer | ...
+    error             VARCHAR,               -- human-readable message
+    extractor_version VARCHAR,
+    run_id            VARCHAR,
+    ingested_at       TIMESTAMP NOT NULL DEFAULT current_timestamp
+);
+
+CREATE TABLE IF NOT EXISTS paper_sources (
+    paper_id    VARCHAR NOT NULL,
+    source      VARCHAR NOT NULL,            -- every path or URL the same bytes were seen at
+    size        BIGINT,
+    mtime       DOUBLE,
+    first_seen  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (paper_id, source)
+);
+
+CREATE TABLE IF NOT EXISTS pages (
+    paper_id    VARCHAR NOT NULL,
+    page        INTEGER NOT NULL,            -- 1-based
+    text        VARCHAR NOT NULL,
+    width       DOUBLE,
+    height      DOUBLE,
+    needs_ocr   BOOLEAN NOT NULL DEFAULT false,
+    PRIMARY KEY (paper_id, page)
+);
+
+CREATE TABLE IF NOT EXISTS sentences (
+    id          VARCHAR PRIMARY KEY,
+    paper_id    VARCHAR NOT NULL,
+    page        INTEGER NOT NULL,
+    idx         INTEGER NOT NULL,            -- order within the paper
+    start_char  INTEGER NOT NULL,            -- offsets in pages.text
+    end_char    INTEGER NOT NULL,
+    text        VARCHAR NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS observations (
+    id                VARCHAR PRIMARY KEY,
+    paper_id          VARCHAR NOT NULL,
+    page              INTEGER NOT NULL,
+    sentence_id       VARCHAR NOT NULL,
+    value             DOUBLE NOT NULL,
+    unit              VARCHAR NOT NULL,      -- percent | count | rate_per_10000 | gbp | fte | days | weeks | months | score
+    value_text        VARCHAR NOT NULL,      -- the value exactly as printed
+    page_start        INTEGER NOT NULL,      -- offsets of value_text in pages.text
+    page_end          INTEGER NOT NULL,
+    sentence_start    INTEGER NOT NULL,      -- offsets of value_text in sentences.text
+    sentence_end      INTEGER NOT NULL,
+    period_start      DATE,
+    period_end        DATE,
+    period_text       VARCHAR,               -- the words the period was read from (null: paper date fallback)
+    period_kind       VARCHAR,               -- month | day | year | financial_year | academic_year | quarter | range | since | relative | paper_date
+    role              VARCHAR NOT NULL,      -- actual | target | baseline | change | benchmark | range_low | range_high
+    label             VARCHAR,               -- what is measured, in the paper's words
+    kpi               VARCHAR,               -- canonical KPI id from models/kpi_taxonomy.toml (null: unmatched)
+    rule              VARCHAR NOT NULL,      -- number rule | role rule | period rule that produced the figure
+    confidence        DOUBLE NOT NULL,
+    extractor_version VARCHAR NOT NULL,
+    paper_date        DATE,                  -- the paper date used to resolve relative periods
+    bbox_x0           DOUBLE,                -- box of the value on the PDF page (points, from top-left)
+    bbox_top          DOUBLE,
+    bbox_x1           DOUBLE,
+    bbox_bottom       DOUBLE
+);
+
+INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
