@@ -104,7 +104,13 @@ _WORD_NUM_RE = re.compile(WORD, re.I)
 
 # Spans that look like numbers but are not figures. (rule id, pattern); any number inside is dropped.
 _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
-    ("not.phone", re.compile(r"(?<!\d)(?:\+44\s?|0)\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}(?!\d)")),
+    ("not.phone", re.compile(r"(?<![\w.,])(?:\+44[\s-]?(?:\(0\))?|\(0\d{2,4}\)\s?|0)\d(?:[\s-]?\d){8,10}(?!\d|,\d)")),
+    (
+        "not.day_month",
+        re.compile(
+            r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH_NAMES + r"\b|\b" + _MONTH_NAMES + r"\s+\d{1,2}(?:st|nd|rd|th)?,"
+        ),
+    ),
     (
         "not.time",
         re.compile(r"\b\d{1,2}[:.]\d{2}\s?(?:am|pm|a\.m\.|p\.m\.)?|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)\b", re.I),

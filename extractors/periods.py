@@ -145,6 +145,7 @@ _P = [
     ("day", rf"\b(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b"),
     ("day_us", rf"\b(?P<m>{MONTH_RE})\s+(?P<d>{DAY_RE}),\s+(?P<y>{YEAR_RE})\b"),
     ("month", rf"\b(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b"),
+    ("day_no_year", rf"\b(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE})\b(?!,?\s+\d)"),
     (
         "named_span",
         rf"\b(?P<which>academic|financial|school)\s+year\s+(?P<y1>{YEAR_RE}){DASH}(?P<y2>\d{{2}}|{YEAR_RE})\b",
@@ -216,6 +217,14 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         return date(year, first_month + 1, 1), month_end(year, first_month + 3), "quarter"
     if name in ("day", "day_us"):
         d = _safe_date(int(g["y"]), _month(g["m"]), _day(g["d"]))
+        return (d, d, "day") if d else None
+    if name == "day_no_year":
+        mo = _month(g["m"])
+        year = _resolve_month(mo, ref)
+        if year is None:
+            # without a paper date the day still is a date, not a figure: keep it, unresolved
+            return None
+        d = _safe_date(year, mo, _day(g["d"]))
         return (d, d, "day") if d else None
     if name == "month":
         y, mo = int(g["y"]), _month(g["m"])

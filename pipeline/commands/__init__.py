@@ -1,0 +1,5 @@
+"""One module per CLI command; each has ``register(subparsers)``. Add new commands to ``COMMANDS``."""
+
+from pipeline.commands import extract, ingest, query
+
+COMMANDS = [ingest, extract, query]

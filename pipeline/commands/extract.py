@@ -1,0 +1,88 @@
+"""`councilkpi extract`: print the figures of one paper without touching the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipeline.output import UserError, format_table, parse_date
+
+EXTRACT_FIELDS = [
+    "value",
+    "unit",
+    "period_start",
+    "period_end",
+    "role",
+    "label",
+    "kpi",
+    "sentence",
+    "page",
+    "value_text",
+    "rule",
+    "confidence",
+    "paper_date",
+    "period_text",
+    "period_kind",
+    "page_start",
+    "page_end",
+    "sentence_start",
+    "sentence_end",
+    "bbox",
+    "id",
+]
+
+
+def cmd_extract(args: argparse.Namespace) -> int:
+    from extractors.metrics import extract_metrics
+    from models.records import FailedPaper
+    from pipeline.collect import CollectError, collect
+    from pipeline.stages import extract_text
+
+    path = Path(args.path)
+    if path.is_dir():
+        raise UserError(f"{path}: extract takes one file; use `councilkpi ingest` for folders")
+    try:
+        (src,) = collect([path], args.paper_date)
+    except CollectError as exc:
+        raise UserError(str(exc)) from exc
+    except ValueError as exc:
+        raise UserError(f"{path}: not a supported paper (PDF, HTML, text)") from exc
+    document = extract_text(src)
+    if isinstance(document, FailedPaper):
+        raise UserError(f"{path}: {document.reason}: {document.message}")
+    if args.paper_date is not None:
+        document.paper.paper_date, document.paper.paper_date_source = args.paper_date, "cli"
+    result = extract_metrics(document)
+    sentences = {s.id: s.text for s in result.sentences}
+    rows = []
+    for o in result.observations:
+        d = o.to_dict()
+        d["sentence"] = " ".join(sentences[o.sentence_id].split())
+        rows.append(d)
+    if args.format == "jsonl":
+        for d in rows:
+            print(json.dumps({k: d[k] for k in EXTRACT_FIELDS}, ensure_ascii=False))
+    else:
+        headers = ["page", "value_text", "unit", "period_start", "period_end", "role", "kpi", "label", "confidence"]
+        print(format_table(headers, [[d[h] for h in headers] for d in rows], 40))
+        paper = document.paper
+        print(
+            f"\n{len(rows)} figure(s) in {path} (paper date {paper.paper_date or 'unknown'}, {paper.n_pages} page(s))",
+            file=sys.stderr,
+        )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "extract",
+        help="print the figures of one paper (no database)",
+        description="Extract the figures of one paper and print them, one observation per line (jsonl) or as "
+        "a table. Nothing is written.",
+    )
+    p.add_argument("path", help="a PDF, HTML or text paper")
+    p.add_argument("--paper-date", type=parse_date, help="the paper's date (YYYY-MM-DD) for relative periods")
+    p.add_argument("--format", choices=["jsonl", "table"], default="jsonl", help="output (default: %(default)s)")
+    p.set_defaults(func=cmd_extract)

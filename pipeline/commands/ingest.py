@@ -1,0 +1,139 @@
+"""`councilkpi ingest`: run the pipeline over files or folders into the warehouse."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.output import UserError, format_table, parse_date
+from pipeline.paths import DEFAULT_DB, SAMPLES
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from pipeline.collect import CollectError, collect
+    from warehouse.db import connect
+
+    paths = [Path(p) for p in args.paths] or [SAMPLES]
+    try:
+        sources = collect(paths, args.paper_date)
+    except CollectError as exc:
+        raise UserError(str(exc)) from exc
+    if not sources:
+        raise UserError(f"no papers (PDF, HTML, text) found in {', '.join(map(str, paths))}")
+    db = Path(args.db)
+    progress = _Progress(len(sources), enabled=not args.quiet)
+    if args.no_prefect:
+        from pipeline.stages import ingest
+
+        con = connect(db)
+        try:
+            summary = ingest(
+                con,
+                sources,
+                retry_failed=args.retry_failed,
+                force=args.force,
+                command="cli",
+                on_paper=progress.advance,
+                db=db,
+            )
+        finally:
+            con.close()
+    else:
+        from pipeline.flow import ingest_flow
+
+        summary = ingest_flow(
+            [str(p) for p in paths],
+            str(db),
+            paper_date=args.paper_date,
+            retry_failed=args.retry_failed,
+            force=args.force,
+            on_paper=progress.advance,
+        )
+    progress.close()
+    con = connect(db, read_only=True)
+    try:
+        print_summary(con, summary)
+    finally:
+        con.close()
+    return 1 if summary.failed else 0
+
+
+class _Progress:
+    """A progress bar on stderr when it is a terminal; silent otherwise (logs already say each paper)."""
+
+    def __init__(self, total: int, enabled: bool) -> None:
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("ingesting papers", total=total)
+
+    def advance(self, outcome) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+SUMMARY_SQL = """
+SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status = 'failed'),
+       coalesce(sum(n_pages) FILTER (WHERE status = 'ok'), 0),
+       (SELECT count(*) FROM observations), (SELECT count(DISTINCT kpi) FROM observations)
+FROM papers
+"""
+EXAMPLE_SERIES_SQL = """
+SELECT kpi FROM kpi_series WHERE kpi IS NOT NULL AND role = 'actual' AND period_kind <> 'paper_date'
+GROUP BY kpi ORDER BY count(DISTINCT period_start) DESC, count(*) DESC, kpi LIMIT 1
+"""
+SERIES_SQL = """
+SELECT period_start, period_end, value, unit, role, paper_date, page, value_text
+FROM kpi_series WHERE kpi = ? ORDER BY period_start NULLS LAST, paper_date
+"""
+
+
+def print_summary(con, summary) -> None:
+    loaded, skipped, failed = summary.count("loaded"), summary.count("skipped"), summary.count("failed")
+    print(
+        f"\nRun {summary.run_id}: {len(summary.outcomes)} file(s): {loaded} loaded, {skipped} unchanged, "
+        f"{failed} failed  →  {summary.db}"
+    )
+    ok, bad, pages, figures, kpis = con.execute(SUMMARY_SQL).fetchone()
+    print()
+    print(format_table(["papers", "pages", "figures found", "KPIs", "failures"], [[ok, pages, figures, kpis, bad]]))
+    if summary.failed:
+        print("\nFailures this run:")
+        print(
+            format_table(["file", "reason", "message"], [[o.source, o.reason, o.message] for o in summary.failed], 70)
+        )
+    row = con.execute(EXAMPLE_SERIES_SQL).fetchone()
+    if row:
+        print(f"\nExample series: {row[0]}")
+        rows = con.execute(SERIES_SQL, [row[0]]).fetchall()
+        print(
+            format_table(
+                ["period_start", "period_end", "value", "unit", "role", "paper_date", "page", "as printed"], rows
+            )
+        )
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "ingest",
+        help="ingest papers into the warehouse",
+        description="Extract figures from papers (PDF, HTML, text; folders are searched recursively) and load "
+        "them into the DuckDB warehouse. Re-running on the same files adds nothing. Exit code 1 if any paper "
+        "failed (the failures are recorded in the warehouse, see the `failures` view).",
+    )
+    p.add_argument("paths", nargs="*", help=f"files or folders (default: the bundled samples, {SAMPLES})")
+    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.add_argument("--paper-date", type=parse_date, help="date of the papers (YYYY-MM-DD), overriding metadata")
+    p.add_argument("--retry-failed", action="store_true", help="try again papers that failed before")
+    p.add_argument("--force", action="store_true", help="re-extract papers even if already loaded")
+    p.add_argument("--no-prefect", action="store_true", help="run the stages directly, without the Prefect flow")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_ingest)

@@ -1,0 +1,48 @@
+"""`councilkpi query`: run SQL on a read-only connection and print the result."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.output import UserError, write_rows
+from pipeline.paths import DEFAULT_DB
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from warehouse.db import connect
+
+    con = connect(Path(args.db), read_only=True)
+    try:
+        cursor = con.execute(args.sql)
+        if cursor.description is None:
+            return 0
+        headers = [d[0] for d in cursor.description]
+        rows = cursor.fetchmany(args.limit + 1) if args.limit else cursor.fetchall()
+    except duckdb.Error as exc:
+        raise UserError(f"query failed: {str(exc).splitlines()[0]}") from exc
+    finally:
+        con.close()
+    truncated = bool(args.limit) and len(rows) > args.limit
+    rows = [list(r) for r in rows[: args.limit or None]]
+    write_rows(headers, rows, args.format)
+    if truncated and args.format == "table":
+        print(f"(first {args.limit} rows; use --limit 0 for all)", file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "query",
+        help="run SQL on the warehouse (read-only)",
+        description="Run one SQL statement on a read-only connection to the warehouse. Tables: papers, "
+        "paper_sources, pages, sentences, observations, runs; views: kpi_series, paper_summary, failures.",
+    )
+    p.add_argument("sql", help='the SQL statement, e.g. "SELECT * FROM kpi_series LIMIT 5"')
+    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
+    p.add_argument("--limit", type=int, default=100, help="rows to print, 0 for all (default: %(default)s)")
+    p.set_defaults(func=cmd_query)
