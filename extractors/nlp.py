@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 
 from extractors.labels import label_for
 from extractors.numbers import NumberMention, find_numbers
-from extractors.periods import Period, find_periods, paper_date_period
+from extractors.periods import Period, find_periods, month_end, paper_date_period
 from extractors.roles import classify_role
 from extractors.sentences import sentence_spans
 from models.taxonomy import load_taxonomy
@@ -84,13 +84,64 @@ def find_figures(doc: Doc) -> Doc:
     paper_date: date | None = doc.user_data.get("paper_date")
     kpi_spans = list(doc.spans.get("kpi", []))
     figures: list[Figure] = []
+    context = _Context()
+    prev_end = 0
     for sent in doc.sents:
         s0 = sent.start_char
-        text = doc.text[s0 : sent.end_char]
-        stripped = text.rstrip()
-        figures.extend(_sentence_figures(stripped, s0, paper_date, kpi_spans))
+        sentence = doc.text[s0 : sent.end_char].rstrip()
+        lead = len(sentence) - len(sentence.lstrip())
+        s0, sentence = s0 + lead, sentence.lstrip()
+        if not sentence:
+            continue
+        periods = find_periods(sentence, paper_date)
+        context.enter(sentence, doc.text[prev_end:s0])
+        figures.extend(_sentence_figures(sentence, s0, paper_date, kpi_spans, periods, context))
+        context.leave(sentence, periods)
+        prev_end = s0 + len(sentence)
     doc._.figures = figures
     return doc
+
+
+_LIST_ITEM = re.compile(r"^(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]|\(?[a-z0-9]{1,3}[.)])\s*")
+_NEW_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
+_SPAN_KINDS = ("year", "financial_year", "academic_year", "quarter", "range", "month")
+
+
+class _Context:
+    """Periods that carry over from one sentence to the next within a paragraph or a bulleted list.
+
+    - a list lead-in ("… comparing April to October 2021 with April to October 2020:") dates its items;
+    - a sentence that sets a single period ("During the academic year 2020/21, 95% …") dates the next
+      sentence of the same paragraph when that sentence gives none.
+    """
+
+    def __init__(self) -> None:
+        self.lead_in: Period | None = None
+        self.previous: Period | None = None
+
+    def enter(self, sentence: str, gap: str) -> None:
+        if "\n\n" in gap.replace(" ", "") or _NEW_PARAGRAPH.match(sentence) or _LIST_ITEM.match(sentence):
+            self.previous = None  # each paragraph and each list item starts afresh
+        if self.lead_in is not None and not _LIST_ITEM.match(sentence):
+            self.lead_in = None
+
+    def leave(self, sentence: str, periods: list[Period]) -> None:
+        explicit = [p for p in periods if not p.relative and p.kind != "since"]
+        if sentence.rstrip().endswith(":"):
+            self.lead_in = explicit[0] if explicit else None
+            self.previous = None
+            return
+        if _LIST_ITEM.match(sentence) and self.lead_in is not None:
+            return
+        spans = [p for p in explicit if p.kind in _SPAN_KINDS]
+        self.previous = spans[0] if len(spans) == 1 and len(explicit) == 1 else None
+
+    def period(self) -> tuple[Period | None, str]:
+        if self.lead_in is not None:
+            return self.lead_in, "period.list_lead_in"
+        if self.previous is not None:
+            return self.previous, "period.previous_sentence"
+        return None, "period.none"
 
 
 _CLAUSE_BREAK = re.compile(r";|\.\s|\bwhile\b|\bwhereas\b|\bbut\b")
@@ -129,15 +180,16 @@ def _attach_period(
         limit = 60 if where == "after" else 90
         if len(between) > limit:
             continue
-        score = len(between) * weight
+        score = len(between) * weight + (40 if p.relative else 0)  # an exact date nearby beats "currently"
         if best is None or score < best[0]:
             best = (score, p, f"period.{where}")
     if best is not None:
         return best[1], best[2]
-    # a period elsewhere in the sentence that no other figure sits beside
-    free = [p for p in periods if not any(_adjacent(p, f) for f in figures if f is not figure)]
-    if len(free) == 1:
-        return free[0], "period.sentence"
+    # a scene-setting period earlier in the sentence ("(between July and September 2020), … over 450 staff")
+    # that is not the period of a figure it directly follows
+    earlier = [p for p in periods if p.end_char <= figure.start and _owner_after(p, figures, sentence) is None]
+    if len(periods) == 1 and earlier:
+        return earlier[0], "period.sentence"
     return None, "period.none"
 
 
@@ -172,24 +224,53 @@ _BASE_CONFIDENCE = {
 }
 
 
-def _sentence_figures(sentence: str, s0: int, paper_date: date | None, kpi_spans: list[Span]) -> list[Figure]:
+def _future(period: Period, paper_date: date | None) -> bool:
+    """A period that starts after the paper was written is a plan or a deadline, not when a figure was measured."""
+    return paper_date is not None and period.start > month_end(paper_date.year, paper_date.month)
+
+
+def _since_end(period: Period, periods: list[Period], paper_date: date | None) -> Period:
+    """'865 children (October 2021), an increase of 30% since 2018': the change runs to the sentence's latest
+    dated point, else to the paper date."""
+    ends = [p.end for p in periods if p is not period and not p.relative and p.end > period.start]
+    if paper_date is not None:
+        ends = [e for e in ends if e <= month_end(paper_date.year, paper_date.month)]
+    if not ends:
+        return period
+    return Period(period.start_char, period.end_char, period.text, period.start, max(ends), period.kind)
+
+
+def _sentence_figures(
+    sentence: str,
+    s0: int,
+    paper_date: date | None,
+    kpi_spans: list[Span],
+    periods: list[Period],
+    context: _Context,
+) -> list[Figure]:
     numbers = find_numbers(sentence)
-    if not numbers:
+    if not numbers or not re.search(r"[A-Za-z]{2,}", sentence):
         return []
-    periods = find_periods(sentence, paper_date)
     # a number inside a date or period ("31 March 2021", "the last 12 months") is part of it, not a figure
     numbers = [n for n in numbers if not any(p.start_char <= n.start < p.end_char for p in periods)]
     out: list[Figure] = []
     for n in numbers:
         role, role_rule = classify_role(sentence, n, numbers)
         period, period_rule = _attach_period(sentence, n, numbers, periods)
+        if period is not None and _future(period, paper_date):
+            period, period_rule = None, "period.none.future"
+        if period is not None and period.kind == "since":
+            period = _since_end(period, periods, paper_date)
         if role == "target":
             period, period_rule = None, "period.none.target"
         elif role == "benchmark" and period_rule != "period.after":
             period, period_rule = None, "period.none.benchmark"
         elif role == "range_high" and out and out[-1].role == "range_low":
             period, period_rule = out[-1].period, "period.range"
-        elif period is None and paper_date is not None:
+        if period is None and role not in ("target", "benchmark"):
+            period, period_rule = context.period()
+        # the paper date stands in for an undated current figure; a baseline is by definition earlier
+        if period is None and role not in ("target", "benchmark", "baseline") and paper_date is not None:
             period, period_rule = paper_date_period(paper_date), "period.paper_date"
         label = label_for(sentence, n)
         kpi = _kpi_for(kpi_spans, s0, s0 + len(sentence), s0 + n.start, label)
@@ -198,6 +279,8 @@ def _sentence_figures(sentence: str, s0: int, paper_date: date | None, kpi_spans
             confidence -= 0.15
         if period is None or period.kind == "paper_date":
             confidence -= 0.15
+        elif period_rule in ("period.list_lead_in", "period.previous_sentence"):
+            confidence -= 0.1
         elif period.relative or period_rule == "period.sentence":
             confidence -= 0.05
         if label is None:

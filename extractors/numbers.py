@@ -108,7 +108,8 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "not.day_month",
         re.compile(
-            r"\b\d{1,2}(?:st|nd|rd|th)?\s+" + _MONTH_NAMES + r"\b|\b" + _MONTH_NAMES + r"\s+\d{1,2}(?:st|nd|rd|th)?,"
+            r"\b\d{1,2}(?:st|nd|rd|th)?(?:\s*,\s*\d{1,2}(?:st|nd|rd|th)?)*(?:\s*(?:and|to|&|-|–)\s*\d{1,2}(?:st|nd|rd|th)?)?"
+            r"\s+" + _MONTH_NAMES + r"\b|\b" + _MONTH_NAMES + r"\s+\d{1,2}(?:st|nd|rd|th)?,"
         ),
     ),
     (
@@ -238,6 +239,8 @@ def find_numbers(sentence: str) -> list[NumberMention]:
         s, e = m.span("word")
         if any(ts <= s < te for ts, te in taken) or is_blocked(s, e):
             continue
+        if _DEFINITE.search(sentence, 0, s):
+            continue  # "the three homes", "these two events": a reference to known things, not a count
         value = words_to_number(m.group("word"))
         if value is None:
             continue
@@ -248,9 +251,28 @@ def find_numbers(sentence: str) -> list[NumberMention]:
         elif _looks_like_counted_noun(sentence, e):
             found.append(NumberMention(s, e, value, "count", "num.count.words", e, True))
     found.sort(key=lambda n: n.start)
-    return found
+    return [n for n in found if not _is_run_in_section_number(sentence, n)]
 
 
+_RUN_IN_VERBS = re.compile(
+    r"\b(?:to|of|at|was|were|is|are|by|from|reached|about|around|only|just|over|under|than|be|been|totalled|"
+    r"with|and|or|nearly|almost|approximately|some|had|has|have|rose|fell|stands|stood|now)\s+$",
+    re.I,
+)
+
+
+def _is_run_in_section_number(sentence: str, n: NumberMention) -> bool:
+    """'… a report for information 8.': a small bare number closing a sentence straight after a noun is the
+    next section's number run into the text, not a figure."""
+    if n.unit != "count" or n.in_words or n.value >= 100 or "." in sentence[n.start : n.end]:
+        return False
+    if not re.fullmatch(r"\.?\s*", sentence[n.end :]):
+        return False
+    before = sentence[: n.start]
+    return bool(re.search(r"[a-z]\s+$", before)) and not _RUN_IN_VERBS.search(before)
+
+
+_DEFINITE = re.compile(r"\b(?:the|these|those|our|its|their|both|all|each|every|first|last|other)\s+$", re.I)
 _COUNTED = re.compile(
     r"\s+(?:(?:new|more|further|other|additional|full|recent|open|separate|virtual|face-to-face|on-line|online|"
     r"specialist|residential|dedicated|permanent|experienced|qualified|young|vacant|key|senior|newly)\s+){0,2}"

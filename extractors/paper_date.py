@@ -10,15 +10,16 @@ from models.records import Page
 
 _D = rf"(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
-# (source label, pattern); earlier patterns are more trustworthy.
+# (source label, pattern); earlier patterns win. An inspection's own dates come before its publication
+# date: "currently" in an inspection report means at the time of the inspection.
 _DATED: list[tuple[str, re.Pattern[str]]] = [
+    ("inspection", re.compile(rf"\b[Ii]nspection dates?:?\s+.{{0,40}}?(?:to|–|-)\s+{_D}")),
     ("published", re.compile(rf"\b(?:Report\s+published|Published|Publication date)(?:\s+on)?:?\s+{_D}")),
     (
         "meeting",
         re.compile(rf"\b(?:[Mm]eeting|[Cc]ommittee|[Cc]ouncil)\s+(?:on|of|held on|dated?)\s+(?:{_WEEKDAY})?{_D}"),
     ),
     ("dated", re.compile(rf"\bDate(?:\s+of\s+(?:meeting|report|publication|decision))?:\s*(?:{_WEEKDAY})?{_D}", re.I)),
-    ("inspection", re.compile(rf"\b[Ii]nspection dates?:?\s+.{{0,40}}?(?:to|–|-)\s+{_D}")),
     ("dateline", re.compile(rf"(?:^|\n)\s*{_WEEKDAY}{_D}", re.M)),
 ]
 _TITLE_MONTH = re.compile(rf"(?:[-–—:]|\b[Rr]eport)\s*(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b")

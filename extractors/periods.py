@@ -159,9 +159,10 @@ _P = [
     ),
     (
         "last_months",
-        r"\b(?:in|over|during|across|for|within|throughout)\s+(?:the\s+)?(?:last|past|previous|preceding)\s+"
-        r"(?:(?P<n>\w+(?:-\w+)?)\s+)?(?P<u>months?|years?|twelve months)\b",
+        r"\b(?:in|over|during|across|for|within|throughout)\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
+        r"(?:(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+)?(?P<u>months?|years?)\b(?!\s+(?:old|of age|ago))",
     ),
+    ("since_month_year", rf"\b[Ss]ince\s+(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b"),
     ("since_year", rf"\b[Ss]ince\s+(?P<y>{YEAR_RE})\b"),
     ("since_month", rf"\b[Ss]ince\s+(?P<m>{MONTH_RE})\b(?!\s+{YEAR_RE})"),
     ("year", rf"\b(?P<y>{YEAR_RE})\b(?![-–—/]\d)(?!\s*%)"),
@@ -249,14 +250,23 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
     if name == "last_months":
         if ref is None:
             return None
+        if not g["n"] and not re.search(r"last|past|previous|preceding", m.group(0)):
+            return None  # "in months" is not a period
         n = _words_to_int(g["n"]) if g["n"] else 1
         if n and g["u"].startswith("year"):
             n *= 12
         if not n or n > 60:
             return None
-        end = month_end(ref.year, ref.month)
-        start_index = ref.year * 12 + ref.month - n
+        # a paper reports complete months: the window ends with the month before the paper's date
+        last_index = ref.year * 12 + ref.month - 2
+        end = month_end(last_index // 12, last_index % 12 + 1)
+        start_index = last_index - n + 1
         return date(start_index // 12, start_index % 12 + 1, 1), end, "relative"
+    if name == "since_month_year":
+        if ref is None:
+            return None
+        start = _safe_date(int(g["y"]), _month(g["m"]), _day(g["d"]) if g["d"] else 1)
+        return (start, month_end(ref.year, ref.month), "since") if start and start <= ref else None
     if name == "since_year":
         if ref is None:
             return None

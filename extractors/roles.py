@@ -95,8 +95,9 @@ _RANGE = re.compile(
 
 def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMention]) -> tuple[str, str]:
     """The figure's role and the id of the rule that decided it."""
-    before = sentence[max(0, figure.start - 90) : figure.start]
-    after = sentence[figure.unit_end : figure.unit_end + 60]
+    # line breaks inside a PDF sentence read as spaces for the phrase rules
+    before = sentence[max(0, figure.start - 90) : figure.start].replace("\n", " ")
+    after = sentence[figure.unit_end : figure.unit_end + 60].replace("\n", " ")
     index = figures.index(figure)
     nxt = figures[index + 1] if index + 1 < len(figures) else None
     prev = figures[index - 1] if index > 0 else None

@@ -10,6 +10,7 @@ _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|etc|Mr|Mrs|Ms|Dr|Cllr|No|Nos|St|vs|approx|para|paras|Fig|cf|Prof|Rev|Sgt|Inc|Ltd|Co)\.|\b[A-Z]\.)$"
 )
 _BULLET = re.compile(r"^[ \t]*(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]|" + PARA_NUMBER + ")")
+_LIST_NUMBER = re.compile(r"\s*\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]{1,3}|[ivx]{1,5})[.)]")
 _END = re.compile(r"[.!?][\"'’”)\]]*$")
 _INLINE_BREAK = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+(?=[A-Z(‘“\"'£•])")
 
@@ -64,6 +65,9 @@ def sentence_spans(text: str, boilerplate: frozenset[str] = frozenset()) -> list
         before = text[max(0, m.start() - 12) : m.start()]
         if _ABBREV.search(before):
             continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        if _LIST_NUMBER.fullmatch(text[line_start : m.start()]):
+            continue  # "2. To consider …": the number and its item are one sentence
         starts.add(m.end())
     ordered = sorted(starts) + [len(text)]
     spans = []

@@ -1,5 +1,6 @@
 """One module per CLI command; each has ``register(subparsers)``. Add new commands to ``COMMANDS``."""
 
+from pipeline.commands import eval as eval_cmd
 from pipeline.commands import extract, ingest, query
 
-COMMANDS = [ingest, extract, query]
+COMMANDS = [ingest, extract, query, eval_cmd]

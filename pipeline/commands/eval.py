@@ -1,0 +1,139 @@
+"""`councilkpi eval`: score the extractor against a gold file of hand-annotated figures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from pipeline.output import UserError, format_table
+from pipeline.paths import SAMPLES
+
+
+def _pct(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from pipeline.evaluate import evaluate, period_correct, totals
+
+    gold, papers = Path(args.gold), Path(args.papers)
+    if not gold.is_file():
+        raise UserError(f"{gold}: no such gold file")
+    if not papers.is_dir():
+        raise UserError(f"{papers}: no such folder of papers")
+    try:
+        scores = evaluate(gold, papers)
+    except ValueError as exc:
+        raise UserError(str(exc)) from exc
+    rows = []
+    for s in scores:
+        t = totals([s])
+        rows.append(
+            [
+                s.doc,
+                t.tp,
+                t.fp,
+                t.gold_core,
+                _pct(t.precision),
+                _pct(t.recall),
+                _pct(t.period_accuracy),
+                _pct(t.period_exact_accuracy),
+                _pct(t.role_accuracy),
+            ]
+        )
+    t = totals(scores)
+    rows.append(
+        [
+            "ALL",
+            t.tp,
+            t.fp,
+            t.gold_core,
+            _pct(t.precision),
+            _pct(t.recall),
+            _pct(t.period_accuracy),
+            _pct(t.period_exact_accuracy),
+            _pct(t.role_accuracy),
+        ]
+    )
+    if args.format == "json":
+        print(
+            json.dumps(
+                {
+                    "precision": t.precision,
+                    "core_recall": t.recall,
+                    "period_accuracy": t.period_accuracy,
+                    "period_exact_accuracy": t.period_exact_accuracy,
+                    "role_accuracy": t.role_accuracy,
+                    "true_positives": t.tp,
+                    "false_positives": t.fp,
+                    "gold_core": t.gold_core,
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(
+        format_table(
+            ["paper", "TP", "FP", "gold core", "precision", "core recall", "period acc", "period exact", "role acc"],
+            rows,
+        )
+    )
+    for s in scores:
+        if s.error:
+            print(f"\n{s.doc}: {s.error}")
+        if s.misses:
+            print(f"\n{s.doc}: missed core figures")
+            print(
+                format_table(
+                    ["value", "unit", "period", "role", "quote"],
+                    [[g.value, g.unit, g.period, g.role, g.quote] for g in s.misses],
+                    70,
+                )
+            )
+        if s.false_positives:
+            print(f"\n{s.doc}: false positives")
+            print(
+                format_table(
+                    ["page", "value_text", "unit", "rule", "sentence"],
+                    [[o.page, o.value_text, o.unit, o.rule, sent] for o, sent in s.false_positives],
+                    90,
+                )
+            )
+        wrong = [m for m in s.core_matches if not period_correct(m.gold, m.obs) or m.gold.role != m.obs.role]
+        if wrong and args.verbose:
+            print(f"\n{s.doc}: matched with a wrong period or role")
+            print(
+                format_table(
+                    ["value", "gold period", "period_start", "period_end", "gold role", "role", "quote"],
+                    [
+                        [
+                            m.gold.value,
+                            m.gold.period,
+                            m.obs.period_start,
+                            m.obs.period_end,
+                            m.gold.role,
+                            m.obs.role,
+                            m.gold.quote,
+                        ]
+                        for m in wrong
+                    ],
+                    50,
+                )
+            )
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "eval",
+        help="score extraction against hand-annotated gold figures",
+        description="Extract the papers named in a gold file (jsonl: doc, value, unit, period, kpi, role, core, "
+        "quote) and report precision, core recall, period accuracy (predicted period within the gold one; "
+        "'exact' = identical) and role accuracy, per paper and overall, with misses and false positives.",
+    )
+    p.add_argument("--gold", required=True, help="gold jsonl file")
+    p.add_argument("--papers", default=str(SAMPLES), help="folder holding the papers (default: %(default)s)")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list matches with a wrong period or role")
+    p.set_defaults(func=cmd_eval)
