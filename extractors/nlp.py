@@ -104,6 +104,8 @@ def find_figures(doc: Doc) -> Doc:
 
 _LIST_ITEM = re.compile(r"^(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]|\(?[a-z0-9]{1,3}[.)])\s*")
 _NEW_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
+_AS_AT = re.compile(r"^\W{0,3}(?:At|As at|As of|On)\s+$")
+_HEADING = re.compile(r"^[A-Z][^.:;!?\d]{2,60}$")
 _SPAN_KINDS = ("year", "financial_year", "academic_year", "quarter", "range", "month")
 
 
@@ -118,6 +120,7 @@ class _Context:
     def __init__(self) -> None:
         self.lead_in: Period | None = None
         self.previous: Period | None = None
+        self.anchor: Period | None = None  # "At 3 March 2015, 102 children …": the date a data block is as at
 
     def enter(self, sentence: str, gap: str) -> None:
         if "\n\n" in gap.replace(" ", "") or _NEW_PARAGRAPH.match(sentence) or _LIST_ITEM.match(sentence):
@@ -127,8 +130,16 @@ class _Context:
 
     def leave(self, sentence: str, periods: list[Period]) -> None:
         explicit = [p for p in periods if not p.relative and p.kind != "since"]
+        if periods and periods[0].kind in ("day", "month") and _AS_AT.match(sentence[: periods[0].start_char]):
+            self.anchor = periods[0]
+        elif _HEADING.match(sentence):
+            self.anchor = None
         if sentence.rstrip().endswith(":"):
-            self.lead_in = explicit[0] if explicit else None
+            dated = [p for p in periods if not p.relative]
+            self.lead_in = dated[0] if dated else self.anchor
+            if self.lead_in is not None and self.lead_in.kind == "since" and self.anchor is not None:
+                a = self.lead_in
+                self.lead_in = Period(a.start_char, a.end_char, a.text, a.start, self.anchor.end, a.kind)
             self.previous = None
             return
         if _LIST_ITEM.match(sentence) and self.lead_in is not None:

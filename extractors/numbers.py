@@ -122,7 +122,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:Articles?|Sections?|s\.|Paragraphs?|paras?\.?|Regulations?|Schedules?|Parts?|Chapters?|"
             r"Recommendations?|Appendix|Appendices|Annex(?:es)?|Tables?|Figures?|Fig\.|Items?|Agenda item|"
-            r"pages?|pp?\.|No\.|Nos\.|numbers?|Priority|Priorities|Level|Levels|Tier|Stage|Key Stage|KS|"
+            r"pages?|pp?\.|No\.|Nos\.|numbers?|Priority|Priorities|Level|Levels|Tier|Stages?|Key Stages?|KS|"
             r"Year|Years|Phase|Ward|Room|Version|v|Rule|Standard|Clause|Option|Objective|Outcome|Action|"
             r"Minute|Minutes|Step|Principle|Question|Q|Box|Chart|Graph|Point|Points|Area|Areas|Ofsted Recommendation)"
             r"\s+\d+(?:\.\d+)*[A-Za-z]?(?:\s*(?:,|and|or|&|to|-|–)\s*\d+(?:\.\d+)*[A-Za-z]?)*",
@@ -135,7 +135,8 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:aged|ages?|age of|under|over the age of|between the ages of|up to the age of)\s+\d+"
             r"(?:\s*(?:-|–|to|and)\s*\d+)?|\b\d+\s*(?:-|–|to)\s*\d+[- ]year[- ]olds?\b|\b\d+[- ]years?[- ]olds?\b|"
-            r"\b\d+\s+years\s+old\b|\b(?:in\s+)?(?:their|the)\s+\d0s\b|\b\d0s\b|\bunder[- ]\d+s?\b|\bover[- ]\d+s\b|\b\d+\+",
+            r"\b\d+\s+years\s+old\b|\b\d+-?\s*(?:and|or|to)\s*\d+-year-olds?\b|\b\d+\s*(?:and|to|-|–)\s*\d+\s+years\s+of\s+age\b|"
+            r"\b\d+\s+years\s+of\s+age\b|\b(?:those|people|children|young people|pupils|adults)\s+(?:over|under|aged)\s+\d+\b|\b(?:in\s+)?(?:their|the)\s+\d0s\b|\b\d0s\b|\bunder[- ]\d+s?\b|\bover[- ]\d+s\b|\b\d+\+",
             re.I,
         ),
     ),
@@ -147,7 +148,18 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("not.hours", re.compile(r"\b\d+[- ]hours?\b", re.I)),
+    ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),
+    (
+        "not.distance",
+        re.compile(r"\b(?:more than|over|within|under|less than|up to)\s+\d+\s+(?:miles?|km|kilometres?)\b", re.I),
+    ),
+    (
+        "not.definition",
+        re.compile(
+            r"\b\d+\s+(?:days?|weeks?|months?|hours?|nights?)(?:\s+\w+)?\s+or\s+(?:less|more|fewer|longer)\b", re.I
+        ),
+    ),
+    ("not.page_number", re.compile(r"^\s*Page\s+\d{1,4}(?:\s+of\s+\d{1,4})?\s*$", re.I)),
     ("not.para", re.compile(r"(?:(?<=\n)|^)[ \t]*" + PARA_NUMBER)),
     ("not.covid", re.compile(r"\bCovid[- ]?\s?19\b", re.I)),
     (
@@ -262,14 +274,15 @@ _RUN_IN_VERBS = re.compile(
 
 
 def _is_run_in_section_number(sentence: str, n: NumberMention) -> bool:
-    """'… a report for information 8.': a small bare number closing a sentence straight after a noun is the
-    next section's number run into the text, not a figure."""
-    if n.unit != "count" or n.in_words or n.value >= 100 or "." in sentence[n.start : n.end]:
+    """'… a report for information 8.' or a contents line '… strengths 5': a bare number closing a line or
+    sentence straight after a noun is a section or page number run into the text, not a figure."""
+    if n.unit != "count" or n.in_words or n.value >= 1000 or "." in sentence[n.start : n.end]:
         return False
-    if not re.fullmatch(r"\.?\s*", sentence[n.end :]):
+    rest = sentence[n.end :]
+    if not re.match(r"\.?[ \t]*(?:$|\n[ \t]*[A-Z\d\ue000-\uf8ff•])|[ \t]+[A-Z][a-z]+(?: [a-z’']+)* \d{1,3}\b", rest):
         return False
     before = sentence[: n.start]
-    return bool(re.search(r"[a-z]\s+$", before)) and not _RUN_IN_VERBS.search(before)
+    return bool(re.search(r"(?:[A-Za-z]|[?%)])[ \t]+$", before)) and not _RUN_IN_VERBS.search(before)
 
 
 _DEFINITE = re.compile(r"\b(?:the|these|those|our|its|their|both|all|each|every|first|last|other)\s+$", re.I)

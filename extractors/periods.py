@@ -58,7 +58,7 @@ WORD_NUMBERS = {
 }
 ACADEMIC_CONTEXT = re.compile(
     r"\b(?:school|schools|pupils?|GCSEs?|key stage|KS[1-5]|PEPs?|personal education plans?|"
-    r"academic|attainment|exams?|examinations?|A[- ]levels?|virtual school|Year 1[1-3]|"
+    r"academic|attainment|exams?|examinations?|exclusions?|excluded|A[- ]levels?|virtual school|Year 1[1-3]|"
     r"education|educational|university|college|progress 8|attendance)\b",
     re.IGNORECASE,
 )
@@ -163,6 +163,7 @@ _P = [
         r"(?:(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+)?(?P<u>months?|years?)\b(?!\s+(?:old|of age|ago))",
     ),
     ("since_month_year", rf"\b[Ss]ince\s+(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b"),
+    ("ago", r"\b(?P<n>\d{1,2}|[a-z]+)\s+(?P<u>months?|years?)\s+ago\b"),
     ("since_year", rf"\b[Ss]ince\s+(?P<y>{YEAR_RE})\b"),
     ("since_month", rf"\b[Ss]ince\s+(?P<m>{MONTH_RE})\b(?!\s+{YEAR_RE})"),
     ("year", rf"\b(?P<y>{YEAR_RE})\b(?![-–—/]\d)(?!\s*%)"),
@@ -257,11 +258,20 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
             n *= 12
         if not n or n > 60:
             return None
-        # a paper reports complete months: the window ends with the month before the paper's date
-        last_index = ref.year * 12 + ref.month - 2
+        # a paper reports complete months: the window ends with the paper's month once most of it has passed,
+        # else with the month before
+        last_index = ref.year * 12 + ref.month - (1 if ref.day >= 15 else 2)
         end = month_end(last_index // 12, last_index % 12 + 1)
         start_index = last_index - n + 1
         return date(start_index // 12, start_index % 12 + 1, 1), end, "relative"
+    if name == "ago":
+        n = _words_to_int(g["n"])
+        if ref is None or not n:
+            return None
+        n = n * 12 if g["u"].startswith("year") else n
+        index = ref.year * 12 + ref.month - 1 - n
+        y, mo = divmod(index, 12)
+        return date(y, mo + 1, 1), month_end(y, mo + 1), "month"
     if name == "since_month_year":
         if ref is None:
             return None

@@ -42,7 +42,9 @@ ROLE_RULES: list[RoleRule] = [
         "role.benchmark.after",
         "benchmark",
         after=_a(
-            r"(?:\S+ ){0,2}(?:nationally|in england|national average|for england|statistical neighbours?|the national figure)"
+            r"(?:[a-z,]+ ){0,2}(?:nationally|in england|across england|national average|for england|statistical neighbours?|"
+            r"the national figure|in the country as a whole|across the country|"
+            r"for (?:comparable|similar|statistical neighbour) (?:authorities|councils|areas))\b"
         ),
     ),
     RoleRule(
@@ -58,7 +60,9 @@ ROLE_RULES: list[RoleRule] = [
         before=_b(
             r"(?:target|targets|expectation|expected|aim|aiming|ambition|goal|aspiration|threshold|standard)"
             r"(?: (?:of|is|was|to be|to reach|to achieve|for \w+(?: \w+){0,6} is|set at|at|for))*(?: at least| around)?"
-            r"|(?:is|are|being|were) (?:expected|required|set) to (?:be|reach|achieve)(?: at least)?"
+            r"|(?:target|targets|aim|goal|ambition) (?:of|is|was|to) \w+ing"
+            r"|(?:is|are|being|were|was) (?:expected|required|set|planned|commissioned|intended) to(?: \w+){1,4}?(?: a further| an additional| at least| around)?"
+            r"|(?:recommendation|recommended|planned|plans|planning) (?:of|for|to \w+)(?: around| about| up to)?"
             r"|reviewed is"
         ),
     ),
@@ -75,14 +79,17 @@ ROLE_RULES: list[RoleRule] = [
         "role.change.after",
         "change",
         after=_a(
-            r"(?:percentage points? )?(?:increase|rise|reduction|decrease|fall|drop|improvement|uplift|growth|higher|lower|more|fewer)\b(?! than)"
+            r"(?:percentage points? )?(?:increase|rise|reduction|decrease|fall|drop|improvement|uplift|growth)\b(?! (?:than|on|from))"
         ),
     ),
     RoleRule(
         "role.baseline.base",
         "baseline",
         before=_b(
-            r"(?:from a (?:base|baseline|starting point|position) of|baseline of|up from|down from|compared (?:with|to)|from (?:a low|a high) of|previously|was previously)(?: around| about| over| approximately)?"
+            r"(?:from a (?:base|baseline|starting point|position) of|baseline of|up from|down from|compared (?:with|to)|"
+            r"from (?:a low|a high) of|previously|was previously|"
+            r"(?:increase|rise|reduction|decrease|fall|drop|improvement|change|down|up|move|shift)s? (?:from|on))"
+            r"(?: around| about| over| approximately)?"
         ),
     ),
 ]

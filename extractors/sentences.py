@@ -11,6 +11,7 @@ _ABBREV = re.compile(
 )
 _BULLET = re.compile(r"^[ \t]*(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]|" + PARA_NUMBER + ")")
 _LIST_NUMBER = re.compile(r"\s*\(?(?:\d{1,2}(?:\.\d{1,2})*|[a-z]{1,3}|[ivx]{1,5})[.)]")
+_PAGE_NUMBER = re.compile(r"^(?:Page\s+)?\d{1,4}(?:\s+of\s+\d{1,4})?$", re.I)
 _END = re.compile(r"[.!?][\"'’”)\]]*$")
 _INLINE_BREAK = re.compile(r"(?<=[.!?])[\"'’”)\]]*\s+(?=[A-Z(‘“\"'£•])")
 
@@ -31,6 +32,8 @@ def _split_line_breaks(text: str, boilerplate: frozenset[str]) -> list[int]:
                 not prev_s
                 or stripped in boilerplate
                 or prev_s in boilerplate
+                or _PAGE_NUMBER.match(stripped) is not None
+                or _PAGE_NUMBER.match(prev_s) is not None
                 or _BULLET.match(line) is not None
                 or (_END.search(prev_s) is not None and stripped[:1].isupper())
                 or prev_s.endswith(":")

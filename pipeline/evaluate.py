@@ -29,6 +29,7 @@ class GoldFigure:
     core: bool
     quote: str
     page: int | None = None
+    exhaustive_page: bool | None = None
 
 
 def read_gold(path: Path) -> list[GoldFigure]:
@@ -49,6 +50,7 @@ def read_gold(path: Path) -> list[GoldFigure]:
                     core=bool(d["core"]),
                     quote=d["quote"],
                     page=d.get("page"),
+                    exhaustive_page=d.get("exhaustive_page"),
                 )
             )
         except (KeyError, ValueError, TypeError) as exc:
@@ -102,6 +104,7 @@ class PaperScore:
     matches: list[Match] = field(default_factory=list)
     misses: list[GoldFigure] = field(default_factory=list)
     false_positives: list[tuple[Observation, str]] = field(default_factory=list)
+    unverified: list[tuple[Observation, str]] = field(default_factory=list)
     n_gold_core: int = 0
     error: str | None = None
 
@@ -138,7 +141,16 @@ def score_paper(doc: str, gold: list[GoldFigure], result: ExtractionResult) -> P
         unmatched.remove(found)
         score.matches.append(Match(g, found))
     sentences = {s.id: s.text for s in result.sentences}
-    score.false_positives = [(o, " ".join(sentences[o.sentence_id].split())) for o in unmatched]
+    # a gold file that marks exhaustively annotated pages only vouches for those pages: a figure elsewhere
+    # that it does not list is "unverified", not a false positive
+    marked = [g for g in gold if g.exhaustive_page is not None]
+    exhaustive = {g.page for g in marked if g.exhaustive_page} if marked else None
+    for o in unmatched:
+        entry = (o, " ".join(sentences[o.sentence_id].split()))
+        if exhaustive is None or o.page in exhaustive:
+            score.false_positives.append(entry)
+        else:
+            score.unverified.append(entry)
     return score
 
 

@@ -100,6 +100,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
                     90,
                 )
             )
+        if s.unverified:
+            print(
+                f"\n{s.doc}: {len(s.unverified)} figure(s) on pages the gold does not cover exhaustively (not scored)"
+            )
+            if args.verbose:
+                print(
+                    format_table(
+                        ["page", "value_text", "unit", "rule", "sentence"],
+                        [[o.page, o.value_text, o.unit, o.rule, sent] for o, sent in s.unverified],
+                        90,
+                    )
+                )
         wrong = [m for m in s.core_matches if not period_correct(m.gold, m.obs) or m.gold.role != m.obs.role]
         if wrong and args.verbose:
             print(f"\n{s.doc}: matched with a wrong period or role")
