@@ -25,11 +25,18 @@ def _b(pattern: str) -> re.Pattern[str]:
 
 
 def _a(pattern: str) -> re.Pattern[str]:
-    return re.compile(rf"^\W{{0,3}}(?:{pattern})", re.I)
+    # straight after the figure: a parenthesis or a new clause starts something else
+    return re.compile(rf"^[ ,]{{0,2}}(?:{pattern})", re.I)
 
 
 # Tried in order; the first rule whose context matches sets the role.
 ROLE_RULES: list[RoleRule] = [
+    RoleRule(
+        # "29% above the national average", "196 days over the threshold": a gap to a comparator, measured here
+        "role.gap",
+        "actual",
+        after=_a(r"(?:percentage points? )?(?:above|below|higher than|lower than|over|more than|less than|under)\b"),
+    ),
     RoleRule(
         "role.benchmark.comparator",
         "benchmark",
@@ -42,9 +49,10 @@ ROLE_RULES: list[RoleRule] = [
         "role.benchmark.after",
         "benchmark",
         after=_a(
-            r"(?:[a-z,]+ ){0,2}(?:nationally|in england|across england|national average|for england|statistical neighbours?|"
+            r"(?!(?:[a-z]+ )?(?:against|compared|than|versus|vs)\b)(?:[a-z,]+ ){0,2}(?:nationally|in england|across england|national average|for england|statistical neighbours?|"
             r"the national figure|in the country as a whole|across the country|"
-            r"for (?:comparable|similar|statistical neighbour) (?:authorities|councils|areas))\b"
+            r"for (?:comparable|similar|statistical neighbour) (?:authorities|councils|areas)|"
+            r"(?:rate|figure|average|level)s? (?:of|for|in) (?:comparable|similar|statistical neighbour|other) (?:authorities|councils|areas))\b"
         ),
     ),
     RoleRule(
