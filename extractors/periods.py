@@ -138,6 +138,7 @@ _P = [
         rf"\b(?:(?:[Bb]etween|[Ff]rom)\s+)?(?P<m1>{MONTH_RE})(?:\s+(?P<y1>{YEAR_RE}))?"
         rf"\s*(?:to|and|until|[-–—])\s*(?P<m2>{MONTH_RE})\s+(?P<y2>{YEAR_RE})\b",
     ),
+    ("since_month_year", rf"\b[Ss]ince\s+(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b"),
     (
         "quarter",
         rf"\b(?:[Qq]uarter\s*|Q)(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y1>{YEAR_RE})(?:{DASH}(?P<y2>\d{{2}}|{YEAR_RE}))?)?\b",
@@ -162,7 +163,6 @@ _P = [
         r"\b(?:in|over|during|across|for|within|throughout)\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
         r"(?:(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+)?(?P<u>months?|years?)\b(?!\s+(?:old|of age|ago))",
     ),
-    ("since_month_year", rf"\b[Ss]ince\s+(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b"),
     ("ago", r"\b(?P<n>\d{1,2}|[a-z]+)\s+(?P<u>months?|years?)\s+ago\b"),
     ("since_year", rf"\b[Ss]ince\s+(?P<y>{YEAR_RE})\b"),
     ("since_month", rf"\b[Ss]ince\s+(?P<m>{MONTH_RE})\b(?!\s+{YEAR_RE})"),

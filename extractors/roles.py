@@ -35,14 +35,19 @@ ROLE_RULES: list[RoleRule] = [
         # "29% above the national average", "196 days over the threshold": a gap to a comparator, measured here
         "role.gap",
         "actual",
-        after=_a(r"(?:percentage points? )?(?:above|below|higher than|lower than|over|more than|less than|under)\b"),
+        after=_a(
+            r"(?:percentage points? )?(?:above|below)\b|(?:percentage points? )?(?:higher than|lower than|more than|"
+            r"less than|over|under|longer than|shorter than)\s+(?:the\s+|that of\s+|those of\s+)?(?:national|england|"
+            r"english|regional|average|threshold|target|performance threshold|comparable|statistical|similar|peers|"
+            r"their|all children|other|expected)"
+        ),
     ),
     RoleRule(
         "role.benchmark.comparator",
         "benchmark",
         before=_b(
             r"(?:national|england|regional|south east|statistical neighbours?'?|comparators?'?|similar (?:authorities|areas|councils))"
-            r"(?: (?:average|averages|figure|figures|rate|rates|performance|level|mean|benchmark))?(?: (?:of|is|was|at|were|are|being|stands at|,))*(?: around| about| approximately| just)?"
+            r"(?: (?:average|averages|figure|figures|rate|rates|performance|level|mean|benchmark))?(?:\s?(?:of|is|was|at|were|are|being|stands at|,))*(?: around| about| approximately| just)?"
         ),
     ),
     RoleRule(
@@ -102,6 +107,7 @@ ROLE_RULES: list[RoleRule] = [
     ),
 ]
 
+_RANGING = re.compile(r"\b(?:rang(?:ing|ed|es)|var(?:ying|ied|ies))\s+from\s*$", re.I)
 _RANGE = re.compile(
     r"\b(?:between|ranging from|ranged from|ranging between|ranged between|varied between|varying between|from)\s*$",
     re.I,
@@ -116,21 +122,18 @@ def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMent
     index = figures.index(figure)
     nxt = figures[index + 1] if index + 1 < len(figures) else None
     prev = figures[index - 1] if index > 0 else None
-    # ranges: "between 20% and 59%", "ranging from 3 to 12"
+    # ranges: "between 20% and 59%", "ranging from 3 to 12"; a bare "from X to Y" is a baseline and a value
     if nxt is not None and nxt.unit == figure.unit and _RANGE.search(before):
         gap = sentence[figure.unit_end : nxt.start]
         if re.fullmatch(r"\s*(?:and|to|-|–)\s*", gap):
-            if before.rstrip().lower().endswith("from"):
+            if before.rstrip().lower().endswith("from") and not _RANGING.search(before):
                 return "baseline", "role.baseline.from_to"
             return "range_low", "role.range"
     if prev is not None and prev.unit == figure.unit:
         gap = sentence[prev.unit_end : figure.start]
         prev_before = sentence[max(0, prev.start - 40) : prev.start]
-        if (
-            re.fullmatch(r"\s*(?:and|-|–)\s*", gap)
-            and _RANGE.search(prev_before)
-            and not prev_before.rstrip().lower().endswith("from")
-        ):
+        from_only = prev_before.rstrip().lower().endswith("from") and not _RANGING.search(prev_before)
+        if re.fullmatch(r"\s*(?:and|to|-|–)\s*", gap) and _RANGE.search(prev_before) and not from_only:
             return "range_high", "role.range"
     for rule in ROLE_RULES:
         if rule.before is not None and rule.before.search(before):

@@ -1,0 +1,87 @@
+"""Number rules: each kind of phrasing the extractor accepts or rejects, with at least two variants each."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.numbers import find_numbers
+
+
+def figures(sentence: str) -> list[tuple[str, float, str]]:
+    return [(sentence[n.start : n.end], n.value, n.unit) for n in find_numbers(sentence)]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        # percentages: symbol, "per cent", words
+        ("Performance stood at 96% in October.", [("96", 96, "percent")]),
+        ("Some 96 per cent of plans were reviewed.", [("96", 96, "percent")]),
+        ("Ten per cent of children were placed at a distance.", [("Ten", 10, "percent")]),
+        ("Nearly a quarter (24%) of referrals were repeat referrals.", [("24", 24, "percent")]),
+        ("The vacancy rate is 1.9 percent.", [("1.9", 1.9, "percent")]),
+        # counts with thousands separators and decimals with a unit
+        ("Meetings have more than doubled, to 2,356.", [("2,356", 2356, "count")]),
+        ("The authority looks after 12,045 children.", [("12,045", 12045, "count")]),
+        ("This equates to 9.8 FTE posts.", [("9.8", 9.8, "fte")]),
+        ("There are 14.5 full-time equivalent social workers.", [("14.5", 14.5, "fte")]),
+        # rates, money, durations, scores
+        ("The rate is 36 per 10,000 children.", [("36", 36, "rate_per_10000")]),
+        ("This is a rate of 31 per 10000 children.", [("31", 31, "rate_per_10000")]),
+        ("The service costs £2,000 per week.", [("£2,000", 2000, "gbp")]),
+        ("A further £1.5m was invested.", [("£1.5m", 1_500_000, "gbp")]),
+        ("Children waited an average of 586 days.", [("586", 586, "days")]),
+        ("The average was 30 weeks for care proceedings.", [("30", 30, "weeks")]),
+        ("Carers rated support as 8/10 or above.", [("8", 8, "score")]),
+        ("The mean score was 7 out of 10.", [("7", 7, "score")]),
+        # numbers in words that are counts
+        ("Of these, five live in residential special schools.", [("five", 5, "count")]),
+        ("We opened three new residential homes.", [("three", 3, "count")]),
+    ],
+)
+def test_figures_are_found_with_value_and_unit(sentence, expected):
+    assert figures(sentence) == expected
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # paragraph and section numbers
+        "2.24 The service has improved its practice.",
+        "42.1 The Cabinet Member introduced the item.",
+        "This is set out at para 2.6-2.10 of the report.",
+        "Not applicable – this is a report for information 8.",
+        # years and dates on their own
+        "In 2019 Ofsted found an inconsistent approach.",
+        "The panel met on 20, 21 and 22 October.",
+        "The visit took place between 12 and 22 October 2020.",
+        # ages and age bands
+        "Young people aged 4-18 attend the service.",
+        "The scheme supports 10–16-year-olds.",
+        "Most applicants are in their 40s.",
+        "Some 16- and 17-year-old young people presenting as homeless.",
+        # legislation and references
+        "Children have rights under Article 8.",
+        "Duties under Sections 17, 37 and 39 apply.",
+        "Accommodation under section 20 of the Children Act 1989.",
+        "Recommendation 6 called for improvement.",
+        "At Key Stages 1 and 2 the attainment was good.",
+        # phone numbers, times, ordinals
+        "Telephone number: 01403 229900",
+        "Contact Officer: Lance John, 033 022 23456, email",
+        "Tuesday, 8th December 2020, 10:54 am",
+        "Plans are in place by the 2nd review.",
+        # definitions of a standard
+        "Assessments should be completed within 20 working days.",
+        "Visits happen within the required 72-hour period.",
+        "Schools that look after children for 295 days or less per year.",
+        # references to known things
+        "Practice in the three homes is well evidenced.",
+        "These two events will have an impact.",
+        # Covid-19 and page numbers
+        "Visits were disrupted by the Covid-19 lockdown.",
+        "Page 4",
+    ],
+)
+def test_non_figures_are_rejected(sentence):
+    assert figures(sentence) == []

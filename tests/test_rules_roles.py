@@ -1,0 +1,41 @@
+"""Role rules: actual, target, baseline, change, benchmark, range ends; two variants or more each."""
+
+from __future__ import annotations
+
+import pytest
+
+from extractors.numbers import find_numbers
+from extractors.roles import classify_role
+
+
+def roles(sentence: str) -> list[tuple[str, str]]:
+    found = find_numbers(sentence)
+    return [(sentence[n.start : n.end], classify_role(sentence, n, found)[0]) for n in found]
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("The indicator carries an expectation of 100%.", [("100", "target")]),
+        ("The target for children to have a care plan in place and reviewed is 100%.", [("100", "target")]),
+        ("The team is expected to work with a further 470 families.", [("470", "target")]),
+        ("There was a recommendation of 240 placements.", [("240", "target")]),
+        ("Enquiries have increased by 36%.", [("36", "change")]),
+        ("Numbers fell by 12% over the year.", [("12", "change")]),
+        ("This is an increase of 30% since 2018.", [("30", "change")]),
+        ("It exceeds the national average of 69%.", [("69", "benchmark")]),
+        ("This compares with statistical neighbours, at 41%.", [("41", "benchmark")]),
+        ("Turnover was 20%, against 17% nationally.", [("20", "actual"), ("17", "benchmark")]),
+        ("Rates ranged between 20% and 59% during the year.", [("20", "range_low"), ("59", "range_high")]),
+        ("Monthly figures ranging from 3 to 12 were seen.", [("3", "range_low"), ("12", "range_high")]),
+        ("It improved from 89% in August 2020 to 98% now.", [("89", "baseline"), ("98", "actual")]),
+        ("Placements rose to 245 from a base of 108 in February 2020.", [("245", "actual"), ("108", "baseline")]),
+        ("This is a reduction from 107 at 31 March 2014.", [("107", "baseline")]),
+        ("Attainment was 29% above the national average.", [("29", "actual")]),
+        ("It took 196 days over the national threshold.", [("196", "actual")]),
+        ("The council cares for 865 children.", [("865", "actual")]),
+        ("Of these, 93% of visits were on time.", [("93", "actual")]),
+    ],
+)
+def test_roles(sentence, expected):
+    assert roles(sentence) == expected
