@@ -107,6 +107,11 @@ ROLE_RULES: list[RoleRule] = [
     ),
 ]
 
+# "above national averages, at around 85%": the comparator is named to say how this figure compares
+_BEATS = re.compile(
+    r"\b(?:above|below|than|exceeds?|exceeding|exceeded|outperform\w*|better|worse|beyond|in line with)\s+(?:the\s+)?$",
+    re.I,
+)
 _RANGING = re.compile(r"\b(?:rang(?:ing|ed|es)|var(?:ying|ied|ies))\s+from\s*$", re.I)
 _RANGE = re.compile(
     r"\b(?:between|ranging from|ranged from|ranging between|ranged between|varied between|varying between|from)\s*$",
@@ -136,8 +141,12 @@ def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMent
         if re.fullmatch(r"\s*(?:and|to|-|–)\s*", gap) and _RANGE.search(prev_before) and not from_only:
             return "range_high", "role.range"
     for rule in ROLE_RULES:
-        if rule.before is not None and rule.before.search(before):
-            return rule.role, rule.id
+        if rule.before is not None:
+            m = rule.before.search(before)
+            # "above national averages, at around 85%" (the subject's figure) but "exceeds the national
+            # average of 69%" (the comparator's figure)
+            if m and not (rule.role == "benchmark" and "," in m.group(0) and _BEATS.search(before, 0, m.start())):
+                return rule.role, rule.id
         if rule.after is not None and rule.after.search(after):
             return rule.role, rule.id
     # "from 89% in August 2020 to 98% currently": the first of a from/to pair is the baseline
