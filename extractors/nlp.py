@@ -274,7 +274,10 @@ def _sentence_figures(
             period = _since_end(period, periods, paper_date)
         if role == "target":
             period, period_rule = None, "period.none.target"
-        elif role == "benchmark" and period_rule != "period.after":
+        elif role == "benchmark" and (
+            period is None or period.relative or period_rule not in ("period.after", "period.before", "period.sentence")
+        ):
+            # a comparator is dated only by its own sentence, never by the paper date
             period, period_rule = None, "period.none.benchmark"
         elif role == "range_high" and out and out[-1].role == "range_low":
             period, period_rule = out[-1].period, "period.range"

@@ -160,8 +160,9 @@ _P = [
     ),
     (
         "last_months",
-        r"\b(?:in|over|during|across|for|within|throughout)\s+(?:the\s+)?(?:(?:last|past|previous|preceding)\s+)?"
-        r"(?:(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+)?(?P<u>months?|years?)\b(?!\s+(?:old|of age|ago))",
+        r"\b(?:(?:in|over|during|across|for|within|throughout)\s+(?:the\s+)?(?:last|past|previous|preceding)\s+|"
+        r"(?:in|over|during|across|within|throughout)\s+(?:the\s+)?)"
+        r"(?:(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+)?(?P<u>months?|years?)\b(?!\s+(?:old|of age|ago|or more|or less|or longer))",
     ),
     ("ago", r"\b(?P<n>\d{1,2}|[a-z]+)\s+(?P<u>months?|years?)\s+ago\b"),
     ("since_year", rf"\b[Ss]ince\s+(?P<y>{YEAR_RE})\b"),
