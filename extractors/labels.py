@@ -22,6 +22,15 @@ _BEFORE_NOUN = re.compile(
     r"(?P<np>(?:[A-Za-z][\w’'/-]*\s+){1,6}?)(?:compliance\s+)?(?:was|were|is|are|stood|stands|remains?|reached)\s+(?:at\s+|now\s+|currently\s+|around\s+|about\s+|only\s+)*$",
     re.I,
 )
+_BEFORE_CHANGE = re.compile(
+    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s)\s*(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
+    r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled)\s+"
+    r"(?:by|to|of)\s+(?:around\s+|about\s+|nearly\s+|almost\s+|over\s+)?$",
+    re.I,
+)
+_PREDICATE = re.compile(
+    r"^(?:have|has|had|were|are|was|is)\s+(?P<vp>(?:had|been|received|got|an?|the|their)\b.{3,120})", re.I
+)
 _TRIM = re.compile(r"^(?:the|a|an|our|their|all|of|and|that|this|these|those)\s+|\s+(?:the|a|an|of|and|that)$", re.I)
 
 
@@ -34,23 +43,59 @@ def _clean(text: str) -> str | None:
     return text[:120]
 
 
+_QUOTED = re.compile(
+    r"(?:indicator|measure|KPI|target)\s+(?:entitled|called|named|of)?\s*[‘'\"“](?P<name>[^’'\"”]{5,120})[’'\"”]", re.I
+)
+_VERB_AFTER = re.compile(
+    r"^\s*(?:(?:have|has|had|were|was|are|is)\s+(?:been\s+)?|(?:now\s+)?)(?P<verb>[a-z]+(?:ed|ing)|had|have)\b", re.I
+)
+_GENERIC = re.compile(r"(?:times?|people|more|less|fewer|increase|cent|points?|achieved|year|years|there|them)", re.I)
+_ANIMATE = re.compile(
+    r"^(?:children|young people|people|individuals|families|staff|carers|foster carers|pupils|"
+    r"cases|visits|referrals|plans|applicants|adopters|adoptions|posts|social workers)\b",
+    re.I,
+)
+
+
 def label_for(sentence: str, figure: NumberMention) -> str | None:
-    """The measured noun phrase: after the figure ("96% of care plans reviewed") or before it."""
-    after = sentence[figure.unit_end : figure.unit_end + 160]
-    after = _LEAD_IN.sub("", after.lstrip())
-    words = after.split()
-    if words:
+    """The measured noun phrase, in the paper's words: after the figure ("96% of care plans reviewed",
+    "865 children"), else the subject before it ("the percentage of statutory visits … is … 89%"), else the
+    name of the indicator the sentence quotes."""
+    text = sentence.replace("\n", " ")
+    after = _LEAD_IN.sub("", text[figure.unit_end : figure.unit_end + 160].lstrip())
+    label = None
+    if after.split():
         cut = _STOP_AFTER.search(after)
-        phrase = after[: cut.start()] if cut else after
-        phrase = " ".join(phrase.split()[:8])
+        phrase = " ".join((after[: cut.start()] if cut else after).split()[:8])
         label = _clean(phrase)
-        if label and not re.fullmatch(r"(?:times?|people|more|less|fewer|increase|cent|points?)", label, re.I):
+        if label and _GENERIC.fullmatch(label):
+            label = None
+        if label and _ANIMATE.match(label):
+            # "5 have subsequently been adopted" has no noun; "93% of visits were on time" reads on
+            verb = _VERB_AFTER.match(after[len(phrase) :] if after.startswith(phrase) else "")
+            if verb and len(label.split()) == 1:
+                label = (
+                    f"{label} {_clean(after[len(phrase) :].split('.')[0].split(';')[0].split(',')[0]) or ''}".strip()
+                )
+                label = " ".join(label.split()[:8])
+    if label:
+        return label
+    predicate = _PREDICATE.match(after)
+    if predicate:
+        label = _clean(" ".join(re.split(r"[,;:.()]", predicate.group("vp"))[0].split()[:8]))
+        if label:
             return label
-    before = sentence[max(0, figure.start - 200) : figure.start]
+    before = text[max(0, figure.start - 220) : figure.start]
     m = _BEFORE_SUBJECT.search(before)
-    if m:
+    if m and _clean(m.group("np")):
+        return _clean(m.group("np"))
+    m = _BEFORE_CHANGE.search(before)
+    if m and _clean(m.group("np")):
         return _clean(m.group("np"))
     m = _BEFORE_NOUN.search(before)
-    if m:
+    if m and _clean(m.group("np")) and not _GENERIC.fullmatch(_clean(m.group("np")) or ""):
         return _clean(m.group("np"))
+    m = _QUOTED.search(text)
+    if m:
+        return _clean(m.group("name"))
     return None

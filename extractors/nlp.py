@@ -209,7 +209,8 @@ def _adjacent(p: Period, f: NumberMention) -> bool:
 
 
 def _kpi_for(kpi_spans: list[Span], s0: int, s1: int, figure_abs: int, label: str | None) -> str | None:
-    """The KPI named in the figure's label, else the taxonomy phrase nearest the figure in its sentence."""
+    """The KPI named in the figure's label; else the nearest specific KPI named in its sentence; a qualifier
+    KPI (models/kpi_taxonomy.toml) only when it is named right beside the figure or nothing else is named."""
     inside = [sp for sp in kpi_spans if sp.start_char >= s0 and sp.end_char <= s1]
     if not inside:
         return None
@@ -217,9 +218,25 @@ def _kpi_for(kpi_spans: list[Span], s0: int, s1: int, figure_abs: int, label: st
         low = label.lower()
         named = [sp for sp in inside if sp.text.lower() in low]
         if named:
-            return max(named, key=lambda sp: len(sp.text))._.kpi
-    nearest = min(inside, key=lambda sp: (abs(sp.start_char - figure_abs), -len(sp.text)))
-    return nearest._.kpi
+            specific = [sp for sp in named if not _is_qualifier(sp._.kpi)]
+            return max(specific or named, key=lambda sp: len(sp.text))._.kpi
+
+    def distance(sp: Span) -> int:
+        return min(abs(sp.start_char - figure_abs), abs(sp.end_char - figure_abs))
+
+    specific = [sp for sp in inside if not _is_qualifier(sp._.kpi)]
+    if specific:
+        beside = [sp for sp in inside if _is_qualifier(sp._.kpi) and distance(sp) <= 25]
+        nearest = min(specific, key=lambda sp: (distance(sp), -len(sp.text)))
+        if beside and distance(min(beside, key=distance)) < distance(nearest):
+            return min(beside, key=distance)._.kpi
+        return nearest._.kpi
+    return min(inside, key=lambda sp: (distance(sp), -len(sp.text)))._.kpi
+
+
+def _is_qualifier(kpi_id: str) -> bool:
+    kpi = load_taxonomy().get(kpi_id)
+    return bool(kpi and kpi.qualifier)
 
 
 _BASE_CONFIDENCE = {

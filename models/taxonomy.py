@@ -18,6 +18,8 @@ class Kpi:
     label: str
     synonyms: tuple[str, ...]
     unit: str | None = None
+    qualifier: bool = False
+    """A population that qualifies other KPIs; chosen only when nothing more specific is named."""
 
 
 @dataclass(frozen=True)
@@ -39,6 +41,7 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
             label=entry.get("label", entry["id"]),
             synonyms=tuple(entry.get("synonyms", ())),
             unit=entry.get("unit"),
+            qualifier=bool(entry.get("qualifier", False)),
         )
         for entry in data.get("kpi", [])
     )
