@@ -1,5 +1,6 @@
 """One module per CLI command; each has ``register(subparsers)``. Add new commands to ``COMMANDS``."""
 
-from pipeline.commands import extract, ingest, query
+from pipeline.commands import export, extract, ingest, kpis, query, schema, series
 
 COMMANDS = [ingest, extract, query]
+COMMANDS += [series, kpis, export, schema]  # analyst commands (issue 6)

@@ -29,7 +29,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     truncated = bool(args.limit) and len(rows) > args.limit
     rows = [list(r) for r in rows[: args.limit or None]]
     write_rows(headers, rows, args.format)
-    if truncated and args.format == "table":
+    if truncated:  # also for csv/json: an export cut short without a word would lose rows silently
         print(f"(first {args.limit} rows; use --limit 0 for all)", file=sys.stderr)
     return 0
 
