@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "query",
         help="run SQL on the warehouse (read-only)",
         description="Run one SQL statement on a read-only connection to the warehouse. Tables: papers, "
-        "paper_sources, pages, sentences, observations, runs; views: kpi_series, paper_summary, failures.",
+        "paper_sources, pages, sentences, observations, runs; views: kpi_series, kpi_latest, paper_summary, "
+        "failures (`councilkpi schema` describes every column).",
     )
     p.add_argument("sql", help='the SQL statement, e.g. "SELECT * FROM kpi_series LIMIT 5"')
     p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")

@@ -11,6 +11,7 @@ from pipeline.paths import DEFAULT_DB
 TABLE_COLUMNS = [
     "period_start",
     "period_end",
+    "period_kind",
     "value",
     "unit",
     "role",
