@@ -18,11 +18,11 @@ def export(db: Path, out: Path, fmt: str) -> list[tuple[str, Path, int]]:
     from warehouse.catalog import load_catalog
     from warehouse.db import connect
 
-    out.mkdir(parents=True, exist_ok=True)
     written = []
     relations = load_catalog()
-    con = connect(db, read_only=True)
+    con = connect(db, read_only=True)  # first, so a missing or locked warehouse leaves no empty folder behind
     try:
+        out.mkdir(parents=True, exist_ok=True)
         present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
         for rel in relations:
             if not rel.in_sql or rel.name not in present:
