@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DB ?= data/warehouse.duckdb
 
-.PHONY: setup demo test lint format clean
+.PHONY: setup demo test lint format clean notebook
 
 setup: $(STAMP)
 
@@ -21,6 +21,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+notebook: demo  # run notebooks/kpi_series.ipynb headless on the demo warehouse; plots in notebooks/plots/
+	cd notebooks && COUNCILKPI_DB=$(abspath $(DB)) ../$(BIN)/jupyter-execute kpi_series.ipynb
 
 lint: setup
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from pipeline.commands import COMMANDS
@@ -33,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, WarehouseError) as exc:
         print(f"councilkpi {args.command}: error: {exc}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(f"councilkpi {args.command}: interrupted", file=sys.stderr)
         return 130

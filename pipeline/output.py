@@ -25,7 +25,7 @@ def format_table(headers: list[str], rows: list[list[Any]], max_width: int = 60)
     """Rows as an aligned plain-text table."""
 
     def cell(v: Any) -> str:
-        text = "" if v is None else (f"{v:g}" if isinstance(v, float) else str(v))
+        text = "" if v is None else (_number(v) if isinstance(v, float) else str(v))
         text = " ".join(text.split())
         return text if len(text) <= max_width else text[: max_width - 1] + "…"
 
@@ -35,6 +35,13 @@ def format_table(headers: list[str], rows: list[list[Any]], max_width: int = 60)
     lines.append("  ".join("-" * w for w in widths))
     lines += ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=False)).rstrip() for r in cells]
     return "\n".join(lines)
+
+
+def _number(v: float) -> str:
+    """A float in full: 2500000.0 as 2500000 and 0.1 as 0.1 (never rounded like `:g` would: 1.23457e+06)."""
+    if v.is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    return repr(v)
 
 
 def write_rows(headers: list[str], rows: list[list[Any]], fmt: str, out=None) -> None:

@@ -1,6 +1,7 @@
 """One module per CLI command; each has ``register(subparsers)``. Add new commands to ``COMMANDS``."""
 
 from pipeline.commands import eval as eval_cmd
-from pipeline.commands import extract, ingest, query
+from pipeline.commands import export, extract, ingest, kpis, query, schema, series
 
 COMMANDS = [ingest, extract, query, eval_cmd]
+COMMANDS += [series, kpis, export, schema]  # analyst commands

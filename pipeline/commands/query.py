@@ -29,7 +29,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     truncated = bool(args.limit) and len(rows) > args.limit
     rows = [list(r) for r in rows[: args.limit or None]]
     write_rows(headers, rows, args.format)
-    if truncated and args.format == "table":
+    if truncated:  # also for csv/json: an export cut short without a word would lose rows silently
         print(f"(first {args.limit} rows; use --limit 0 for all)", file=sys.stderr)
     return 0
 
@@ -39,7 +39,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "query",
         help="run SQL on the warehouse (read-only)",
         description="Run one SQL statement on a read-only connection to the warehouse. Tables: papers, "
-        "paper_sources, pages, sentences, observations, runs; views: kpi_series, paper_summary, failures.",
+        "paper_sources, pages, sentences, observations, runs; views: kpi_series, kpi_latest, paper_summary, "
+        "failures (`councilkpi schema` describes every column).",
     )
     p.add_argument("sql", help='the SQL statement, e.g. "SELECT * FROM kpi_series LIMIT 5"')
     p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")

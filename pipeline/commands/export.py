@@ -1,0 +1,77 @@
+"""`councilkpi export`: write every table and view (and the wide KPI table) to Parquet or CSV files."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from pipeline.output import UserError, format_table
+from pipeline.paths import DEFAULT_DB
+
+
+def export(db: Path, out: Path, fmt: str) -> list[tuple[str, Path, int]]:
+    """Write one file per table/view of the catalog (plus kpi_wide) into ``out``; returns (name, file, rows)."""
+    import duckdb
+
+    from warehouse.api import Warehouse
+    from warehouse.catalog import load_catalog
+    from warehouse.db import connect
+
+    written = []
+    relations = load_catalog()
+    con = connect(db, read_only=True)  # first, so a missing or locked warehouse leaves no empty folder behind
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
+        for rel in relations:
+            if not rel.in_sql or rel.name not in present:
+                continue
+            path = out / f"{rel.name}.{fmt}"
+            data = con.table(rel.name)  # names come from the catalog, never from the user
+            _write(data, path, fmt)
+            written.append((rel.name, path, int(data.aggregate("count(*)").fetchone()[0])))
+    finally:
+        con.close()
+    wide = Warehouse(db).wide()
+    path = out / f"kpi_wide.{fmt}"
+    mem = duckdb.connect()
+    try:
+        _write(mem.from_df(wide), path, fmt)
+    finally:
+        mem.close()
+    written.append(("kpi_wide", path, len(wide)))
+    return written
+
+
+def _write(relation, path: Path, fmt: str) -> None:
+    tmp = path.with_name(path.name + ".partial")
+    if fmt == "parquet":
+        relation.write_parquet(str(tmp))
+    else:
+        relation.write_csv(str(tmp), header=True)
+    tmp.replace(path)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    out = Path(args.out)
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: not a folder")
+    rows = export(Path(args.db), out, args.format)
+    print(format_table(["table/view", "rows", "file"], [[name, n, str(path)] for name, path, n in rows], 100))
+    print(f"\n{len(rows)} file(s) written to {out}", file=sys.stderr)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "export",
+        help="export every table and view to Parquet or CSV",
+        description="Write one file per table and view of the warehouse (papers, pages, sentences, observations, "
+        "kpi_series, kpi_latest, paper_summary, ...) and kpi_wide (KPIs as columns by month) into a folder, "
+        "replacing files of the same name. `councilkpi schema` describes the columns.",
+    )
+    p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default: %(default)s)")
+    p.add_argument("--out", required=True, help="folder to write to (created if missing)")
+    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.set_defaults(func=cmd_export)

@@ -1,0 +1,65 @@
+"""`councilkpi series`: print every figure of one KPI with its source, as a table, CSV or JSON lines."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from pipeline.output import UserError, write_rows
+from pipeline.paths import DEFAULT_DB
+
+TABLE_COLUMNS = [
+    "period_start",
+    "period_end",
+    "period_kind",
+    "value",
+    "unit",
+    "role",
+    "paper_date",
+    "paper_title",
+    "page",
+    "value_text",
+]
+
+
+def cmd_series(args: argparse.Namespace) -> int:
+    from warehouse.api import UnknownKpiError, connect
+
+    try:
+        frame = connect(args.db).series(args.kpi, role=args.role, unit=args.unit)
+    except UnknownKpiError as exc:
+        raise UserError(str(exc)) from exc
+    columns = TABLE_COLUMNS if args.format == "table" else list(frame.columns)
+    rows = [[_plain(v) for v in row] for row in frame[columns].itertuples(index=False)]
+    write_rows(columns, rows, args.format)
+    if args.format == "table":
+        n_papers = frame["paper_id"].nunique()
+        print(f"\n{len(frame)} figure(s) of {args.kpi} from {n_papers} paper(s)", file=sys.stderr)
+    return 0
+
+
+def _plain(value):
+    """pandas' missing values and timestamps as None and ISO dates, for printing."""
+    import pandas as pd
+
+    if value is None or (not isinstance(value, str) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    return value
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "series",
+        help="print the time series of one KPI with sources",
+        description="Print every figure of one KPI (a taxonomy id such as children_looked_after, or a label "
+        "found in the papers) with its period, role and source paper, oldest period first. The table shows the "
+        "main columns; csv and json give every column of the kpi_series view. `councilkpi kpis` lists the KPIs.",
+    )
+    p.add_argument("kpi", help="KPI id, e.g. children_looked_after")
+    p.add_argument("--role", help="only this role: actual, target, baseline, change, benchmark, ...")
+    p.add_argument("--unit", help="only this unit: count, percent, ...")
+    p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output (default: %(default)s)")
+    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.set_defaults(func=cmd_series)

@@ -1,0 +1,209 @@
+"""Read-only Python API for analysts and notebooks: ``from warehouse import connect; connect().series(kpi)``."""
+
+from __future__ import annotations
+
+import difflib
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse import db
+from warehouse.catalog import load_catalog
+
+SERIES_SQL = """
+SELECT * FROM kpi_series
+WHERE series = ? AND (? IS NULL OR role = ?) AND (? IS NULL OR unit = ?)
+ORDER BY period_end NULLS LAST, period_start NULLS LAST, paper_date, page, observation_id
+"""
+SERIES_NAMES_SQL = "SELECT DISTINCT series FROM kpi_series WHERE series IS NOT NULL"
+LATEST_SQL = "SELECT * FROM kpi_latest ORDER BY kpi, unit"
+PAPERS_SQL = "SELECT * FROM paper_summary ORDER BY paper_date NULLS LAST, title, paper_id"
+# One value per month, KPI and unit for the wide table: actual, dated figures; the latest paper wins.
+WIDE_SQL = """
+SELECT date_trunc('month', period_end)::DATE AS month, kpi || '__' || unit AS column_name, value
+FROM kpi_series
+WHERE kpi IS NOT NULL AND role = 'actual' AND period_end IS NOT NULL AND period_kind IS DISTINCT FROM 'paper_date'
+QUALIFY row_number() OVER (
+    PARTITION BY date_trunc('month', period_end), kpi, unit
+    ORDER BY paper_date DESC NULLS LAST, period_end DESC, confidence DESC, observation_id
+) = 1
+"""
+KPI_COUNTS_SQL = """
+SELECT kpi,
+       count(*) AS n_figures,
+       count(*) FILTER (WHERE role = 'actual') AS n_actuals,
+       count(DISTINCT paper_id) AS n_papers,
+       string_agg(DISTINCT unit, ', ' ORDER BY unit) AS units,
+       min(period_start) AS first_period,
+       max(period_end) AS last_period
+FROM kpi_series WHERE kpi IS NOT NULL GROUP BY kpi
+"""
+UNMATCHED_SQL = "SELECT count(*) FROM kpi_series WHERE kpi IS NULL"
+COLUMNS_SQL = """
+SELECT table_name, column_name, data_type FROM information_schema.columns
+WHERE table_schema = 'main' ORDER BY table_name, ordinal_position
+"""
+RELATIONS_SQL = """
+SELECT table_name, CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END
+FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name
+"""
+
+
+class UnknownKpiError(ValueError):
+    """A KPI or series name that the taxonomy and the warehouse do not know."""
+
+
+def default_path() -> Path:
+    """``$COUNCILKPI_DB`` or data/warehouse.duckdb (relative to the working directory)."""
+    return Path(os.environ.get("COUNCILKPI_DB") or db.DEFAULT_DB)
+
+
+class Warehouse:
+    """Read-only access to a councilkpi warehouse, returning pandas DataFrames.
+
+    Each call opens its own short read-only connection and closes it, so an open notebook never blocks an
+    ingest. While an ingest is writing, DuckDB's file lock refuses readers: calls then raise
+    ``WarehouseError`` saying the warehouse is locked (try again when the ingest has finished).
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.path = Path(path) if path is not None else default_path()
+        self.closed = False
+        with self._connection():  # fail now, with a clear message, if the file is missing or locked
+            pass
+
+    def __repr__(self) -> str:
+        return f"Warehouse({str(self.path)!r}{', closed' if self.closed else ''})"
+
+    def __enter__(self) -> Warehouse:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Mark the warehouse closed; later calls raise. (No connection is held between calls.)"""
+        self.closed = True
+
+    @contextmanager
+    def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        if self.closed:
+            raise db.WarehouseError(f"{self.path}: this Warehouse has been closed")
+        con = db.connect(self.path, read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
+        """Run one SQL statement (read-only) with optional ``?`` parameters; the result as a DataFrame."""
+        with self._connection() as con:
+            return con.execute(sql, params or []).df()
+
+    def series(self, kpi: str, *, role: str | None = None, unit: str | None = None) -> pd.DataFrame:
+        """Every figure of a KPI (taxonomy id, or a paper's own label) with its source, oldest period first.
+
+        ``role`` ('actual', 'target', ...) and ``unit`` ('count', 'percent', ...) narrow it down. An unknown
+        name raises UnknownKpiError suggesting close matches; a known KPI without figures gives no rows.
+        """
+        with self._connection() as con:
+            frame = con.execute(SERIES_SQL, [kpi, role, role, unit, unit]).df()
+            if frame.empty and kpi not in _taxonomy_ids():
+                names = [r[0] for r in con.execute(SERIES_NAMES_SQL).fetchall()]
+                raise UnknownKpiError(_unknown_message(kpi, names))
+        return frame
+
+    def latest(self) -> pd.DataFrame:
+        """The latest actual value of each KPI (and unit) with its source (the ``kpi_latest`` view)."""
+        return self.query(LATEST_SQL)
+
+    def papers(self) -> pd.DataFrame:
+        """Every paper with its status and figure counts (the ``paper_summary`` view)."""
+        return self.query(PAPERS_SQL)
+
+    def wide(self) -> pd.DataFrame:
+        """KPIs as columns (``<kpi>__<unit>``) by month: the actual value from the latest paper; for spreadsheets."""
+        long = self.query(WIDE_SQL)
+        if long.empty:
+            return pd.DataFrame({"month": pd.Series([], dtype="datetime64[s]")})
+        wide = long.pivot(index="month", columns="column_name", values="value")
+        wide = wide.reindex(sorted(wide.columns), axis=1).sort_index().reset_index()
+        wide.columns.name = None
+        return wide
+
+    def kpis(self) -> pd.DataFrame:
+        """The KPI taxonomy with how many figures, actuals and papers each KPI has in this warehouse."""
+        from models.taxonomy import load_taxonomy
+
+        counts = self.query(KPI_COUNTS_SQL).set_index("kpi")
+        taxonomy = load_taxonomy()
+        rows = [{"kpi": k.id, "label": k.label} for k in taxonomy.kpis]
+        known = {k.id for k in taxonomy.kpis}
+        rows += [{"kpi": kpi, "label": "(not in the current taxonomy)"} for kpi in counts.index if kpi not in known]
+        frame = pd.DataFrame(rows).join(counts, on="kpi")
+        for col in ("n_figures", "n_actuals", "n_papers"):
+            frame[col] = frame[col].fillna(0).astype("int64")
+        return frame
+
+    def unmatched_count(self) -> int:
+        """Figures whose sentence named no known KPI (kept with their label)."""
+        with self._connection() as con:
+            return int(con.execute(UNMATCHED_SQL).fetchone()[0])
+
+    def schema(self) -> pd.DataFrame:
+        """Every table and view with its columns, SQL types (from the database) and meanings (the catalog)."""
+        with self._connection() as con:
+            return schema_frame(con)
+
+
+def schema_frame(con: duckdb.DuckDBPyConnection | None) -> pd.DataFrame:
+    """relation, kind, column, type, meaning for the catalog, checked against the database when given.
+
+    Columns found in the database but not in the catalog have meaning '(undocumented)'; tables and views the
+    catalog does not know are listed at the end.
+    """
+    types: dict[str, dict[str, str]] = {}
+    kinds: dict[str, str] = {}
+    if con is not None:
+        for table, kind in con.execute(RELATIONS_SQL).fetchall():
+            kinds[table] = kind
+        for table, column, dtype in con.execute(COLUMNS_SQL).fetchall():
+            types.setdefault(table, {})[column] = dtype
+    rows = []
+    for rel in load_catalog():
+        actual = types.get(rel.name, {})
+        for column, meaning in rel.columns.items():
+            rows.append((rel.name, rel.kind, column, actual.get(column), meaning))
+        for column, dtype in actual.items():
+            if column not in rel.columns:
+                rows.append((rel.name, rel.kind, column, dtype, "(undocumented)"))
+    documented = {r.name for r in load_catalog()}
+    for table, cols in types.items():
+        if table not in documented:
+            rows += [(table, kinds.get(table, "table"), c, t, "(undocumented)") for c, t in cols.items()]
+    return pd.DataFrame(rows, columns=["relation", "kind", "column", "type", "meaning"])
+
+
+def _taxonomy_ids() -> set[str]:
+    from models.taxonomy import load_taxonomy
+
+    return {k.id for k in load_taxonomy().kpis}
+
+
+def _unknown_message(name: str, series_names: list[str]) -> str:
+    candidates = sorted(_taxonomy_ids() | set(series_names))
+    lowered = {c.lower(): c for c in candidates}
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=5, cutoff=0.5)
+    close += [c for c in lowered if name.lower() in c and c not in close][: 5 - len(close)]
+    hint = f"; did you mean: {', '.join(lowered[c] for c in close)}?" if close else ""
+    return f"unknown KPI {name!r}{hint} (`councilkpi kpis` lists them)"
+
+
+def connect(path: Path | str | None = None) -> Warehouse:
+    """Open the warehouse read-only for analysis (default: ``$COUNCILKPI_DB`` or data/warehouse.duckdb)."""
+    return Warehouse(path)
