@@ -69,10 +69,12 @@ SELECT
     k.value_text,
     k.observation_id,
     k.value                                    AS extracted_value,
-    coalesce(c.action, 'unreviewed')           AS review_status,   -- unreviewed | accept | set
+    coalesce(c.action, 'unreviewed')           AS review_status,   -- unreviewed | accept | set (latest wins)
     c.action = 'accept'                        AS accepted,
-    c.action = 'set'                           AS corrected,
-    c.changed                                  AS corrected_fields,
+    c.action IS NOT NULL AND (c.value IS DISTINCT FROM k.value OR c.unit IS DISTINCT FROM k.unit
+        OR c.period_start IS DISTINCT FROM k.period_start OR c.period_end IS DISTINCT FROM k.period_end
+        OR c.role IS DISTINCT FROM k.role OR coalesce(c.kpi, k.kpi) IS DISTINCT FROM k.kpi)
+                                               AS corrected,       -- values differ from the extracted ones
     c.reviewer                                 AS reviewed_by,
     c.created_at                               AS reviewed_at,
     c.reason                                   AS review_reason
