@@ -44,15 +44,20 @@ class TracedFigure:
     bbox: BBox | None
     sources: list[str] = field(default_factory=list)
 
-    def marked_sentence(self, left: str = "«", right: str = "»") -> str:
-        """The sentence on one line with the value wrapped in markers."""
+    def sentence_parts(self) -> tuple[str, str, str]:
+        """The sentence on one line, split into (before the value, the value, after the value)."""
         s = self.sentence
         before, value, after = (
             s[: self.sentence_start],
             s[self.sentence_start : self.sentence_end],
             s[self.sentence_end :],
         )
-        return _squash(before).lstrip() + left + value + right + _squash(after).rstrip()
+        return _squash(before).lstrip(), value, _squash(after).rstrip()
+
+    def marked_sentence(self, left: str = "«", right: str = "»") -> str:
+        """The sentence on one line with the value wrapped in markers."""
+        before, value, after = self.sentence_parts()
+        return f"{before}{left}{value}{right}{after}"
 
 
 def _squash(text: str) -> str:

@@ -12,15 +12,21 @@ from models.records import BBox
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
-CONTEXT_PT = 70.0
+CONTEXT_PT = 60.0
 """Points of page shown above and below the figure's box."""
+WINDOW_PT = 420.0
+"""Width of the region shown, centred on the box and moved to stay on the page (every crop has the same scale)."""
 OUTLINE = (220, 20, 60)
 
 
-def crop_region(bbox: BBox, width: float, height: float, context: float = CONTEXT_PT) -> BBox:
-    """The page region to show: the full width of the page, ``context`` points above and below the box."""
+def crop_region(
+    bbox: BBox, width: float, height: float, context: float = CONTEXT_PT, window: float = WINDOW_PT
+) -> BBox:
+    """The page region to show: ``window`` points wide around the box, ``context`` points above and below it."""
     x0, top, x1, bottom = bbox
-    return (0.0, max(0.0, top - context), float(width), min(float(height), bottom + context))
+    span = min(float(width), max(window, x1 - x0 + 20))
+    left = min(max(0.0, (x0 + x1) / 2 - span / 2), float(width) - span)
+    return (left, max(0.0, top - context), left + span, min(float(height), bottom + context))
 
 
 def render_page_crop(page: pdfplumber.page.Page, bbox: BBox, resolution: int = 110) -> bytes:
