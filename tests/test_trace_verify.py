@@ -76,7 +76,7 @@ def _corrupt(tmp_path, demo_db, sql: str, params: list) -> tuple:
 def test_verify_fails_when_a_value_text_is_altered(tmp_path, demo_db, demo_con, capsys):
     oid = figure_865(demo_con)
     db = _corrupt(tmp_path, demo_db, "UPDATE observations SET value_text = '866' WHERE id = ?", [oid])
-    assert main(["verify", "--db", str(db), "--quiet"]) == 1
+    assert main(["verify", "--db", str(db), "--quiet", "--quick"]) == 1
     out = capsys.readouterr().out
     assert "FAILED" in out and oid in out
     con = connect(db, read_only=True)
@@ -106,7 +106,7 @@ def test_verify_fails_when_a_stored_original_is_changed_or_missing(tmp_path, dem
     stored.write_bytes(stored.read_bytes() + b"\n% tampered\n")
     other = path_for(store_root(db), hashlib.sha256(sample_pdf("003").read_bytes()).hexdigest())
     other.unlink()
-    assert main(["verify", "--db", str(db), "--quiet"]) == 1
+    assert main(["verify", "--db", str(db), "--quiet", "--quick"]) == 1
     con = connect(db, read_only=True)
     report = verify(con, store_root(db))
     con.close()

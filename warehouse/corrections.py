@@ -97,3 +97,19 @@ def append(
 def history(con: duckdb.DuckDBPyConnection, observation_id: str) -> list[Correction]:
     """Every correction of an observation, oldest first."""
     return [Correction(*row) for row in con.execute(HISTORY_SQL, [observation_id]).fetchall()]
+
+
+HAS_CORRECTIONS_SQL = "SELECT count(*) FROM duckdb_views() WHERE view_name = 'kpi_conflicts'"
+
+
+def upgrade_if_needed(db) -> None:
+    """Give a warehouse made before corrections existed its `corrections` table and views (one write connection)."""
+    from warehouse.db import connect
+
+    con = connect(db, read_only=True)
+    try:
+        current = con.execute(HAS_CORRECTIONS_SQL).fetchone()[0] > 0
+    finally:
+        con.close()
+    if not current:
+        connect(db).close()

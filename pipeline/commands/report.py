@@ -12,6 +12,7 @@ from pipeline.paths import DEFAULT_DB
 
 def cmd_report(args: argparse.Namespace) -> int:
     from pipeline.audit_report import write_report
+    from warehouse.corrections import upgrade_if_needed
     from warehouse.db import connect
     from warehouse.store import store_root
 
@@ -19,6 +20,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: exists and is not a folder")
+    upgrade_if_needed(db)
     con = connect(db, read_only=True)
     bar = None
     try:

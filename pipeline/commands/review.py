@@ -92,7 +92,7 @@ def print_history(corrections) -> None:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from warehouse.corrections import CorrectionError, append, history
+    from warehouse.corrections import CorrectionError, append, history, upgrade_if_needed
     from warehouse.db import connect
     from warehouse.trace import TraceError, resolve_id
 
@@ -106,6 +106,7 @@ def cmd_review(args: argparse.Namespace) -> int:
     db = Path(args.db)
     if not db.exists():
         raise UserError(f"{db}: no warehouse here; run `councilkpi ingest` first")
+    upgrade_if_needed(db)
     con = connect(db, read_only=action is None)
     try:
         oid = resolve_id(con, args.observation_id)

@@ -21,7 +21,10 @@ def describe(figure, stored: Path | None) -> str:
     """The trace as aligned ``key: value`` lines."""
     period = f"{_fmt(figure.period_start)} .. {_fmt(figure.period_end)} ({_fmt(figure.period_kind)}"
     period += f': "{figure.period_text}")' if figure.period_text else ")"
-    box = ", ".join(f"{v:g}" for v in figure.bbox) if figure.bbox else "- (not a PDF)"
+    if figure.bbox:
+        box = ", ".join(f"{v:g}" for v in figure.bbox) + "  (x0, top, x1, bottom in points from the top-left)"
+    else:
+        box = f"- ({figure.paper_kind} paper: no box)"
     other = [s for s in figure.sources if s != figure.paper_source]
     rows = [
         ("observation", figure.observation_id),
@@ -37,7 +40,7 @@ def describe(figure, stored: Path | None) -> str:
         ("paper date", _fmt(figure.paper_date)),
         ("stored file", str(stored) if stored else "- (not in the store)"),
         ("page", f"{figure.page}  (characters {figure.page_start}-{figure.page_end} of the page text)"),
-        ("box", f"{box}  (x0, top, x1, bottom in points from the top-left)"),
+        ("box", box),
         ("sentence", figure.marked_sentence()),
     ]
     width = max(len(k) for k, _ in rows)
