@@ -126,3 +126,18 @@ def test_conflicts_view_lists_a_kpi_month_two_papers_disagree_on(tmp_path):
     ).fetchall()
     assert all(max(values) not in row[0] for row in still)
     con.close()
+
+
+def test_report_strikes_out_rejected_figures_and_keeps_them_out_of_the_chart(tmp_path, demo_db, demo_con):
+    oid = figure_865(demo_con)
+    db = copy_warehouse(demo_db, tmp_path / "copy")
+    out = tmp_path / "report"
+    args = ["report", "--db", str(db), "--kpi", "children_looked_after", "--out", str(out), "-q"]
+    assert main(args) == 0
+    before = (out / "index.html").read_text()
+    assert f'href="figures/{oid}.html"><title>' in before  # a point of the chart
+    _review(db, oid, "--reject", "--reason", "double counted", "--by", "Ann")
+    assert main(args) == 0
+    after = (out / "index.html").read_text()
+    assert f'<tr id="obs-{oid}" class=rejected>' in after and "double counted" in after
+    assert f'href="figures/{oid}.html"><title>' not in after

@@ -11,7 +11,9 @@ import duckdb
 from PIL import Image
 
 from pipeline.cli import main
+from pipeline.collect import collect
 from pipeline.page_image import OUTLINE
+from pipeline.stages import ingest
 from tests.audit_helpers import copy_warehouse, figure_865
 from tests.conftest import SAMPLES_PDF, sample_pdf
 from warehouse.db import connect
@@ -114,3 +116,26 @@ def test_verify_fails_when_a_stored_original_is_changed_or_missing(tmp_path, dem
     assert set(details) == {sha[:12], other.name[:12]}
     assert "hashes to" in details[sha[:12]] and "missing" in details[other.name[:12]]
     assert {v.check for v in report.violations} == {"stored_file"}
+
+
+def test_html_figures_trace_without_a_box_and_verify_against_their_stored_file(tmp_path, capsys):
+    folder = tmp_path / "html"
+    folder.mkdir()
+    page = folder / "minutes.html"
+    page.write_text(
+        "<html><body><p>Meeting held on 12 January 2022.</p>"
+        "<p>The proportion of care plans reviewed was 96% (October 2021).</p></body></html>"
+    )
+    db = tmp_path / "w.duckdb"
+    con = connect(db)
+    ingest(con, collect([folder]))
+    ids = [r[0] for r in con.execute("SELECT id FROM observations WHERE value_text = '96'").fetchall()]
+    con.close()
+    assert len(ids) == 1
+    assert main(["trace", ids[0], "--db", str(db)]) == 0
+    out = capsys.readouterr().out
+    assert "«96»%" in out and "html paper: no box" in out
+    assert main(["trace", ids[0], "--db", str(db), "--png", str(tmp_path / "x.png")]) == 2
+    assert "no box to draw" in capsys.readouterr().err
+    assert main(["verify", "--db", str(db), "--quiet"]) == 0
+    assert path_for(store_root(db), hashlib.sha256(page.read_bytes()).hexdigest()).read_bytes() == page.read_bytes()
