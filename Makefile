@@ -35,3 +35,10 @@ format: setup
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB).wal
+
+# Headless Chromium for the HTML report test (tests/test_report_browser.py); skipped only if this fails.
+.PHONY: browser
+test: browser
+browser:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium) \
+		|| echo "warning: could not install chromium; the browser test will be skipped"

@@ -21,6 +21,7 @@ from models.records import (
     SourceFile,
 )
 from warehouse import load as wl
+from warehouse import store
 
 
 @dataclass
@@ -82,6 +83,7 @@ def load(
         wl.load_failure(con, outcome, run_id, version)
         wl.record_source(con, fp.paper_id, fp.source.source, len(fp.data), fp.mtime)
         return PaperOutcome(fp.source.source, fp.paper_id, "failed", reason=outcome.reason, message=outcome.message)
+    store.put_for_connection(con, fp.data, fp.paper_id)  # the original bytes, for audits (verify, trace --png)
     n = wl.load_result(con, outcome, run_id, version)
     wl.record_source(con, fp.paper_id, fp.source.source, len(fp.data), fp.mtime)
     return PaperOutcome(fp.source.source, fp.paper_id, "loaded", len(outcome.document.pages), n)
@@ -115,6 +117,8 @@ def process(
         return PaperOutcome(src.source, None, "failed", reason="unreadable", message=f"{src.path}: {exc}")
     if fp.skip:
         wl.record_source(con, fp.paper_id, src.source, len(fp.data), fp.mtime)
+        if fp.skip_reason == "already loaded":
+            store.put_for_connection(con, fp.data, fp.paper_id)  # fills the store for papers loaded before it existed
         return PaperOutcome(src.source, fp.paper_id, "skipped", message=fp.skip_reason)
     extracted = steps.extract_text(src, fp.data)
     if not isinstance(extracted, FailedPaper):

@@ -96,3 +96,23 @@ CREATE TABLE IF NOT EXISTS observations (
 );
 
 INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
+
+-- Auditors' corrections: append-only (never updated or deleted; observations are never changed in place).
+-- The latest row (highest seq) per observation wins; each row holds the figure's full effective values after it
+-- (null values for a reject).
+CREATE TABLE IF NOT EXISTS corrections (
+    id              VARCHAR PRIMARY KEY,   -- uuid
+    seq             BIGINT NOT NULL,       -- order of writing (1, 2, ...): the latest per observation wins
+    observation_id  VARCHAR NOT NULL,
+    action          VARCHAR NOT NULL,      -- accept | reject | set
+    value           DOUBLE,
+    unit            VARCHAR,
+    period_start    DATE,
+    period_end      DATE,
+    role            VARCHAR,
+    kpi             VARCHAR,
+    changed         VARCHAR,               -- the fields a `set` changed, comma-separated
+    reason          VARCHAR NOT NULL,
+    reviewer        VARCHAR NOT NULL,
+    created_at      TIMESTAMP NOT NULL
+);

@@ -70,3 +70,61 @@ QUALIFY row_number() OVER (
     PARTITION BY kpi, unit
     ORDER BY period_end DESC NULLS LAST, paper_date DESC NULLS LAST, confidence DESC, observation_id
 ) = 1;
+
+-- The latest correction of each observation (corrections are append-only; the highest seq wins).
+CREATE OR REPLACE VIEW latest_corrections AS
+SELECT * FROM corrections
+QUALIFY row_number() OVER (PARTITION BY observation_id ORDER BY seq DESC) = 1;
+
+-- kpi_series after review: rejected figures left out, `set` values applied, with who/when/why of the review.
+CREATE OR REPLACE VIEW kpi_series_corrected AS
+SELECT
+    coalesce(coalesce(c.kpi, k.kpi), k.label)  AS series,
+    coalesce(c.kpi, k.kpi)                     AS kpi,
+    k.label,
+    coalesce(c.period_start, k.period_start)   AS period_start,
+    coalesce(c.period_end, k.period_end)       AS period_end,
+    CASE WHEN c.period_start IS DISTINCT FROM k.period_start AND c.period_start IS NOT NULL
+         THEN 'corrected' ELSE k.period_kind END AS period_kind,
+    coalesce(c.value, k.value)                 AS value,
+    coalesce(c.unit, k.unit)                   AS unit,
+    coalesce(c.role, k.role)                   AS role,
+    k.confidence,
+    k.paper_id,
+    k.paper_title,
+    k.paper_date,
+    k.page,
+    k.sentence,
+    k.value_text,
+    k.observation_id,
+    k.value                                    AS extracted_value,
+    coalesce(c.action, 'unreviewed')           AS review_status,   -- unreviewed | accept | set (latest wins)
+    c.action = 'accept'                        AS accepted,
+    c.action IS NOT NULL AND (c.value IS DISTINCT FROM k.value OR c.unit IS DISTINCT FROM k.unit
+        OR c.period_start IS DISTINCT FROM k.period_start OR c.period_end IS DISTINCT FROM k.period_end
+        OR c.role IS DISTINCT FROM k.role OR coalesce(c.kpi, k.kpi) IS DISTINCT FROM k.kpi)
+                                               AS corrected,       -- values differ from the extracted ones
+    c.reviewer                                 AS reviewed_by,
+    c.created_at                               AS reviewed_at,
+    c.reason                                   AS review_reason
+FROM kpi_series k
+LEFT JOIN latest_corrections c ON c.observation_id = k.observation_id
+WHERE c.action IS DISTINCT FROM 'reject';
+
+-- The same KPI, period and unit reported as an actual with different values in different papers
+-- (after review; figures dated only by their paper's date are left out).
+CREATE OR REPLACE VIEW kpi_conflicts AS
+SELECT
+    kpi,
+    period_start,
+    period_end,
+    unit,
+    count(DISTINCT value)                               AS n_values,
+    count(DISTINCT paper_id)                            AS n_papers,
+    list(DISTINCT value ORDER BY value)                 AS "values",
+    list(DISTINCT paper_id ORDER BY paper_id)           AS paper_ids,
+    list(observation_id ORDER BY value, observation_id) AS observation_ids
+FROM kpi_series_corrected
+WHERE kpi IS NOT NULL AND role = 'actual' AND period_kind IS DISTINCT FROM 'paper_date'
+GROUP BY kpi, period_start, period_end, unit
+HAVING count(DISTINCT value) > 1 AND count(DISTINCT paper_id) > 1;
