@@ -240,3 +240,16 @@ def test_second_run_downloads_nothing_new(two_runs):
     assert runs == [(5, 1, 4), (0, 6, 4)]
     assert attempts == {2}
     assert counts == (5, 6, 6)
+
+
+def test_an_unreachable_source_is_recorded_and_the_others_still_run(council, tmp_path):
+    text = CONFIG.format(base=council.base).split("[[source]]")[0] + (
+        f'[[source]]\nname = "Gone"\ntype = "rss"\nurl = "{council.base}/nowhere/feed.xml"\n'
+        f'[[source]]\nname = "Northshire"\ntype = "rss"\nurl = "{council.base}/c/feed.xml"\n'
+    )
+    path = tmp_path / "councilkpi.toml"
+    path.write_text(text)
+    summary = _run(parse_config(text, path))
+    (failed,) = summary.failed
+    assert failed.reason == "source_unavailable" and "http_404" in failed.message
+    assert summary.count("loaded") == 1

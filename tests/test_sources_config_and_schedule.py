@@ -85,6 +85,11 @@ def test_serve_registers_a_deployment_with_the_configured_cron(tmp_path):
 
 
 def test_serve_dry_run_checks_the_config_and_prints_the_schedule(capsys):
+    try:
+        main(["serve", "--help"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert "usage: councilkpi serve" in capsys.readouterr().out
     assert main(["serve", "--config", str(EXAMPLE), "--dry-run"]) == 0
     err = capsys.readouterr().err
     assert "cron '0 6 * * *'" in err and "Europe/London" in err

@@ -62,7 +62,11 @@ def discover(source: Source, fetcher: Fetcher, window: Window) -> Discovery:
 
 
 def fetch_job(fetcher: Fetcher, job: Job) -> FetchResult:
-    return fetcher.get(job.paper.url, job.hosts, etag=job.etag, last_modified=job.last_modified)
+    """One conditional GET; never raises (an unexpected error becomes a failed result)."""
+    try:
+        return fetcher.get(job.paper.url, job.hosts, etag=job.etag, last_modified=job.last_modified)
+    except Exception as exc:  # a bug or an odd response must not stop the run; the paper is recorded as failed
+        return FetchResult(job.paper.url, "failed", reason="error", message=f"{type(exc).__name__}: {exc}")
 
 
 def fetch_threaded(fetcher: Fetcher, jobs: list[Job]) -> Iterator[tuple[Job, FetchResult]]:
@@ -156,9 +160,11 @@ class Collector:
     def _web(self, source: Source) -> None:
         try:
             found = self.steps.discover(source, self.fetcher, self.window)
-        except SourceUnavailable as exc:
-            self.log(f"{source.name}: could not list papers: {exc}")
-            self._fail(FetchResult(source.url or "", "failed", reason="source_unavailable", message=str(exc)), source)
+        except Exception as exc:  # SourceUnavailable, or a listing this code cannot read: the run goes on
+            reason = "source_unavailable" if isinstance(exc, SourceUnavailable) else "source_error"
+            message = str(exc) if isinstance(exc, SourceUnavailable) else f"{type(exc).__name__}: {exc}"
+            self.log(f"{source.name}: could not list papers: {message}")
+            self._fail(FetchResult(source.url or "", "failed", reason=reason, message=message), source)
             return
         for note in found.notes:
             self.log(f"{source.name}: {note}")

@@ -37,9 +37,12 @@ def fetch_task(fetcher: Fetcher, job: collector.Job) -> FetchResult:
 
 
 def _fetch_many(fetcher: Fetcher, jobs: list[collector.Job]) -> Iterator[tuple[collector.Job, FetchResult]]:
-    futures = {fetch_task.submit(quote(fetcher), quote(job)): job for job in jobs}
-    for future in as_completed(list(futures)):
-        yield futures[future], future.result()
+    """Fetch tasks on Prefect's task runner, at most ``workers`` at a time (the Fetcher caps each host)."""
+    size = fetcher.settings.workers
+    for i in range(0, len(jobs), size):
+        futures = {fetch_task.submit(quote(fetcher), quote(job)): job for job in jobs[i : i + size]}
+        for future in as_completed(list(futures)):
+            yield futures[future], future.result()
 
 
 TASK_COLLECT_STEPS = collector.CollectSteps(
