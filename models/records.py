@@ -20,6 +20,13 @@ class SourceFile:
     source: str
     title: str | None = None
     paper_date: date | None = None
+    # where a fetched paper was published (all optional; see pipeline/sources)
+    council: str | None = None
+    committee: str | None = None
+    meeting_date: date | None = None
+    agenda_item: str | None = None
+    publication_date: date | None = None
+    source_name: str | None = None
 
     @property
     def size(self) -> int:
@@ -180,3 +187,62 @@ class RunSummary:
     @property
     def failed(self) -> list[PaperOutcome]:
         return [o for o in self.outcomes if o.status == "failed"]
+
+
+@dataclass(frozen=True)
+class RemotePaper:
+    """A paper found on a council website or feed, before it is downloaded, with where it was published."""
+
+    url: str
+    source_name: str
+    council: str
+    title: str | None = None
+    committee: str | None = None
+    meeting_date: date | None = None
+    agenda_item: str | None = None
+    publication_date: date | None = None
+    paper_date: date | None = None
+    """an explicit paper date (from the configuration); otherwise the meeting date stands for it"""
+
+    def source_file(self, path: Path) -> SourceFile:
+        """The SourceFile for the downloaded bytes at ``path``; the meeting date becomes the paper date."""
+        return SourceFile(
+            path=path,
+            source=self.url,
+            title=self.title,
+            paper_date=self.paper_date or self.meeting_date,
+            council=self.council,
+            committee=self.committee,
+            meeting_date=self.meeting_date,
+            agenda_item=self.agenda_item,
+            publication_date=self.publication_date,
+            source_name=self.source_name,
+        )
+
+
+@dataclass
+class FetchResult:
+    """The outcome of one (conditional) GET: new bytes, not modified, or failed with a reason."""
+
+    url: str
+    status: str
+    """ok | not_modified | failed"""
+    data: bytes | None = field(default=None, repr=False)
+    final_url: str | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    content_type: str | None = None
+    reason: str | None = None
+    """failed only: bad_url | off_host | redirect_off_host | too_many_redirects | timeout | network |
+    http_<status> | too_large"""
+    message: str | None = None
+    attempts: int = 0
+
+
+@dataclass
+class Discovery:
+    """What a source listing found: papers to fetch, listing pages that failed, and notes (e.g. fallbacks used)."""
+
+    papers: list[RemotePaper] = field(default_factory=list)
+    problems: list[FetchResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)

@@ -116,3 +116,40 @@ CREATE TABLE IF NOT EXISTS corrections (
     reviewer        VARCHAR NOT NULL,
     created_at      TIMESTAMP NOT NULL
 );
+
+-- Collecting from the web (pipeline/sources): conditional-GET validators, fetch failures, publication metadata.
+CREATE TABLE IF NOT EXISTS http_cache (
+    url           VARCHAR PRIMARY KEY,       -- the URL as listed (before redirects)
+    etag          VARCHAR,
+    last_modified VARCHAR,
+    sha256        VARCHAR NOT NULL,          -- bytes last received, kept in <data dir>/store/<sha[:2]>/<sha>
+    size          BIGINT,
+    content_type  VARCHAR,
+    fetched_at    TIMESTAMP NOT NULL,        -- last 200 response
+    checked_at    TIMESTAMP NOT NULL         -- last 200 or 304 response
+);
+
+CREATE TABLE IF NOT EXISTS fetch_failures (
+    url           VARCHAR PRIMARY KEY,       -- a paper or listing page that could not be fetched (no bytes)
+    source_name   VARCHAR,                   -- the configured source
+    reason        VARCHAR NOT NULL,          -- timeout | http_500 | too_large | redirect_off_host | off_host | network | ...
+    message       VARCHAR,
+    attempts      INTEGER NOT NULL,          -- runs in a row that failed on it; the row goes when a fetch succeeds
+    run_id        VARCHAR,
+    first_failed  TIMESTAMP NOT NULL,
+    last_failed   TIMESTAMP NOT NULL
+);
+
+CREATE TABLE IF NOT EXISTS paper_meta (
+    paper_id         VARCHAR NOT NULL,       -- papers.id (sha256)
+    url              VARCHAR NOT NULL,       -- paper_sources.source
+    source_name      VARCHAR,                -- the configured source
+    council          VARCHAR,
+    committee        VARCHAR,
+    meeting_date     DATE,                   -- becomes the paper date
+    agenda_item      VARCHAR,
+    title            VARCHAR,
+    publication_date DATE,
+    first_seen       TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    PRIMARY KEY (paper_id, url)
+);

@@ -85,3 +85,13 @@ def original_file(root: Path, sha256: str, sources: Iterable[str] = ()) -> Path 
         except OSError:
             continue
     return None
+
+
+def store_path(data_dir: Path | str, sha: str) -> Path:
+    """Where the bytes with this sha256 live under a data directory (whether or not they are stored yet)."""
+    return path_for(Path(data_dir) / STORE_DIR, sha)
+
+
+def store_bytes(data_dir: Path | str, data: bytes) -> Path:
+    """Keep ``data`` in the store under a data directory (atomic; nothing done if already present)."""
+    return put(Path(data_dir) / STORE_DIR, data)

@@ -1,8 +1,9 @@
 """One module per CLI command; each has ``register(subparsers)``. Add new commands to ``COMMANDS``."""
 
 from pipeline.commands import eval as eval_cmd
-from pipeline.commands import export, extract, ingest, kpis, query, report, review, schema, series, trace, verify
+from pipeline.commands import export, extract, ingest, kpis, query, report, review, schema, series, serve, trace, verify
 
 COMMANDS = [ingest, extract, query, eval_cmd]
 COMMANDS += [series, kpis, export, schema]  # analyst commands
 COMMANDS += [trace, verify, review, report]  # auditor commands
+COMMANDS += [serve]  # operators: scheduled collection

@@ -8,9 +8,14 @@ from pathlib import Path
 
 from pipeline.output import UserError, format_table, parse_date
 from pipeline.paths import DEFAULT_DB, SAMPLES
+from pipeline.sources.config import DEFAULT_CONFIG
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
+    if args.source:
+        from pipeline.sources.cli import ingest_sources
+
+        return ingest_sources(args)
     from pipeline.collect import CollectError, collect
     from warehouse.db import connect
 
@@ -21,7 +26,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     if not sources:
         raise UserError(f"no papers (PDF, HTML, text) found in {', '.join(map(str, paths))}")
-    db = Path(args.db)
+    db = Path(args.db or DEFAULT_DB)
     progress = _Progress(len(sources), enabled=not args.quiet)
     if args.no_prefect:
         from pipeline.stages import ingest
@@ -130,10 +135,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "failed (the failures are recorded in the warehouse, see the `failures` view).",
     )
     p.add_argument("paths", nargs="*", help=f"files or folders (default: the bundled samples, {SAMPLES})")
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    p.add_argument("--db", help=f"warehouse file (default: {DEFAULT_DB}; with --source: [collect] db of the config)")
     p.add_argument("--paper-date", type=parse_date, help="date of the papers (YYYY-MM-DD), overriding metadata")
     p.add_argument("--retry-failed", action="store_true", help="try again papers that failed before")
     p.add_argument("--force", action="store_true", help="re-extract papers even if already loaded")
     p.add_argument("--no-prefect", action="store_true", help="run the stages directly, without the Prefect flow")
+    p.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="collect from the configured source NAME (repeatable; 'all' for every source) instead of PATHS",
+    )
+    p.add_argument("--config", default=str(DEFAULT_CONFIG), help="sources configuration (default: %(default)s)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_ingest)

@@ -1,0 +1,53 @@
+"""`councilkpi serve`: register the scheduled `collect` deployment with a Prefect server and run it."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from pipeline.sources.config import DEFAULT_CONFIG
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from pipeline.sources.cli import chosen_names, load
+
+    cfg = load(args)
+    names = chosen_names(cfg, args.source) if args.source else []
+    from pipeline.sources.flow import build_deployment
+
+    deployment = build_deployment(cfg, names, args.name)
+    if not os.environ.get("PREFECT_API_URL"):
+        print(
+            "councilkpi serve: PREFECT_API_URL is not set, so the schedule lives only as long as this process "
+            "(start a server with `prefect server start` and export PREFECT_API_URL=http://127.0.0.1:4200/api)",
+            file=sys.stderr,
+        )
+    print(
+        f"Serving deployment collect/{args.name}: cron {cfg.schedule!r} ({cfg.timezone}), "
+        f"sources: {', '.join(names) or 'all'}. Stop with Ctrl-C.",
+        file=sys.stderr,
+    )
+    if args.dry_run:
+        return 0
+    from prefect import serve
+
+    serve(deployment)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="collect from the configured sources on the configured cron schedule (Prefect deployment)",
+        description="Register the Prefect deployment `collect/<name>` with the cron schedule of [collect] schedule "
+        "in the configuration and serve it: every scheduled run collects the sources into the warehouse. Needs a "
+        "Prefect server (`prefect server start`, then export PREFECT_API_URL=http://127.0.0.1:4200/api).",
+    )
+    p.add_argument("--config", default=str(DEFAULT_CONFIG), help="sources configuration (default: %(default)s)")
+    p.add_argument(
+        "--source", action="append", default=[], metavar="NAME", help="only this source (repeatable; default: all)"
+    )
+    p.add_argument("--name", default="councilkpi-collect", help="deployment name (default: %(default)s)")
+    p.add_argument("--dry-run", action="store_true", help="check the configuration and schedule, then exit")
+    p.set_defaults(func=cmd_serve)
