@@ -74,8 +74,18 @@ class KpiMatcher:
             span = Span(doc, start, end, label=match_id)
             span._.kpi = doc.vocab.strings[match_id]
             spans.append(span)
-        doc.spans["kpi"] = spans
+        doc.spans["kpi"] = _first_of_overlapping(spans)
         return doc
+
+
+def _first_of_overlapping(spans: list[Span]) -> list[Span]:
+    """Of overlapping phrases keep the one that starts first: in "Permanence plans for children looked after"
+    the head phrase "Permanence plans" names the measure, not "plans for children looked after"."""
+    kept: list[Span] = []
+    for span in sorted(spans, key=lambda sp: (sp.start, -len(sp))):
+        if not kept or span.start >= kept[-1].end:
+            kept.append(span)
+    return kept
 
 
 @Language.component("councilkpi_figures")
@@ -226,7 +236,7 @@ def _kpi_for(kpi_spans: list[Span], s0: int, s1: int, figure_abs: int, label: st
 
     specific = [sp for sp in inside if not _is_qualifier(sp._.kpi)]
     if specific:
-        beside = [sp for sp in inside if _is_qualifier(sp._.kpi) and distance(sp) <= 25]
+        beside = [sp for sp in inside if _is_qualifier(sp._.kpi) and distance(sp) <= 12]
         nearest = min(specific, key=lambda sp: (distance(sp), -len(sp.text)))
         if beside and distance(min(beside, key=distance)) < distance(nearest):
             return min(beside, key=distance)._.kpi

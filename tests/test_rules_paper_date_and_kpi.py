@@ -1,0 +1,108 @@
+"""Paper date detection, KPI ids from the taxonomy and readable labels: kinds of phrasing, two variants each."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from extractors.nlp import analyse
+from extractors.paper_date import detect_paper_date
+from models.records import Page
+from models.taxonomy import load_taxonomy
+
+
+def _date(text: str):
+    return detect_paper_date([Page(number=1, text=text)])
+
+
+@pytest.mark.parametrize(
+    "text, expected, source",
+    [
+        ("Ofsted report\nReport published: 20 January 2016\n", date(2016, 1, 20), "text:published"),
+        (
+            "Inspection date: 3 March 2015 – 25 March 2015\nReport published: 13 May 2015",
+            date(2015, 3, 25),
+            "text:inspection",
+        ),
+        ("Inspection dates: 16 July 2018 to 20 July 2018", date(2018, 7, 20), "text:inspection"),
+        (
+            "An update to coincide with the County Council meeting on 12 February 2021.",
+            date(2021, 2, 12),
+            "text:meeting",
+        ),
+        (
+            "Progress Report – November 2020\nthe County Council meeting on 6 November.",
+            date(2020, 11, 6),
+            "text:meeting+title",
+        ),
+        ("Programme: Progress Report – February 2021\nIntroduction", date(2021, 2, 1), "text:title_month"),
+        ("Headline\nTuesday, 8th December 2020, 10:54 am\nCounty Hall", date(2020, 12, 8), "text:dateline"),
+    ],
+)
+def test_paper_date_is_read_from_the_paper(text, expected, source):
+    assert _date(text) == (expected, source)
+
+
+def test_a_future_publication_mentioned_in_passing_is_not_the_paper_date():
+    assert _date("The formal findings are due to be published on 4 December 2020.") is None
+
+
+def _figures(text: str, paper_date: date = date(2022, 1, 12)):
+    return analyse(text, paper_date)._.figures
+
+
+def test_kpi_ids_come_from_the_taxonomy_synonyms():
+    text = (
+        "The percentage of statutory visits for Children Looked After in timescales is at 89% in October.\n\n"
+        "At 31 March 2021 dental check compliance was at 52%.\n"
+    )
+    kpis = [(f.value, f.kpi) for f in _figures(text)]
+    assert kpis == [(89, "statutory_visits_in_time"), (52, "dental_checks")]
+
+
+def test_a_population_named_in_passing_does_not_win_over_the_measure():
+    text = "Permanence plans for children looked after were in place for 98% of children in October 2021."
+    assert [f.kpi for f in _figures(text)] == ["permanence_plans_by_second_review"]
+
+
+def test_unmatched_figures_keep_their_label_and_a_null_kpi():
+    text = "There were 330 individuals nominated for the awards in November 2021."
+    (fig,) = _figures(text)
+    assert fig.kpi is None
+    assert fig.label and "individuals" in fig.label
+
+
+@pytest.mark.parametrize(
+    "text, label",
+    [
+        ("In October 2021, 96% of care plans reviewed were on time.", "care plans reviewed"),
+        ("The council currently cares for 865 children (October 2021).", "children"),
+        ("Fostering enquiries have increased by 36%.", "Fostering enquiries"),
+        ("Visitors to the fostering website have increased by 76%.", "Visitors to the fostering website"),
+        ("Of these, 70% have had a dental check.", "had a dental check"),
+    ],
+)
+def test_labels_are_the_measured_noun_phrase_in_the_papers_words(text, label):
+    assert [f.label for f in _figures(text)] == [label]
+
+
+def test_every_figure_carries_a_rule_id_and_a_confidence():
+    figs = _figures("The rate was 36 per 10,000 children at 31 March 2021, against 41 per 10,000 nationally.")
+    assert [(f.value, f.unit, f.role) for f in figs] == [
+        (36, "rate_per_10000", "actual"),
+        (41, "rate_per_10000", "benchmark"),
+    ]
+    for f in figs:
+        assert f.rule.startswith("num.") and f.role_rule.startswith("role.") and f.period_rule.startswith("period")
+        assert 0 < f.confidence < 1
+    # an undated figure is less certain than a dated one
+    (undated,) = _figures("The council supports 120 care leavers.")
+    assert undated.period_rule == "period.paper_date" and undated.confidence < figs[0].confidence
+
+
+def test_taxonomy_is_versioned_and_ids_are_unique():
+    tax = load_taxonomy()
+    ids = [k.id for k in tax.kpis]
+    assert tax.version and len(ids) == len(set(ids))
+    assert all(k.synonyms for k in tax.kpis)
