@@ -50,7 +50,7 @@ PARA_NUMBER = (
     r"\d{1,2}(?=[ \t]+(?!FTE\b|" + _MONTH_NAMES + r")[A-Z•·▪*]))"
 )
 """A paragraph or list number at the start of a line: 2.4, 3., (2), b), or "1 I am providing"."""
-NUM = r"(?<![\w.,/£$-])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\w|[.,]\d|-(?:year|month|week|day))"
+NUM = r"(?<![\w.,/£$-])(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\w|[.,]\d|-[A-Za-z])"
 WORD = rf"(?<![\w-])(?P<word>{_WORD_RE})(?![\w-])"
 
 

@@ -78,6 +78,9 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         # references to known things
         "Practice in the three homes is well evidenced.",
         "These two events will have an impact.",
+        # compound adjectives
+        "The service includes a 12-session adolescent group.",
+        "The council adopted a 5-year plan for care.",
         # Covid-19 and page numbers
         "Visits were disrupted by the Covid-19 lockdown.",
         "Page 4",
