@@ -46,7 +46,7 @@ _WORD_RE = (
 )
 _MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 PARA_NUMBER = (
-    r"(?:\d{1,2}(?:\.\d{1,2})+\.?(?=\s)|\d{1,2}[.)](?=\s)|\(\d{1,2}\)|[a-z]{1,3}\)|"
+    r"(?:\d{1,2}(?:\.\d{1,2})+\.?(?=\s)|\d{1,3}[.)](?=\s)|\(\d{1,2}\)|[a-z]{1,3}\)|"
     r"\d{1,2}(?=[ \t]+(?!FTE\b|" + _MONTH_NAMES + r")[A-Z•·▪*]))"
 )
 """A paragraph or list number at the start of a line: 2.4, 3., (2), b), or "1 I am providing"."""
@@ -133,10 +133,14 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "not.age",
         re.compile(
-            r"\b(?:aged|ages?|age of|under|over the age of|between the ages of|up to the age of)\s+\d+"
-            r"(?:\s*(?:-|–|to|and)\s*\d+)?|\b\d+\s*(?:-|–|to)\s*\d+[- ]year[- ]olds?\b|\b\d+[- ]years?[- ]olds?\b|"
+            r"\b(?:aged|ages?|age of|under the age of|over the age of|between the ages of|up to the age of)\s+(?:\d+|"
+            + _WORD_RE
+            + r")"
+            r"(?:\s*(?:-|–|to|and)\s*(?:\d+|"
+            + _WORD_RE
+            + r"))?|\b\d+\s*(?:-|–|to)\s*\d+[- ]year[- ]olds?\b|\b\d+[- ]years?[- ]olds?\b|"
             r"\b\d+\s+years\s+old\b|\b\d+-?\s*(?:and|or|to)\s*\d+-year-olds?\b|\b\d+\s*(?:and|to|-|–)\s*\d+\s+years\s+of\s+age\b|"
-            r"\b\d+\s+years\s+of\s+age\b|\b(?:those|people|children|young people|pupils|adults)\s+(?:over|under|aged)\s+\d+\b|\b(?:in\s+)?(?:their|the)\s+\d0s\b|\b\d0s\b|\bunder[- ]\d+s?\b|\bover[- ]\d+s\b|\b\d+\+",
+            r"\b\d+\s+years\s+of\s+age\b|\b(?:those|people|children|young people|pupils|adults)\s+(?:over|under|aged)\s+\d+\b|\b(?:in\s+)?(?:their|the)\s+\d0s\b|\b\d0s\b|\b(?:under|over)[- ](?:[5-9]|1\d|2[0-5])s\b|\bunder[- ](?:[5-9]|1\d|2[0-5])(?=[- ]year)|\b\d{1,2}\+",
             re.I,
         ),
     ),
@@ -263,7 +267,22 @@ def find_numbers(sentence: str) -> list[NumberMention]:
         elif _looks_like_counted_noun(sentence, e):
             found.append(NumberMention(s, e, value, "count", "num.count.words", e, True))
     found.sort(key=lambda n: n.start)
+    found = _share_range_units(sentence, found)
     return [n for n in found if not _is_run_in_section_number(sentence, n)]
+
+
+_RANGE_JOIN = re.compile(r"\s*(?:to|and|-|–)\s*(?:around\s+|about\s+)?")
+
+
+def _share_range_units(sentence: str, found: list[NumberMention]) -> list[NumberMention]:
+    """'from 288 to 286 days', 'between 20 and 59%': the first number takes the unit printed after the second."""
+    out = list(found)
+    for i in range(len(out) - 1):
+        a, b = out[i], out[i + 1]
+        if a.unit == "count" and not a.in_words and b.unit != "count" and b.unit != "gbp":
+            if _RANGE_JOIN.fullmatch(sentence[a.end : b.start]):
+                out[i] = NumberMention(a.start, a.end, a.value, b.unit, a.rule + ".range_unit", a.end)
+    return out
 
 
 _RUN_IN_VERBS = re.compile(

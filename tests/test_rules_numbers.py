@@ -34,6 +34,11 @@ def figures(sentence: str) -> list[tuple[str, float, str]]:
         ("The average was 30 weeks for care proceedings.", [("30", 30, "weeks")]),
         ("Carers rated support as 8/10 or above.", [("8", 8, "score")]),
         ("The mean score was 7 out of 10.", [("7", 7, "score")]),
+        # a range shares the unit printed after its second number
+        ("It fell from 288 to 286 days.", [("288", 288, "days"), ("286", 286, "days")]),
+        ("Monthly rates were between 20 and 59% in 2021.", [("20", 20, "percent"), ("59", 59, "percent")]),
+        # "under"/"over" with a count is a figure, not an age
+        ("The number fell to under 500 children.", [("500", 500, "count")]),
         # numbers in words that are counts
         ("Of these, five live in residential special schools.", [("five", 5, "count")]),
         ("We opened three new residential homes.", [("three", 3, "count")]),
@@ -60,6 +65,8 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         "The scheme supports 10–16-year-olds.",
         "Most applicants are in their 40s.",
         "Some 16- and 17-year-old young people presenting as homeless.",
+        "Support for children aged six to 17 in the last year.",
+        "Services for under-18s and over 16s.",
         # legislation and references
         "Children have rights under Article 8.",
         "Duties under Sections 17, 37 and 39 apply.",
