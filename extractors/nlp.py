@@ -218,30 +218,39 @@ def _adjacent(p: Period, f: NumberMention) -> bool:
     return 0 <= p.start_char - f.unit_end <= 25 or 0 <= f.start - p.end_char <= 25
 
 
-def _kpi_for(kpi_spans: list[Span], s0: int, s1: int, figure_abs: int, label: str | None) -> str | None:
-    """The KPI named in the figure's label; else the nearest specific KPI named in its sentence; a qualifier
-    KPI (models/kpi_taxonomy.toml) only when it is named right beside the figure or nothing else is named."""
-    inside = [sp for sp in kpi_spans if sp.start_char >= s0 and sp.end_char <= s1]
-    if not inside:
-        return None
-    if label:
-        low = label.lower()
-        named = [sp for sp in inside if sp.text.lower() in low]
-        if named:
-            specific = [sp for sp in named if not _is_qualifier(sp._.kpi)]
-            return max(specific or named, key=lambda sp: len(sp.text))._.kpi
+def _kpi_for(
+    kpi_spans: list[Span], s0: int, s1: int, figure_abs: int, label: str | None, unit: str, role: str
+) -> str | None:
+    """The KPI named in the figure's label; else the nearest specific KPI named in its sentence. A KPI with a
+    declared unit only takes figures in that unit (or changes of it). A qualifier KPI (a population, e.g.
+    children looked after) only takes a figure its label names or that it sits right beside."""
+
+    def fits(sp: Span) -> bool:
+        kpi = load_taxonomy().get(sp._.kpi)
+        return kpi is None or kpi.unit is None or kpi.unit == unit or role == "change"
 
     def distance(sp: Span) -> int:
         return min(abs(sp.start_char - figure_abs), abs(sp.end_char - figure_abs))
 
+    inside = [sp for sp in kpi_spans if sp.start_char >= s0 and sp.end_char <= s1 and fits(sp)]
+    if not inside:
+        return None
+    low = (label or "").lower()
+    named = [sp for sp in inside if low and sp.text.lower() in low]
+    specific_named = [sp for sp in named if not _is_qualifier(sp._.kpi)]
+    if specific_named:
+        return max(specific_named, key=lambda sp: len(sp.text))._.kpi
+    beside = [sp for sp in inside if _is_qualifier(sp._.kpi) and distance(sp) <= 12]
+    if beside:
+        return min(beside, key=distance)._.kpi
     specific = [sp for sp in inside if not _is_qualifier(sp._.kpi)]
     if specific:
-        beside = [sp for sp in inside if _is_qualifier(sp._.kpi) and distance(sp) <= 12]
-        nearest = min(specific, key=lambda sp: (distance(sp), -len(sp.text)))
-        if beside and distance(min(beside, key=distance)) < distance(nearest):
-            return min(beside, key=distance)._.kpi
-        return nearest._.kpi
-    return min(inside, key=lambda sp: (distance(sp), -len(sp.text)))._.kpi
+        return min(specific, key=lambda sp: (distance(sp), -len(sp.text)))._.kpi
+    if named:
+        return max(named, key=lambda sp: len(sp.text))._.kpi
+    if role == "change":  # "865 children …, an increase of 30% since 2018": the change of that population
+        return min(inside, key=distance)._.kpi
+    return None
 
 
 def _is_qualifier(kpi_id: str) -> bool:
@@ -314,7 +323,7 @@ def _sentence_figures(
         if period is None and role not in ("target", "benchmark", "baseline") and paper_date is not None:
             period, period_rule = paper_date_period(paper_date), "period.paper_date"
         label = label_for(sentence, n)
-        kpi = _kpi_for(kpi_spans, s0, s0 + len(sentence), s0 + n.start, label)
+        kpi = _kpi_for(kpi_spans, s0, s0 + len(sentence), s0 + n.start, label, n.unit, role)
         confidence = _BASE_CONFIDENCE.get(n.unit, 0.6)
         if n.in_words:
             confidence -= 0.15

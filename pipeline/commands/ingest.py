@@ -92,12 +92,12 @@ SELECT count(*) FILTER (WHERE status = 'ok'), count(*) FILTER (WHERE status = 'f
 FROM papers
 """
 EXAMPLE_SERIES_SQL = """
-SELECT kpi FROM kpi_series WHERE kpi IS NOT NULL AND role = 'actual' AND period_kind <> 'paper_date'
-GROUP BY kpi ORDER BY count(DISTINCT period_start) DESC, count(*) DESC, kpi LIMIT 1
+SELECT kpi, unit FROM kpi_series WHERE kpi IS NOT NULL AND role = 'actual' AND period_kind <> 'paper_date'
+GROUP BY kpi, unit ORDER BY count(DISTINCT period_start) DESC, count(*) DESC, kpi LIMIT 1
 """
 SERIES_SQL = """
 SELECT period_start, period_end, value, unit, role, paper_date, page, value_text
-FROM kpi_series WHERE kpi = ? ORDER BY period_start NULLS LAST, paper_date
+FROM kpi_series WHERE kpi = ? AND unit = ? AND role = 'actual' ORDER BY period_start NULLS LAST, paper_date
 """
 
 
@@ -117,8 +117,8 @@ def print_summary(con, summary) -> None:
         )
     row = con.execute(EXAMPLE_SERIES_SQL).fetchone()
     if row:
-        print(f"\nExample series: {row[0]}")
-        rows = con.execute(SERIES_SQL, [row[0]]).fetchall()
+        print(f"\nExample series: {row[0]} ({row[1]}, actual values; `councilkpi series {row[0]}` for all)")
+        rows = con.execute(SERIES_SQL, [row[0], row[1]]).fetchall()
         print(
             format_table(
                 ["period_start", "period_end", "value", "unit", "role", "paper_date", "page", "as printed"], rows
