@@ -271,6 +271,18 @@ _BASE_CONFIDENCE = {
 }
 
 
+_NUMERIC_TOKEN = re.compile(r"^[(£]?\d[\d,.]*%?\)?$")
+
+
+def _in_table_row(sentence: str, n: NumberMention) -> bool:
+    """Is the figure on a line that is mostly numbers (three or more), as a table row read as text is?"""
+    line_start = sentence.rfind("\n", 0, n.start) + 1
+    line_end = sentence.find("\n", n.end)
+    tokens = sentence[line_start : None if line_end < 0 else line_end].split()
+    numeric = sum(bool(_NUMERIC_TOKEN.match(t)) for t in tokens)
+    return numeric >= 3 and numeric * 2 >= len(tokens)
+
+
 def _future(period: Period, paper_date: date | None) -> bool:
     """A period that starts after the paper was written is a plan or a deadline, not when a figure was measured."""
     return paper_date is not None and period.start > month_end(paper_date.year, paper_date.month)
@@ -335,6 +347,9 @@ def _sentence_figures(
             confidence -= 0.05
         if label is None:
             confidence -= 0.1
+        if _in_table_row(sentence, n):
+            # a row of a table read as text: its column headings (often the periods) are not in the sentence
+            confidence -= 0.25
         if kpi is not None:
             confidence += 0.05
         out.append(

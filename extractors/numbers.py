@@ -88,6 +88,7 @@ class NumberMention:
 # Unit rules: the number then what follows it. (rule id, unit, pattern after the number)
 _UNIT_RULES: list[tuple[str, str, re.Pattern[str]]] = [
     ("num.percent", "percent", re.compile(r"\s?(?:%|per\s?cent\b|percent\b|pc\b)", re.I)),
+    ("num.percentage_points", "percent", re.compile(r"\s?(?:percentage points?|pp|% points?)\b", re.I)),
     ("num.rate10k", "rate_per_10000", re.compile(r"\s?(?:per|in every|for every)\s+10,?000\b", re.I)),
     ("num.fte", "fte", re.compile(r"\s?(?:FTE|full[- ]time equivalents?)\b")),
     ("num.score", "score", re.compile(r"\s?/\s?(?:10|5|100)\b(?!\d)|\s+out of\s+(?:10|ten|5|five)\b")),
@@ -177,6 +178,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    ("not.short_year_span", re.compile(r"\b(?:FY\s?)?\d{2}/\d{2}\b(?!/)")),
     ("not.date", re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")),
     ("not.rate_base", re.compile(r"\bper\s+\d{1,3}(?:,?\d{3})*\b", re.I)),
     (

@@ -151,6 +151,7 @@ _P = [
         "named_span",
         rf"\b(?P<which>academic|financial|school)\s+year\s+(?P<y1>{YEAR_RE}){DASH}(?P<y2>\d{{2}}|{YEAR_RE})\b",
     ),
+    ("short_span", r"\b(?:FY\s?)?(?P<a>[0-4]\d)/(?P<b>[0-4]\d)\b(?!/)"),
     ("span", rf"\b(?P<y1>{YEAR_RE}){DASH}(?P<y2>\d{{2}}|{YEAR_RE})\b(?!\s*%)"),
     (
         "first_months",
@@ -241,6 +242,13 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
             kind = "financial_year" if g["which"].lower() == "financial" else "academic_year"
         else:
             kind = _span_kind(sentence)
+        s, e = _year_span(first, last, kind)
+        return s, e, kind
+    if name == "short_span":
+        first, last = 2000 + int(g["a"]), 2000 + int(g["b"])
+        if last != first + 1:
+            return None
+        kind = _span_kind(sentence)
         s, e = _year_span(first, last, kind)
         return s, e, kind
     if name == "first_months":

@@ -86,6 +86,7 @@ ROLE_RULES: list[RoleRule] = [
             r"(?:increase[ds]?|rise|rises|rose|risen|fall|falls|fell|fallen|drop|dropped|reduction|reduced|decrease[ds]?|"
             r"improvement|improved|grown|growth|grew|up|down|higher|lower|declined?|increasing|decreasing)"
             r"(?: \w+){0,2}? (?:by|of)(?: around| about| approximately| nearly| almost| over| more than)?"
+            r"|\b(?:up|down)(?: by)?"
         ),
     ),
     RoleRule(

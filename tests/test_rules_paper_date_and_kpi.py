@@ -106,3 +106,9 @@ def test_taxonomy_is_versioned_and_ids_are_unique():
     ids = [k.id for k in tax.kpis]
     assert tax.version and len(ids) == len(set(ids))
     assert all(k.synonyms for k in tax.kpis)
+
+
+def test_a_table_row_read_as_text_is_flagged_as_less_certain():
+    prose = _figures("In 2020/21 the council looked after 865 children.")[0]
+    table = _figures("Children looked after\n2019/20 2020/21 2021/22\n842 865 880\n")
+    assert table and all(f.confidence <= prose.confidence - 0.2 for f in table)

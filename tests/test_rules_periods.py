@@ -29,6 +29,8 @@ def periods(sentence: str, ref: date | None = REF) -> list[tuple[date, date, str
         ("during 2020/21 budgets", (date(2020, 4, 1), date(2021, 3, 31), "financial_year")),
         ("GCSE results in 2020/21", (date(2020, 9, 1), date(2021, 8, 31), "academic_year")),
         ("During the academic year 2020/21", (date(2020, 9, 1), date(2021, 8, 31), "academic_year")),
+        ("spending in 21/22 was", (date(2021, 4, 1), date(2022, 3, 31), "financial_year")),
+        ("the FY20/21 budget", (date(2020, 4, 1), date(2021, 3, 31), "financial_year")),
         ("in Quarter 3 2018/19", (date(2018, 10, 1), date(2018, 12, 31), "quarter")),
         ("in Q3 performance", (date(2021, 10, 1), date(2021, 12, 31), "quarter")),
         ("from April to July 2020", (date(2020, 4, 1), date(2020, 7, 31), "range")),

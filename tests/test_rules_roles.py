@@ -22,6 +22,8 @@ def roles(sentence: str) -> list[tuple[str, str]]:
         ("There was a recommendation of 240 placements.", [("240", "target")]),
         ("Enquiries have increased by 36%.", [("36", "change")]),
         ("Numbers fell by 12% over the year.", [("12", "change")]),
+        ("Timeliness was 85%, up 5 percentage points.", [("85", "actual"), ("5", "change")]),
+        ("Caseloads are down by 3 on last quarter.", [("3", "change")]),
         ("This is an increase of 30% since 2018.", [("30", "change")]),
         ("It exceeds the national average of 69%.", [("69", "benchmark")]),
         ("This compares with statistical neighbours, at 41%.", [("41", "benchmark")]),
