@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from extractors.number_words import words_to_number
+
 MONTHS = {
     "january": 1,
     "jan": 1,
@@ -40,22 +42,6 @@ MONTH_RE = (
 DAY_RE = r"(?:[12][0-9]|3[01]|0?[1-9])(?:st|nd|rd|th)?"
 YEAR_RE = r"(?:19[89][0-9]|20[0-4][0-9])"
 DASH = r"\s?[-–—/]\s?"
-WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "eleven": 11,
-    "twelve": 12,
-    "eighteen": 18,
-    "twenty-four": 24,
-}
 ACADEMIC_CONTEXT = re.compile(
     r"\b(?:school|schools|pupils?|GCSEs?|key stage|KS[1-5]|PEPs?|personal education plans?|"
     r"academic|attainment|exams?|examinations?|exclusions?|excluded|A[- ]levels?|virtual school|Year 1[1-3]|"
@@ -186,7 +172,8 @@ RULES = [(name, re.compile(pattern)) for name, pattern in _P]
 def _words_to_int(word: str) -> int | None:
     if word.isdigit():
         return int(word)
-    return WORD_NUMBERS.get(word.lower())
+    value = words_to_number(word)
+    return int(value) if value is not None else None
 
 
 def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tuple[date, date, str] | None:

@@ -203,6 +203,12 @@ def find_paper(papers: Path, doc: str) -> Path | None:
     return (pdfs or candidates or [None])[0]
 
 
+def _unscored(doc: str, figures: list[GoldFigure], error: str) -> PaperScore:
+    """A paper that could not be extracted: all its core figures are misses."""
+    core = [g for g in figures if g.core]
+    return PaperScore(doc, misses=core, n_gold_core=len(core), error=error)
+
+
 def evaluate(gold_path: Path, papers: Path) -> list[PaperScore]:
     """Extract every paper named in the gold file from ``papers`` and score it."""
     gold = read_gold(gold_path)
@@ -213,26 +219,12 @@ def evaluate(gold_path: Path, papers: Path) -> list[PaperScore]:
     for doc, figures in by_doc.items():
         path = find_paper(papers, doc)
         if path is None:
-            scores.append(
-                PaperScore(
-                    doc,
-                    misses=[g for g in figures if g.core],
-                    n_gold_core=sum(g.core for g in figures),
-                    error=f"no paper named {doc}.* in {papers}",
-                )
-            )
+            scores.append(_unscored(doc, figures, f"no paper named {doc}.* in {papers}"))
             continue
         (src,) = collect([path])
         document = extract_text(src)
         if isinstance(document, FailedPaper):
-            scores.append(
-                PaperScore(
-                    doc,
-                    misses=[g for g in figures if g.core],
-                    n_gold_core=sum(g.core for g in figures),
-                    error=f"{path}: {document.reason}: {document.message}",
-                )
-            )
+            scores.append(_unscored(doc, figures, f"{path}: {document.reason}: {document.message}"))
             continue
         scores.append(score_paper(doc, figures, extract_metrics(document)))
     return scores

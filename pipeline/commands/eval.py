@@ -27,35 +27,14 @@ def cmd_eval(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UserError(str(exc)) from exc
     rows = []
-    for s in scores:
-        t = totals([s])
-        rows.append(
-            [
-                s.doc,
-                t.tp,
-                t.fp,
-                t.gold_core,
-                _pct(t.precision),
-                _pct(t.recall),
-                _pct(t.period_accuracy),
-                _pct(t.period_exact_accuracy),
-                _pct(t.role_accuracy),
-            ]
-        )
+
+    def row(name: str, t) -> list:
+        rates = (t.precision, t.recall, t.period_accuracy, t.period_exact_accuracy, t.role_accuracy)
+        return [name, t.tp, t.fp, t.gold_core, *(_pct(x) for x in rates)]
+
+    rows = [row(s.doc, totals([s])) for s in scores]
     t = totals(scores)
-    rows.append(
-        [
-            "ALL",
-            t.tp,
-            t.fp,
-            t.gold_core,
-            _pct(t.precision),
-            _pct(t.recall),
-            _pct(t.period_accuracy),
-            _pct(t.period_exact_accuracy),
-            _pct(t.role_accuracy),
-        ]
-    )
+    rows.append(row("ALL", t))
     if args.format == "json":
         print(
             json.dumps(
