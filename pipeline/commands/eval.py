@@ -26,7 +26,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
         scores = evaluate(gold, papers)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
-    rows = []
 
     def row(name: str, t) -> list:
         rates = (t.precision, t.recall, t.period_accuracy, t.period_exact_accuracy, t.role_accuracy)
