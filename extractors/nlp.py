@@ -116,6 +116,7 @@ _LIST_ITEM = re.compile(r"^(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]|\(?[a
 _NEW_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 _AS_AT = re.compile(r"^\W{0,3}(?:At|As at|As of|On)\s+$")
 _HEADING = re.compile(r"^[A-Z][^.:;!?\d]{2,60}$")
+_ANAPHORA = re.compile(r"^(?:This|These|That|Those|It|Which)\b")
 _SPAN_KINDS = ("year", "financial_year", "academic_year", "quarter", "range", "month")
 
 
@@ -131,6 +132,7 @@ class _Context:
         self.lead_in: Period | None = None
         self.previous: Period | None = None
         self.anchor: Period | None = None  # "At 3 March 2015, 102 children …": the date a data block is as at
+        self.last_dated: Period | None = None  # the one explicit date of the previous sentence, of any kind
 
     def enter(self, sentence: str, gap: str) -> None:
         if "\n\n" in gap.replace(" ", "") or _NEW_PARAGRAPH.match(sentence) or _LIST_ITEM.match(sentence):
@@ -140,6 +142,7 @@ class _Context:
 
     def leave(self, sentence: str, periods: list[Period]) -> None:
         explicit = [p for p in periods if not p.relative and p.kind != "since"]
+        self.last_dated = explicit[0] if len(explicit) == 1 else None
         if periods and periods[0].kind in ("day", "month") and _AS_AT.match(sentence[: periods[0].start_char]):
             self.anchor = periods[0]
         elif _HEADING.match(sentence):
@@ -211,6 +214,16 @@ def _attach_period(
     earlier = [p for p in periods if p.end_char <= figure.start and _owner_after(p, figures, sentence) is None]
     if len(periods) == 1 and earlier:
         return earlier[0], "period.sentence"
+    # a year or financial/academic year closing the sentence scopes it ("… was 12% above … in 2013–2014")
+    later = [
+        p
+        for p in periods
+        if p.start_char >= figure.unit_end
+        and p.kind in ("year", "financial_year", "academic_year", "quarter")
+        and not any(figure.unit_end <= f.start < p.start_char for f in figures)
+    ]
+    if len(periods) == 1 and later:
+        return later[0], "period.sentence"
     return None, "period.none"
 
 
@@ -325,8 +338,11 @@ def _sentence_figures(
         elif role == "benchmark" and (
             period is None or period.relative or period_rule not in ("period.after", "period.before", "period.sentence")
         ):
-            # a comparator is dated only by its own sentence, never by the paper date
+            # a comparator is dated only by its own sentence, never by the paper date, unless the sentence
+            # refers back to the previous one ("This compared with figures of 74% for comparable authorities")
             period, period_rule = None, "period.none.benchmark"
+            if _ANAPHORA.match(sentence) and context.last_dated is not None:
+                period, period_rule = context.last_dated, "period.previous_sentence"
         elif role == "range_high" and out and out[-1].role == "range_low":
             period, period_rule = out[-1].period, "period.range"
         if period is None and role not in ("target", "benchmark"):

@@ -56,7 +56,7 @@ ROLE_RULES: list[RoleRule] = [
         after=_a(
             r"(?!(?:[a-z]+ )?(?:against|compared|than|versus|vs)\b)(?:[a-z,]+ ){0,2}(?:nationally|in england|across england|national average|for england|statistical neighbours?|"
             r"the national figure|in the country as a whole|across the country|"
-            r"for (?:comparable|similar|statistical neighbour) (?:authorities|councils|areas)|"
+            r"for (?:both )?(?:comparable|similar|statistical neighbour) (?:authorities|councils|areas)|"
             r"(?:rate|figure|average|level)s? (?:of|for|in) (?:comparable|similar|statistical neighbour|other) (?:authorities|councils|areas))\b"
         ),
     ),

@@ -112,3 +112,41 @@ def test_a_table_row_read_as_text_is_flagged_as_less_certain():
     prose = _figures("In 2020/21 the council looked after 865 children.")[0]
     table = _figures("Children looked after\n2019/20 2020/21 2021/22\n842 865 880\n")
     assert table and all(f.confidence <= prose.confidence - 0.2 for f in table)
+
+
+@pytest.mark.parametrize(
+    "text, expected_start",
+    [
+        # a year closing the sentence scopes its figures
+        ("The proportion gaining five GCSEs was 12% above the national rate in 2013–2014.", date(2013, 9, 1)),
+        ("Re-referrals stood at 18% of all referrals during 2019/20.", date(2019, 4, 1)),
+        # a list lead-in dates its items
+        (
+            "Comparing April to October 2021 with April to October 2020:\n• Enquiries have increased by 36%\n",
+            date(2021, 4, 1),
+        ),
+        ("In the year to March 2021:\n• 45 children were adopted\n", date(2021, 3, 1)),
+    ],
+)
+def test_periods_that_scope_more_than_their_neighbourhood(text, expected_start):
+    figs = _figures(text)
+    assert figs and figs[-1].period is not None and figs[-1].period.start == expected_start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "At 31 March 2014, 64% of care leavers were in suitable accommodation. This compared with figures of "
+        "74% for comparable authorities.",
+        "In 2014, re-referrals were 21%. This is below the national average of 24%.",
+    ],
+)
+def test_a_benchmark_that_refers_back_takes_the_previous_sentences_date(text):
+    figs = _figures(text)
+    assert [f.role for f in figs] == ["actual", "benchmark"]
+    assert figs[1].period == figs[0].period and figs[1].period_rule == "period.previous_sentence"
+
+
+def test_a_benchmark_without_a_date_of_its_own_stays_undated():
+    figs = _figures("Performance exceeds the national average of 69%.")
+    assert [(f.role, f.period) for f in figs] == [("benchmark", None)]
