@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from extractors.errors import ExtractionError
@@ -53,7 +54,7 @@ def extract_document(src: SourceFile, data: bytes | None = None) -> ExtractedDoc
     title: str | None = None
     if kind == "pdf":
         check_pdf_bytes(data)
-        pages = list(iter_pdf_pages(src.path))
+        pages = list(iter_pdf_pages(io.BytesIO(data)))  # the very bytes the paper id was computed from
         if not pages:
             raise ExtractionError("corrupt", "the PDF has no pages")
         if not any(p.text.strip() for p in pages):

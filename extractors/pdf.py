@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
@@ -63,15 +64,19 @@ def classify_open_error(exc: BaseException) -> ExtractionError:
     return ExtractionError("corrupt", f"{type(innermost).__name__}: {innermost}".rstrip(": "))
 
 
-def iter_pdf_pages(path: Path) -> Iterator[Page]:
-    """Yield the pages of a PDF one at a time, closing each before the next is opened."""
+def iter_pdf_pages(path: Path | BinaryIO) -> Iterator[Page]:
+    """Yield the pages of a PDF (a path or a binary stream) one at a time, closing each before the next."""
     try:
         pdf = pdfplumber.open(path)
+    except MemoryError:  # the per-paper memory limit: not a property of the file
+        raise
     except Exception as exc:  # pdfminer raises many kinds of error on damaged files
         raise classify_open_error(exc) from exc
     with pdf:
         try:
             pages = pdf.pages
+        except MemoryError:
+            raise
         except Exception as exc:
             raise ExtractionError("corrupt", f"{type(exc).__name__}: {exc}") from exc
         for page in pages:
@@ -88,7 +93,7 @@ def iter_pdf_pages(path: Path) -> Iterator[Page]:
                     char_boxes=boxes,
                     needs_ocr=needs_ocr,
                 )
-            except ExtractionError:
+            except (ExtractionError, MemoryError):
                 raise
             except Exception as exc:
                 raise ExtractionError("corrupt", f"page {page.page_number}: {type(exc).__name__}: {exc}") from exc

@@ -17,6 +17,7 @@ from pipeline import (
     stages,
 )
 from pipeline.collect import collect
+from pipeline.pool import Limits
 from warehouse.db import connect
 
 
@@ -56,8 +57,14 @@ def ingest_flow(
     retry_failed: bool = False,
     force: bool = False,
     on_paper: Callable[[PaperOutcome], None] | None = None,
+    limits: Limits | None = None,
+    lock_timeout: float = 0.0,
 ) -> RunSummary:
-    """Collect papers, extract their text and figures, and load them into the DuckDB warehouse."""
+    """Collect papers, extract their text and figures, and load them into the DuckDB warehouse.
+
+    With ``limits`` each paper is extracted in a worker process under a time and memory limit (the load stays a
+    task of this flow); without, the extract_text and extract_metrics tasks run in the flow's process.
+    """
     logger = get_run_logger()
 
     def report(outcome: PaperOutcome) -> None:
@@ -67,7 +74,7 @@ def ingest_flow(
             on_paper(outcome)
 
     sources = collect_task(paths, paper_date)
-    con = connect(db)
+    con = connect(db, lock_timeout=lock_timeout, on_wait=logger.warning)
     try:
         return stages.ingest(
             con,
@@ -78,6 +85,7 @@ def ingest_flow(
             on_paper=report,
             db=db,
             steps=TASK_STEPS,
+            limits=limits,
         )
     finally:
         con.close()

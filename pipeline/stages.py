@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
 
-from extractors.document import extract_document, new_paper, sniff_kind
-from extractors.errors import ExtractionError
-from extractors.metrics import extract_metrics, extractor_version
+from extractors import metrics
+from extractors.document import new_paper
+from extractors.metrics import extract_metrics
 from models.records import (
     ExtractedDocument,
     ExtractionResult,
@@ -20,7 +20,10 @@ from models.records import (
     RunSummary,
     SourceFile,
 )
+from pipeline.pool import Limits, WorkerFailure, WorkerPool
+from pipeline.worker import extract_paper, extract_text
 from warehouse import load as wl
+from warehouse.pause import pause
 
 
 @dataclass
@@ -49,35 +52,18 @@ def fingerprint(
     skip, why = False, None
     if state is not None and not force:
         status, version = state
-        if status == "ok" and version == extractor_version():
+        if status == "ok" and version == metrics.extractor_version():
             skip, why = True, "already loaded"
         elif status == "failed" and not retry_failed:
             skip, why = True, "failed before (use --retry-failed)"
     return Fingerprint(src, data, paper_id, mtime, skip, why)
 
 
-def extract_text(src: SourceFile, data: bytes | None = None) -> ExtractedDocument | FailedPaper:
-    """Text extraction that never raises for a bad paper: failures come back as FailedPaper with a reason."""
-    if data is None:
-        try:
-            data = src.path.read_bytes()
-        except OSError as exc:
-            paper = new_paper(src, b"", "unknown")
-            return FailedPaper(paper, "unreadable", f"{src.path}: {exc}")
-    try:
-        return extract_document(src, data)
-    except ExtractionError as exc:
-        return FailedPaper(new_paper(src, data, sniff_kind(src.path, data)), exc.reason, str(exc))
-    except Exception as exc:  # a parser bug must not stop the run; the paper is recorded as failed
-        kind = sniff_kind(src.path, data)
-        return FailedPaper(new_paper(src, data, kind), "corrupt", f"{type(exc).__name__}: {exc}")
-
-
 def load(
     con: duckdb.DuckDBPyConnection, outcome: ExtractionResult | FailedPaper, fp: Fingerprint, run_id: str
 ) -> PaperOutcome:
     """Write a paper (or its failure) in one transaction and remember where its bytes were seen."""
-    version = extractor_version()
+    version = metrics.extractor_version()
     if isinstance(outcome, FailedPaper):
         wl.load_failure(con, outcome, run_id, version)
         wl.record_source(con, fp.paper_id, fp.source.source, len(fp.data), fp.mtime)
@@ -132,18 +118,95 @@ def ingest(
     on_paper: Callable[[PaperOutcome], None] | None = None,
     db: Path | str = "",
     steps: Steps = PLAIN,
+    limits: Limits | None = None,
 ) -> RunSummary:
-    """Ingest papers one by one, recording the run; a bad paper is recorded and the run goes on."""
+    """Ingest papers, recording the run; a bad paper is recorded and the run goes on.
+
+    Without ``limits`` every stage runs in this process, one paper after another. With ``limits`` the text and
+    figures of each paper are extracted in worker processes under a time and memory limit, and this process
+    loads the results (DuckDB has one writer).
+    """
     run_id = str(uuid.uuid4())
-    wl.start_run(con, run_id, extractor_version(), command)
     summary = RunSummary(run_id=run_id, db=str(db))
-    for src in sources:
-        outcome = process(con, src, run_id, retry_failed=retry_failed, force=force, steps=steps)
+    summary.crashed_runs = wl.mark_crashed_runs(con)
+    wl.start_run(con, run_id, metrics.extractor_version(), command)
+
+    def record(outcome: PaperOutcome) -> None:
         summary.outcomes.append(outcome)
         if on_paper is not None:
             on_paper(outcome)
+        pause("after_paper")
+
+    if limits is None:
+        for src in sources:
+            record(process(con, src, run_id, retry_failed=retry_failed, force=force, steps=steps))
+    else:
+        _ingest_in_workers(
+            con, sources, run_id, record, retry_failed=retry_failed, force=force, steps=steps, limits=limits
+        )
     finish(con, summary)
     return summary
+
+
+def _prepare(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, seen: set[str], *, retry_failed: bool, force: bool
+) -> Fingerprint | PaperOutcome:
+    """The fingerprint of a file that needs extracting, or its outcome if it does not (skipped, unreadable)."""
+    try:
+        fp = fingerprint(con, src, retry_failed=retry_failed, force=force)
+    except OSError as exc:
+        return PaperOutcome(src.source, None, "failed", reason="unreadable", message=f"{src.path}: {exc}")
+    if fp.skip or fp.paper_id in seen:
+        wl.record_source(con, fp.paper_id, src.source, len(fp.data), fp.mtime)
+        why = fp.skip_reason if fp.skip else "same bytes as another file in this run"
+        return PaperOutcome(src.source, fp.paper_id, "skipped", message=why)
+    seen.add(fp.paper_id)
+    return fp
+
+
+def _as_failed(failure: WorkerFailure, fp: Fingerprint) -> FailedPaper:
+    from extractors.document import sniff_kind
+
+    paper = new_paper(fp.source, fp.data, sniff_kind(fp.source.path, fp.data))
+    return FailedPaper(paper, failure.reason, f"{fp.source.path}: {failure.message}")
+
+
+def _ingest_in_workers(
+    con: duckdb.DuckDBPyConnection,
+    sources: list[SourceFile],
+    run_id: str,
+    record: Callable[[PaperOutcome], None],
+    *,
+    retry_failed: bool,
+    force: bool,
+    steps: Steps,
+    limits: Limits,
+) -> None:
+    seen: set[str] = set()
+    waiting: dict[int, Fingerprint] = {}
+    ready: list[PaperOutcome] = []  # outcomes decided while choosing jobs (skips), reported between results
+
+    def jobs() -> Iterator[tuple[int, tuple]]:
+        for i, src in enumerate(sources):
+            prepared = _prepare(con, src, seen, retry_failed=retry_failed, force=force)
+            if isinstance(prepared, PaperOutcome):
+                ready.append(prepared)
+                continue
+            waiting[i] = prepared
+            yield i, (src, prepared.data)
+
+    def flush() -> None:
+        while ready:
+            record(ready.pop(0))
+
+    with WorkerPool(extract_paper, limits) as pool:
+        for key, result in pool.map_unordered(jobs()):
+            flush()
+            fp = waiting.pop(key)
+            if isinstance(result, WorkerFailure):
+                result = _as_failed(result, fp)
+            record(steps.load(con, result, fp, run_id))
+        flush()
 
 
 def finish(con: duckdb.DuckDBPyConnection, summary: RunSummary) -> None:

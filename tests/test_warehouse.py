@@ -79,7 +79,7 @@ def test_kpi_series_view_links_figures_to_papers_and_sentences(demo_con):
         "SELECT value, unit, paper_title, sentence, value_text FROM kpi_series WHERE kpi = 'children_looked_after'"
     ).fetchall()
     assert any(r[0] == 865 and r[1] == "count" for r in rows)
-    for value, _, title, sentence, value_text in rows:
+    for _value, _, title, sentence, value_text in rows:
         assert title and value_text in sentence
 
 

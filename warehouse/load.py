@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from models.records import ExtractionResult, FailedPaper, Paper
+from warehouse.pause import pause
 
 PAPER_COLUMNS = [
     "id",
@@ -24,6 +25,7 @@ PAPER_COLUMNS = [
     "error",
     "extractor_version",
     "run_id",
+    "needs_ocr",
 ]
 PAGE_COLUMNS = ["paper_id", "page", "text", "width", "height", "needs_ocr"]
 SENTENCE_COLUMNS = ["id", "paper_id", "page", "idx", "start_char", "end_char", "text"]
@@ -67,6 +69,9 @@ ON CONFLICT (paper_id, source) DO UPDATE SET size = excluded.size, mtime = exclu
 """
 PAPER_STATE = "SELECT status, extractor_version FROM papers WHERE id = ?"
 INSERT_RUN = "INSERT INTO runs (id, started_at, status, extractor_version, command) VALUES (?, ?, 'running', ?, ?)"
+MARK_CRASHED = """
+UPDATE runs SET status = 'crashed', finished_at = ? WHERE status = 'running' RETURNING id
+"""
 FINISH_RUN = """
 UPDATE runs SET finished_at = ?, status = ?, n_files = ?, n_loaded = ?, n_skipped = ?, n_failed = ? WHERE id = ?
 """
@@ -83,9 +88,11 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: list[str], fram
         con.unregister("_incoming")
 
 
-def _paper_row(paper: Paper, extractor_version: str | None, run_id: str, reason: str | None) -> dict:
+def _paper_row(
+    paper: Paper, extractor_version: str | None, run_id: str, reason: str | None, needs_ocr: bool = False
+) -> dict:
     row = asdict(paper)
-    row.update(error_reason=reason, extractor_version=extractor_version, run_id=run_id)
+    row.update(error_reason=reason, extractor_version=extractor_version, run_id=run_id, needs_ocr=needs_ocr)
     return row
 
 
@@ -140,7 +147,8 @@ def load_result(con: duckdb.DuckDBPyConnection, result: ExtractionResult, run_id
     observations = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
     for col in ("period_start", "period_end", "paper_date"):
         observations[col] = pd.to_datetime(observations[col]).dt.date
-    papers = pd.DataFrame([_paper_row(paper, extractor_version, run_id, None)], columns=PAPER_COLUMNS)
+    needs_ocr = any(p.needs_ocr for p in result.document.pages)
+    papers = pd.DataFrame([_paper_row(paper, extractor_version, run_id, None, needs_ocr)], columns=PAPER_COLUMNS)
     con.execute("BEGIN TRANSACTION")
     try:
         for sql in DELETE_PAPER:
@@ -149,6 +157,7 @@ def load_result(con: duckdb.DuckDBPyConnection, result: ExtractionResult, run_id
         _insert(con, "pages", PAGE_COLUMNS, pages)
         _insert(con, "sentences", SENTENCE_COLUMNS, sentences)
         _insert(con, "observations", OBSERVATION_COLUMNS, observations)
+        pause("in_transaction")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -161,7 +170,10 @@ def load_failure(con: duckdb.DuckDBPyConnection, failed: FailedPaper, run_id: st
     paper = failed.paper
     paper.status = "failed"
     paper.error = failed.message
-    papers = pd.DataFrame([_paper_row(paper, extractor_version, run_id, failed.reason)], columns=PAPER_COLUMNS)
+    needs_ocr = failed.reason == "no_text_layer"
+    papers = pd.DataFrame(
+        [_paper_row(paper, extractor_version, run_id, failed.reason, needs_ocr)], columns=PAPER_COLUMNS
+    )
     con.execute("BEGIN TRANSACTION")
     try:
         for sql in DELETE_PAPER:
@@ -171,6 +183,12 @@ def load_failure(con: duckdb.DuckDBPyConnection, failed: FailedPaper, run_id: st
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def mark_crashed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Runs still 'running' when a new run gets the write lock were killed: mark them 'crashed'."""
+    now = datetime.now(UTC).replace(tzinfo=None)
+    return [row[0] for row in con.execute(MARK_CRASHED, [now]).fetchall()]
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, extractor_version: str, command: str) -> None:

@@ -96,3 +96,7 @@ CREATE TABLE IF NOT EXISTS observations (
 );
 
 INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
+
+-- papers.needs_ocr: the paper has image-only pages (or, failed with no_text_layer, only such pages); OCR is out
+-- of scope, so these are flagged for a person or a future OCR step.
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS needs_ocr BOOLEAN DEFAULT false;

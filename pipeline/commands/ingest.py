@@ -10,8 +10,35 @@ from pipeline.output import UserError, format_table, parse_date
 from pipeline.paths import DEFAULT_DB, SAMPLES
 
 
+def _say(message: str) -> None:
+    print(f"councilkpi ingest: {message}", file=sys.stderr)
+
+
+def _size(text: str) -> int:
+    from pipeline.pool import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 2G, 512M or 0 (no limit)") from exc
+
+
+def _non_negative(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from exc
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: must be 0 or more")
+        return value
+
+    return parse
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     from pipeline.collect import CollectError, collect
+    from pipeline.pool import Limits
     from warehouse.db import connect
 
     paths = [Path(p) for p in args.paths] or [SAMPLES]
@@ -22,11 +49,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not sources:
         raise UserError(f"no papers (PDF, HTML, text) found in {', '.join(map(str, paths))}")
     db = Path(args.db)
+    limits = Limits(timeout=args.timeout, memory=args.memory_limit, workers=args.workers) if args.workers else None
     progress = _Progress(len(sources), enabled=not args.quiet)
     if args.no_prefect:
         from pipeline.stages import ingest
 
-        con = connect(db)
+        con = connect(db, lock_timeout=args.lock_timeout, on_wait=_say)
         try:
             summary = ingest(
                 con,
@@ -36,6 +64,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 command="cli",
                 on_paper=progress.advance,
                 db=db,
+                limits=limits,
             )
         finally:
             con.close()
@@ -49,9 +78,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             retry_failed=args.retry_failed,
             force=args.force,
             on_paper=progress.advance,
+            limits=limits,
+            lock_timeout=args.lock_timeout,
         )
     progress.close()
-    con = connect(db, read_only=True)
+    if summary.crashed_runs:
+        _say(f"{len(summary.crashed_runs)} earlier run(s) had been killed and are now marked 'crashed'")
+    con = connect(db, read_only=True, lock_timeout=args.lock_timeout, on_wait=_say)
     try:
         print_summary(con, summary)
     finally:
@@ -135,5 +168,34 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--retry-failed", action="store_true", help="try again papers that failed before")
     p.add_argument("--force", action="store_true", help="re-extract papers even if already loaded")
     p.add_argument("--no-prefect", action="store_true", help="run the stages directly, without the Prefect flow")
+    p.add_argument(
+        "--workers",
+        type=_non_negative(int),
+        default=1,
+        help="extraction worker processes (default: %(default)s; 0: extract in this process, without limits)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_non_negative(float),
+        default=120.0,
+        metavar="SECONDS",
+        help="time limit for one paper; over it the paper is recorded as failed (timeout) (default: %(default)g, "
+        "0: none)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=_size,
+        default="2G",
+        metavar="SIZE",
+        help="memory limit of a worker, e.g. 2G or 512M; over it the paper is recorded as failed (memory) "
+        "(default: %(default)s, 0: none)",
+    )
+    p.add_argument(
+        "--lock-timeout",
+        type=_non_negative(float),
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to wait while another ingest holds the warehouse (default: %(default)g)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_ingest)
