@@ -14,6 +14,7 @@ from typing import Any
 
 DEFAULT_TIMEOUT = 120.0
 DEFAULT_MEMORY = 2 * 1024**3
+_READY = "__worker_ready__"
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def _worker_main(conn: Connection, memory: int, func: Callable[..., Any]) -> Non
     """Run jobs from the pipe until told to stop; MemoryError under the limit becomes a WorkerFailure."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's business
     _limit_memory(memory)
+    conn.send((_READY, None))  # the time limit of a job starts once the worker is up
     while True:
         try:
             job = conn.recv()
@@ -132,12 +134,14 @@ class WorkerPool:
         if method == "forkserver":
             self.ctx.set_forkserver_preload(["pipeline.worker"])
         self.workers = [self._spawn() for _ in range(max(1, limits.workers))]
+        self.restarts = 0
 
     def _spawn(self) -> _Worker:
         return _Worker(self.ctx, self.func, self.limits.memory)
 
     def _replace(self, worker: _Worker) -> _Worker:
         worker.kill()
+        self.restarts += 1
         new = self._spawn()
         self.workers[self.workers.index(worker)] = new
         return new
@@ -145,9 +149,11 @@ class WorkerPool:
     def map_unordered(self, jobs: Iterable[tuple[Any, tuple]]) -> Iterator[tuple[Any, Any]]:
         """(key, result or WorkerFailure) for each (key, args) job."""
         todo = iter(jobs)
-        idle = list(self.workers)
+        starting: dict[Connection, _Worker] = {w.conn: w for w in self.workers}
+        idle: list[_Worker] = []
         busy: dict[Connection, _Worker] = {}
         exhausted = False
+        failed_starts = 0
         while True:
             while idle and not exhausted:
                 job = next(todo, None)
@@ -157,30 +163,50 @@ class WorkerPool:
                 worker = idle.pop()
                 try:
                     worker.give(job[0], job[1], self.limits.timeout)
-                except (OSError, ValueError):  # the idle worker had died: replace it and try again
-                    worker = self._replace(worker)
-                    worker.give(job[0], job[1], self.limits.timeout)
+                except (OSError, ValueError):  # the idle worker had died
+                    yield job[0], _death(worker.proc.exitcode)
+                    new = self._replace(worker)
+                    starting[new.conn] = new
+                    continue
                 busy[worker.conn] = worker
-            if not busy:
+            if not busy and (exhausted or not starting):
                 return
             deadlines = [w.deadline for w in busy.values() if w.deadline is not None]
             wait_for = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-            for conn in wait(list(busy), wait_for):
+            for conn in wait([*busy, *starting], wait_for):
+                if conn in starting:
+                    worker = starting.pop(conn)  # type: ignore[arg-type]
+                    try:
+                        conn.recv()  # type: ignore[union-attr]
+                    except (EOFError, OSError):
+                        failed_starts += 1
+                        if failed_starts > 3:
+                            raise RuntimeError(
+                                f"extraction workers die on start-up: {_death(worker.proc.exitcode)}"
+                            ) from None
+                        new = self._replace(worker)
+                        starting[new.conn] = new
+                        continue
+                    idle.append(worker)
+                    continue
                 worker = busy.pop(conn)  # type: ignore[arg-type]
                 try:
                     key, result = conn.recv()  # type: ignore[union-attr]
                 except (EOFError, OSError):
                     worker.proc.join(5)
                     key, result = worker.key, _death(worker.proc.exitcode)
-                    worker = self._replace(worker)
-                idle.append(worker)
+                    new = self._replace(worker)
+                    starting[new.conn] = new
+                else:
+                    idle.append(worker)
                 yield key, result
             now = time.monotonic()
             for conn, worker in list(busy.items()):
                 if worker.deadline is not None and now >= worker.deadline:
                     del busy[conn]
                     key = worker.key
-                    idle.append(self._replace(worker))
+                    new = self._replace(worker)
+                    starting[new.conn] = new
                     yield key, WorkerFailure("timeout", f"no result after {self.limits.timeout:g} s")
 
     def close(self) -> None:

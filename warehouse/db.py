@@ -82,6 +82,12 @@ def connect(
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the tables if they are missing and (re)create the views."""
+    """Create the tables if they are missing and (re)create the views, then checkpoint.
+
+    The checkpoint writes schema changes into the database file at once: DuckDB 1.5 cannot replay an
+    ``ALTER TABLE ... ADD COLUMN`` from the write-ahead log (on a table with a ``DEFAULT current_timestamp``
+    column), so a run killed before its first checkpoint would otherwise leave a warehouse that cannot be opened.
+    """
     con.execute(SCHEMA_SQL)
     con.execute(VIEWS_SQL)
+    con.execute("CHECKPOINT")
