@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing as mp
 import os
 import resource
@@ -133,7 +134,7 @@ class WorkerPool:
         self.ctx = mp.get_context(method)
         if method == "forkserver":
             self.ctx.set_forkserver_preload(["pipeline.worker"])
-        self.workers = [self._spawn() for _ in range(max(1, limits.workers))]
+        self.workers: list[_Worker] = []  # started with the first job: a run with nothing to do starts none
         self.restarts = 0
 
     def _spawn(self) -> _Worker:
@@ -149,6 +150,12 @@ class WorkerPool:
     def map_unordered(self, jobs: Iterable[tuple[Any, tuple]]) -> Iterator[tuple[Any, Any]]:
         """(key, result or WorkerFailure) for each (key, args) job."""
         todo = iter(jobs)
+        first = next(todo, None)
+        if first is None:
+            return
+        todo = itertools.chain([first], todo)
+        if not self.workers:
+            self.workers = [self._spawn() for _ in range(max(1, self.limits.workers))]
         starting: dict[Connection, _Worker] = {w.conn: w for w in self.workers}
         idle: list[_Worker] = []
         busy: dict[Connection, _Worker] = {}

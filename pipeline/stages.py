@@ -38,25 +38,54 @@ class Fingerprint:
     skip_reason: str | None = None
 
 
+def _skip(state: tuple[str, str | None] | None, retry_failed: bool, force: bool) -> tuple[bool, str | None]:
+    if state is not None and not force:
+        status, version = state
+        if status == "ok" and version == metrics.extractor_version():
+            return True, "already loaded"
+        if status == "failed" and not retry_failed:
+            return True, "failed before (use --retry-failed)"
+    return False, None
+
+
+def local_path(src: SourceFile) -> str:
+    return str(src.path.resolve())
+
+
+def unchanged(
+    con: duckdb.DuckDBPyConnection, src: SourceFile, *, retry_failed: bool = False, force: bool = False
+) -> PaperOutcome | None:
+    """A skip decided without reading the file: same path, size and mtime as a paper already stored."""
+    if force:
+        return None
+    try:
+        stat = src.path.stat()
+    except OSError:
+        return None
+    row = wl.source_state(con, local_path(src), stat.st_size, stat.st_mtime)
+    if row is None:
+        return None
+    paper_id, status, version = row
+    skip, why = _skip((status, version), retry_failed, force)
+    return PaperOutcome(src.source, paper_id, "skipped", message=f"{why} (same file)") if skip else None
+
+
 def fingerprint(
     con: duckdb.DuckDBPyConnection, src: SourceFile, *, retry_failed: bool = False, force: bool = False
 ) -> Fingerprint:
     """Read a file and decide whether it needs work: new bytes, a failure being retried, or a newer extractor."""
-    data = src.path.read_bytes()
-    paper_id = new_paper(src, data, "").id
     try:
-        mtime: float | None = src.path.stat().st_mtime
+        mtime: float | None = src.path.stat().st_mtime  # before reading: a later change shows as a new mtime
     except OSError:
         mtime = None
-    state = wl.paper_state(con, paper_id)
-    skip, why = False, None
-    if state is not None and not force:
-        status, version = state
-        if status == "ok" and version == metrics.extractor_version():
-            skip, why = True, "already loaded"
-        elif status == "failed" and not retry_failed:
-            skip, why = True, "failed before (use --retry-failed)"
+    data = src.path.read_bytes()
+    paper_id = new_paper(src, data, "").id
+    skip, why = _skip(wl.paper_state(con, paper_id), retry_failed, force)
     return Fingerprint(src, data, paper_id, mtime, skip, why)
+
+
+def _record_source(con: duckdb.DuckDBPyConnection, fp: Fingerprint) -> None:
+    wl.record_source(con, fp.paper_id, fp.source.source, len(fp.data), fp.mtime, local_path(fp.source))
 
 
 def load(
@@ -66,10 +95,10 @@ def load(
     version = metrics.extractor_version()
     if isinstance(outcome, FailedPaper):
         wl.load_failure(con, outcome, run_id, version)
-        wl.record_source(con, fp.paper_id, fp.source.source, len(fp.data), fp.mtime)
+        _record_source(con, fp)
         return PaperOutcome(fp.source.source, fp.paper_id, "failed", reason=outcome.reason, message=outcome.message)
     n = wl.load_result(con, outcome, run_id, version)
-    wl.record_source(con, fp.paper_id, fp.source.source, len(fp.data), fp.mtime)
+    _record_source(con, fp)
     return PaperOutcome(fp.source.source, fp.paper_id, "loaded", len(outcome.document.pages), n)
 
 
@@ -95,12 +124,15 @@ def process(
     steps: Steps = PLAIN,
 ) -> PaperOutcome:
     """All stages for one file."""
+    quick = unchanged(con, src, retry_failed=retry_failed, force=force)
+    if quick is not None:
+        return quick
     try:
         fp = fingerprint(con, src, retry_failed=retry_failed, force=force)
     except OSError as exc:
         return PaperOutcome(src.source, None, "failed", reason="unreadable", message=f"{src.path}: {exc}")
     if fp.skip:
-        wl.record_source(con, fp.paper_id, src.source, len(fp.data), fp.mtime)
+        _record_source(con, fp)
         return PaperOutcome(src.source, fp.paper_id, "skipped", message=fp.skip_reason)
     extracted = steps.extract_text(src, fp.data)
     if not isinstance(extracted, FailedPaper):
@@ -152,12 +184,15 @@ def _prepare(
     con: duckdb.DuckDBPyConnection, src: SourceFile, seen: set[str], *, retry_failed: bool, force: bool
 ) -> Fingerprint | PaperOutcome:
     """The fingerprint of a file that needs extracting, or its outcome if it does not (skipped, unreadable)."""
+    quick = unchanged(con, src, retry_failed=retry_failed, force=force)
+    if quick is not None:
+        return quick
     try:
         fp = fingerprint(con, src, retry_failed=retry_failed, force=force)
     except OSError as exc:
         return PaperOutcome(src.source, None, "failed", reason="unreadable", message=f"{src.path}: {exc}")
     if fp.skip or fp.paper_id in seen:
-        wl.record_source(con, fp.paper_id, src.source, len(fp.data), fp.mtime)
+        _record_source(con, fp)
         why = fp.skip_reason if fp.skip else "same bytes as another file in this run"
         return PaperOutcome(src.source, fp.paper_id, "skipped", message=why)
     seen.add(fp.paper_id)

@@ -64,8 +64,14 @@ DELETE_PAPER = [
     "DELETE FROM papers WHERE id = ?",
 ]
 UPSERT_SOURCE = """
-INSERT INTO paper_sources (paper_id, source, size, mtime) VALUES (?, ?, ?, ?)
-ON CONFLICT (paper_id, source) DO UPDATE SET size = excluded.size, mtime = excluded.mtime
+INSERT INTO paper_sources (paper_id, source, size, mtime, path) VALUES (?, ?, ?, ?, ?)
+ON CONFLICT (paper_id, source) DO UPDATE SET size = excluded.size, mtime = excluded.mtime, path = excluded.path
+"""
+SOURCE_STATE = """
+SELECT s.paper_id, p.status, p.extractor_version
+FROM paper_sources s JOIN papers p ON p.id = s.paper_id
+WHERE s.path = ? AND s.size = ? AND s.mtime = ?
+LIMIT 1
 """
 PAPER_STATE = "SELECT status, extractor_version FROM papers WHERE id = ?"
 INSERT_RUN = "INSERT INTO runs (id, started_at, status, extractor_version, command) VALUES (?, ?, 'running', ?, ?)"
@@ -102,8 +108,23 @@ def paper_state(con: duckdb.DuckDBPyConnection, paper_id: str) -> tuple[str, str
     return (row[0], row[1]) if row else None
 
 
-def record_source(con: duckdb.DuckDBPyConnection, paper_id: str, source: str, size: int, mtime: float | None) -> None:
-    con.execute(UPSERT_SOURCE, [paper_id, source, size, mtime])
+def record_source(
+    con: duckdb.DuckDBPyConnection,
+    paper_id: str,
+    source: str,
+    size: int,
+    mtime: float | None,
+    path: str | None = None,
+) -> None:
+    con.execute(UPSERT_SOURCE, [paper_id, source, size, mtime, path])
+
+
+def source_state(
+    con: duckdb.DuckDBPyConnection, path: str, size: int, mtime: float
+) -> tuple[str, str, str | None] | None:
+    """(paper_id, status, extractor_version) of the paper last read from this local file at this size and mtime."""
+    row = con.execute(SOURCE_STATE, [path, size, mtime]).fetchone()
+    return (row[0], row[1], row[2]) if row else None
 
 
 def load_result(con: duckdb.DuckDBPyConnection, result: ExtractionResult, run_id: str, extractor_version: str) -> int:

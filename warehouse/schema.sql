@@ -100,3 +100,7 @@ INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM
 -- papers.needs_ocr: the paper has image-only pages (or, failed with no_text_layer, only such pages); OCR is out
 -- of scope, so these are flagged for a person or a future OCR step.
 ALTER TABLE papers ADD COLUMN IF NOT EXISTS needs_ocr BOOLEAN DEFAULT false;
+
+-- paper_sources.path: the local file a paper was read from (absolute); an unchanged file (same path, size and
+-- mtime) is skipped on re-runs without reading its bytes.
+ALTER TABLE paper_sources ADD COLUMN IF NOT EXISTS path VARCHAR;
