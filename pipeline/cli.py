@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
     except (UserError, WarehouseError) as exc:
         print(f"councilkpi {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # output piped into `head` and the like
-        sys.stderr.close()
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:
         print(f"councilkpi {args.command}: interrupted", file=sys.stderr)
