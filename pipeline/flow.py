@@ -27,8 +27,8 @@ def collect_task(paths: list[str], paper_date: date | None) -> list[SourceFile]:
 
 
 @task(name="extract_text", cache_policy=NO_CACHE)
-def extract_text_task(src: SourceFile, data: bytes) -> ExtractedDocument | FailedPaper:
-    return stages.extract_text(src, data)
+def extract_text_task(src: SourceFile, data: bytes, pdf_backend: str) -> ExtractedDocument | FailedPaper:
+    return stages.extract_text(src, data, pdf_backend)
 
 
 @task(name="extract_metrics", cache_policy=NO_CACHE)
@@ -43,7 +43,7 @@ def load_task(con, outcome, fp: stages.Fingerprint, run_id: str) -> PaperOutcome
 
 # Large arguments are quoted so Prefect does not walk them looking for upstream futures.
 TASK_STEPS = stages.Steps(
-    extract_text=lambda src, data: extract_text_task(quote(src), quote(data)),
+    extract_text=lambda src, data, backend: extract_text_task(quote(src), quote(data), backend),
     extract_metrics=lambda document: extract_metrics_task(quote(document)),
     load=lambda con, outcome, fp, run_id: load_task(quote(con), quote(outcome), quote(fp), run_id),
 )
@@ -59,6 +59,7 @@ def ingest_flow(
     on_paper: Callable[[PaperOutcome], None] | None = None,
     limits: Limits | None = None,
     lock_timeout: float = 0.0,
+    pdf_backend: str = "pdfplumber",
 ) -> RunSummary:
     """Collect papers, extract their text and figures, and load them into the DuckDB warehouse.
 
@@ -86,6 +87,7 @@ def ingest_flow(
             db=db,
             steps=TASK_STEPS,
             limits=limits,
+            pdf_backend=pdf_backend,
         )
     finally:
         con.close()

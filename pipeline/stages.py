@@ -106,7 +106,7 @@ def load(
 class Steps:
     """The stage functions a run calls; the Prefect flow swaps in task-wrapped versions of the same."""
 
-    extract_text: Callable[[SourceFile, bytes], ExtractedDocument | FailedPaper] = extract_text
+    extract_text: Callable[[SourceFile, bytes, str], ExtractedDocument | FailedPaper] = extract_text
     extract_metrics: Callable[[ExtractedDocument], ExtractionResult] = extract_metrics
     load: Callable[..., PaperOutcome] = load
 
@@ -122,6 +122,7 @@ def process(
     retry_failed: bool = False,
     force: bool = False,
     steps: Steps = PLAIN,
+    pdf_backend: str = "pdfplumber",
 ) -> PaperOutcome:
     """All stages for one file."""
     quick = unchanged(con, src, retry_failed=retry_failed, force=force)
@@ -134,7 +135,7 @@ def process(
     if fp.skip:
         _record_source(con, fp)
         return PaperOutcome(src.source, fp.paper_id, "skipped", message=fp.skip_reason)
-    extracted = steps.extract_text(src, fp.data)
+    extracted = steps.extract_text(src, fp.data, pdf_backend)
     if not isinstance(extracted, FailedPaper):
         extracted = steps.extract_metrics(extracted)
     return steps.load(con, extracted, fp, run_id)
@@ -151,6 +152,7 @@ def ingest(
     db: Path | str = "",
     steps: Steps = PLAIN,
     limits: Limits | None = None,
+    pdf_backend: str = "pdfplumber",
 ) -> RunSummary:
     """Ingest papers, recording the run; a bad paper is recorded and the run goes on.
 
@@ -171,10 +173,21 @@ def ingest(
 
     if limits is None:
         for src in sources:
-            record(process(con, src, run_id, retry_failed=retry_failed, force=force, steps=steps))
+            outcome = process(
+                con, src, run_id, retry_failed=retry_failed, force=force, steps=steps, pdf_backend=pdf_backend
+            )
+            record(outcome)
     else:
         _ingest_in_workers(
-            con, sources, run_id, record, retry_failed=retry_failed, force=force, steps=steps, limits=limits
+            con,
+            sources,
+            run_id,
+            record,
+            retry_failed=retry_failed,
+            force=force,
+            steps=steps,
+            limits=limits,
+            pdf_backend=pdf_backend,
         )
     finish(con, summary)
     return summary
@@ -216,6 +229,7 @@ def _ingest_in_workers(
     force: bool,
     steps: Steps,
     limits: Limits,
+    pdf_backend: str = "pdfplumber",
 ) -> None:
     seen: set[str] = set()
     waiting: dict[int, Fingerprint] = {}
@@ -228,7 +242,7 @@ def _ingest_in_workers(
                 ready.append(prepared)
                 continue
             waiting[i] = prepared
-            yield i, (src, prepared.data)
+            yield i, (src, prepared.data, pdf_backend)
 
     def flush() -> None:
         while ready:

@@ -8,7 +8,9 @@ from extractors.metrics import extract_metrics
 from models.records import ExtractedDocument, ExtractionResult, FailedPaper, SourceFile
 
 
-def extract_text(src: SourceFile, data: bytes | None = None) -> ExtractedDocument | FailedPaper:
+def extract_text(
+    src: SourceFile, data: bytes | None = None, pdf_backend: str = "pdfplumber"
+) -> ExtractedDocument | FailedPaper:
     """Text extraction that never raises for a bad paper: failures come back as FailedPaper with a reason."""
     if data is None:
         try:
@@ -17,7 +19,7 @@ def extract_text(src: SourceFile, data: bytes | None = None) -> ExtractedDocumen
             paper = new_paper(src, b"", "unknown")
             return FailedPaper(paper, "unreadable", f"{src.path}: {exc}")
     try:
-        return extract_document(src, data)
+        return extract_document(src, data, pdf_backend)
     except ExtractionError as exc:
         return FailedPaper(new_paper(src, data, sniff_kind(src.path, data)), exc.reason, str(exc))
     except MemoryError:  # the per-paper memory limit, handled by the worker
@@ -27,9 +29,9 @@ def extract_text(src: SourceFile, data: bytes | None = None) -> ExtractedDocumen
         return FailedPaper(new_paper(src, data, kind), "corrupt", f"{type(exc).__name__}: {exc}")
 
 
-def extract_paper(src: SourceFile, data: bytes) -> ExtractionResult | FailedPaper:
+def extract_paper(src: SourceFile, data: bytes, pdf_backend: str = "pdfplumber") -> ExtractionResult | FailedPaper:
     """Text and figures of one paper. Character boxes are dropped once the figures have theirs (not stored)."""
-    extracted = extract_text(src, data)
+    extracted = extract_text(src, data, pdf_backend)
     if isinstance(extracted, FailedPaper):
         return extracted
     try:

@@ -35,11 +35,12 @@ def test_the_fixture_list_is_complete():
     assert {p.name for p in BAD.iterdir()} == set(EXPECTED)
 
 
-@pytest.mark.parametrize("workers", [0, 1])
-def test_every_bad_file_is_recorded_with_its_reason_and_the_run_goes_on(tmp_path, capsys, workers):
+@pytest.mark.parametrize("workers,backend", [(0, "pdfplumber"), (1, "pdfplumber"), (1, "pdfium")])
+def test_every_bad_file_is_recorded_with_its_reason_and_the_run_goes_on(tmp_path, capsys, workers, backend):
     db = tmp_path / "w.duckdb"
     good = sample_pdf("003")
-    rc = main(["ingest", str(BAD), str(good), "--db", str(db), "--no-prefect", "-q", "--workers", str(workers)])
+    options = ["--no-prefect", "-q", "--workers", str(workers), "--pdf-backend", backend]
+    rc = main(["ingest", str(BAD), str(good), "--db", str(db), *options])
     out = capsys.readouterr()
     assert rc == 1  # some papers failed
     assert "Traceback" not in out.out + out.err
