@@ -41,11 +41,17 @@ def load_task(con, outcome, fp: stages.Fingerprint, run_id: str) -> PaperOutcome
     return stages.load(con, outcome, fp, run_id)
 
 
+@task(name="load_batch", cache_policy=NO_CACHE)
+def load_many_task(con, batch, run_id: str) -> list[PaperOutcome]:
+    return stages.load_many(con, batch, run_id)
+
+
 # Large arguments are quoted so Prefect does not walk them looking for upstream futures.
 TASK_STEPS = stages.Steps(
     extract_text=lambda src, data, backend: extract_text_task(quote(src), quote(data), backend),
     extract_metrics=lambda document: extract_metrics_task(quote(document)),
     load=lambda con, outcome, fp, run_id: load_task(quote(con), quote(outcome), quote(fp), run_id),
+    load_many=lambda con, batch, run_id: load_many_task(quote(con), quote(batch), run_id),
 )
 
 

@@ -147,8 +147,15 @@ class WorkerPool:
         self.workers[self.workers.index(worker)] = new
         return new
 
-    def map_unordered(self, jobs: Iterable[tuple[Any, tuple]]) -> Iterator[tuple[Any, Any]]:
-        """(key, result or WorkerFailure) for each (key, args) job."""
+    def map_unordered(
+        self, jobs: Iterable[tuple[Any, tuple]], on_idle: Callable[[], None] | None = None
+    ) -> Iterator[tuple[Any, Any]]:
+        """(key, result or WorkerFailure) for each (key, args) job.
+
+        A worker gets its next job before the previous result is handed back, so workers keep busy while the
+        caller uses the result. ``on_idle`` is called when every worker is busy and no result is ready (the caller
+        can do deferred work then, e.g. write a batch).
+        """
         todo = iter(jobs)
         first = next(todo, None)
         if first is None:
@@ -159,6 +166,7 @@ class WorkerPool:
         starting: dict[Connection, _Worker] = {w.conn: w for w in self.workers}
         idle: list[_Worker] = []
         busy: dict[Connection, _Worker] = {}
+        done: list[tuple[Any, Any]] = []
         exhausted = False
         failed_starts = 0
         while True:
@@ -171,16 +179,21 @@ class WorkerPool:
                 try:
                     worker.give(job[0], job[1], self.limits.timeout)
                 except (OSError, ValueError):  # the idle worker had died
-                    yield job[0], _death(worker.proc.exitcode)
+                    done.append((job[0], _death(worker.proc.exitcode)))
                     new = self._replace(worker)
                     starting[new.conn] = new
                     continue
                 busy[worker.conn] = worker
+            while done:
+                yield done.pop(0)
             if not busy and (exhausted or not starting):
                 return
+            waiting_on = [*busy, *starting]
+            if on_idle is not None and not wait(waiting_on, 0):
+                on_idle()
             deadlines = [w.deadline for w in busy.values() if w.deadline is not None]
             wait_for = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
-            for conn in wait([*busy, *starting], wait_for):
+            for conn in wait(waiting_on, wait_for):
                 if conn in starting:
                     worker = starting.pop(conn)  # type: ignore[arg-type]
                     try:
@@ -198,23 +211,21 @@ class WorkerPool:
                     continue
                 worker = busy.pop(conn)  # type: ignore[arg-type]
                 try:
-                    key, result = conn.recv()  # type: ignore[union-attr]
+                    done.append(conn.recv())  # type: ignore[union-attr]
                 except (EOFError, OSError):
                     worker.proc.join(5)
-                    key, result = worker.key, _death(worker.proc.exitcode)
+                    done.append((worker.key, _death(worker.proc.exitcode)))
                     new = self._replace(worker)
                     starting[new.conn] = new
                 else:
                     idle.append(worker)
-                yield key, result
             now = time.monotonic()
             for conn, worker in list(busy.items()):
                 if worker.deadline is not None and now >= worker.deadline:
                     del busy[conn]
-                    key = worker.key
+                    done.append((worker.key, WorkerFailure("timeout", f"no result after {self.limits.timeout:g} s")))
                     new = self._replace(worker)
                     starting[new.conn] = new
-                    yield key, WorkerFailure("timeout", f"no result after {self.limits.timeout:g} s")
 
     def close(self) -> None:
         for worker in self.workers:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -102,6 +103,26 @@ def load(
     return PaperOutcome(fp.source.source, fp.paper_id, "loaded", len(outcome.document.pages), n)
 
 
+def _source_row(fp: Fingerprint) -> wl.SourceRow:
+    return (fp.paper_id, fp.source.source, len(fp.data), fp.mtime, local_path(fp.source))
+
+
+def _outcome(outcome: ExtractionResult | FailedPaper, fp: Fingerprint, n_observations: int) -> PaperOutcome:
+    if isinstance(outcome, FailedPaper):
+        return PaperOutcome(fp.source.source, fp.paper_id, "failed", reason=outcome.reason, message=outcome.message)
+    return PaperOutcome(fp.source.source, fp.paper_id, "loaded", len(outcome.document.pages), n_observations)
+
+
+def load_many(
+    con: duckdb.DuckDBPyConnection, batch: list[tuple[ExtractionResult | FailedPaper, Fingerprint]], run_id: str
+) -> list[PaperOutcome]:
+    """Write several papers (and where they were seen) in one transaction: fewer, larger writes."""
+    outcomes = [outcome for outcome, _ in batch]
+    sources = [_source_row(fp) for _, fp in batch]
+    counts = wl.load_batch(con, outcomes, run_id, metrics.extractor_version(), sources)
+    return [_outcome(outcome, fp, n) for (outcome, fp), n in zip(batch, counts, strict=True)]
+
+
 @dataclass(frozen=True)
 class Steps:
     """The stage functions a run calls; the Prefect flow swaps in task-wrapped versions of the same."""
@@ -109,6 +130,7 @@ class Steps:
     extract_text: Callable[[SourceFile, bytes, str], ExtractedDocument | FailedPaper] = extract_text
     extract_metrics: Callable[[ExtractedDocument], ExtractionResult] = extract_metrics
     load: Callable[..., PaperOutcome] = load
+    load_many: Callable[..., list[PaperOutcome]] = load_many
 
 
 PLAIN = Steps()
@@ -219,6 +241,12 @@ def _as_failed(failure: WorkerFailure, fp: Fingerprint) -> FailedPaper:
     return FailedPaper(paper, failure.reason, f"{fp.source.path}: {failure.message}")
 
 
+LOAD_BATCH = 32
+"""most papers written in one transaction"""
+LOAD_DELAY = 0.25
+"""seconds a result may wait for others to share its transaction"""
+
+
 def _ingest_in_workers(
     con: duckdb.DuckDBPyConnection,
     sources: list[SourceFile],
@@ -244,17 +272,35 @@ def _ingest_in_workers(
             waiting[i] = prepared
             yield i, (src, prepared.data, pdf_backend)
 
+    batch: list[tuple[ExtractionResult | FailedPaper, Fingerprint]] = []
+    oldest = [0.0]  # when the oldest result in the batch arrived
+
     def flush() -> None:
+        """Write the results waiting in the batch, then report them and any skips."""
+        if batch:
+            outcomes = steps.load_many(con, list(batch), run_id)
+            batch.clear()
+            for outcome in outcomes:
+                record(outcome)
         while ready:
             record(ready.pop(0))
 
-    with WorkerPool(extract_paper, limits) as pool:
-        for key, result in pool.map_unordered(jobs()):
+    def on_idle() -> None:
+        if not batch or time.monotonic() - oldest[0] >= LOAD_DELAY:
             flush()
+
+    # Results are written while the workers are all busy and nothing else is ready, so writing overlaps
+    # extraction; results that come in quickly are held a moment (LOAD_DELAY) to share one transaction.
+    with WorkerPool(extract_paper, limits) as pool:
+        for key, result in pool.map_unordered(jobs(), on_idle=on_idle):
             fp = waiting.pop(key)
             if isinstance(result, WorkerFailure):
                 result = _as_failed(result, fp)
-            record(steps.load(con, result, fp, run_id))
+            if not batch:
+                oldest[0] = time.monotonic()
+            batch.append((result, fp))
+            if len(batch) >= LOAD_BATCH:
+                flush()
         flush()
 
 

@@ -127,83 +127,117 @@ def source_state(
     return (row[0], row[1], row[2]) if row else None
 
 
-def load_result(con: duckdb.DuckDBPyConnection, result: ExtractionResult, run_id: str, extractor_version: str) -> int:
-    """Replace everything stored for the paper with this result, atomically. Returns observations written."""
-    paper = result.document.paper
-    pages = pd.DataFrame(
-        [
-            {
-                "paper_id": paper.id,
-                "page": p.number,
-                "text": p.text,
-                "width": p.width,
-                "height": p.height,
-                "needs_ocr": p.needs_ocr,
-            }
-            for p in result.document.pages
-        ],
-        columns=PAGE_COLUMNS,
-    )
-    sentences = pd.DataFrame(
-        [
-            {
-                "id": s.id,
-                "paper_id": s.paper_id,
-                "page": s.page,
-                "idx": s.index,
-                "start_char": s.start,
-                "end_char": s.end,
-                "text": s.text,
-            }
-            for s in result.sentences
-        ],
-        columns=SENTENCE_COLUMNS,
-    )
+SourceRow = tuple[str, str, int, float | None, str | None]
+"""(paper_id, source, size, mtime, path) for paper_sources"""
+
+DELETE_PAPERS = [sql.replace("= ?", "IN (SELECT unnest(?::VARCHAR[]))") for sql in DELETE_PAPER]
+STORED_PAPERS = "SELECT id FROM papers WHERE id IN (SELECT unnest(?::VARCHAR[]))"
+
+
+def _page_rows(result: ExtractionResult) -> list[dict]:
+    paper_id = result.document.paper.id
+    return [
+        {
+            "paper_id": paper_id,
+            "page": p.number,
+            "text": p.text,
+            "width": p.width,
+            "height": p.height,
+            "needs_ocr": p.needs_ocr,
+        }
+        for p in result.document.pages
+    ]
+
+
+def _sentence_rows(result: ExtractionResult) -> list[dict]:
+    return [
+        {
+            "id": s.id,
+            "paper_id": s.paper_id,
+            "page": s.page,
+            "idx": s.index,
+            "start_char": s.start,
+            "end_char": s.end,
+            "text": s.text,
+        }
+        for s in result.sentences
+    ]
+
+
+def _observation_rows(result: ExtractionResult) -> list[dict]:
     rows = []
     for o in result.observations:
         row = o.to_dict()
         box = o.bbox or (None, None, None, None)
         row.update(bbox_x0=box[0], bbox_top=box[1], bbox_x1=box[2], bbox_bottom=box[3])
         rows.append(row)
-    observations = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS)
+    return rows
+
+
+def _failure_row(failed: FailedPaper, run_id: str, extractor_version: str) -> dict:
+    paper = failed.paper
+    paper.status = "failed"
+    paper.error = failed.message
+    return _paper_row(paper, extractor_version, run_id, failed.reason, failed.reason == "no_text_layer")
+
+
+def load_batch(
+    con: duckdb.DuckDBPyConnection,
+    outcomes: list[ExtractionResult | FailedPaper],
+    run_id: str,
+    extractor_version: str,
+    sources: list[SourceRow] = (),  # type: ignore[assignment]
+) -> list[int]:
+    """Replace everything stored for these papers, and record where they were seen, in one transaction.
+
+    A failed paper keeps only its papers row (no pages, sentences or observations). Returns the observations
+    written per paper. Either every paper of the batch is stored complete, or none is.
+    """
+    papers, pages, sentences, observations, counts = [], [], [], [], []
+    for outcome in outcomes:
+        if isinstance(outcome, FailedPaper):
+            papers.append(_failure_row(outcome, run_id, extractor_version))
+            counts.append(0)
+            continue
+        needs_ocr = any(p.needs_ocr for p in outcome.document.pages)
+        papers.append(_paper_row(outcome.document.paper, extractor_version, run_id, None, needs_ocr))
+        pages += _page_rows(outcome)
+        sentences += _sentence_rows(outcome)
+        rows = _observation_rows(outcome)
+        observations += rows
+        counts.append(len(rows))
+    obs = pd.DataFrame(observations, columns=OBSERVATION_COLUMNS)
     for col in ("period_start", "period_end", "paper_date"):
-        observations[col] = pd.to_datetime(observations[col]).dt.date
-    needs_ocr = any(p.needs_ocr for p in result.document.pages)
-    papers = pd.DataFrame([_paper_row(paper, extractor_version, run_id, None, needs_ocr)], columns=PAPER_COLUMNS)
+        obs[col] = pd.to_datetime(obs[col]).dt.date
+    ids = [row["id"] for row in papers]
     con.execute("BEGIN TRANSACTION")
     try:
-        for sql in DELETE_PAPER:
-            con.execute(sql, [paper.id])
-        _insert(con, "papers", PAPER_COLUMNS, papers)
-        _insert(con, "pages", PAGE_COLUMNS, pages)
-        _insert(con, "sentences", SENTENCE_COLUMNS, sentences)
-        _insert(con, "observations", OBSERVATION_COLUMNS, observations)
+        stored = [row[0] for row in con.execute(STORED_PAPERS, [ids]).fetchall()]
+        if stored:  # a re-extraction replaces everything of the paper (new papers have nothing to delete)
+            for sql in DELETE_PAPERS:
+                con.execute(sql, [stored])
+        _insert(con, "papers", PAPER_COLUMNS, pd.DataFrame(papers, columns=PAPER_COLUMNS))
+        _insert(con, "pages", PAGE_COLUMNS, pd.DataFrame(pages, columns=PAGE_COLUMNS))
+        _insert(con, "sentences", SENTENCE_COLUMNS, pd.DataFrame(sentences, columns=SENTENCE_COLUMNS))
+        _insert(con, "observations", OBSERVATION_COLUMNS, obs)
+        if sources:
+            con.executemany(UPSERT_SOURCE, [list(row) for row in sources])
         pause("in_transaction")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
-    return len(observations)
+    return counts
+
+
+def load_result(con: duckdb.DuckDBPyConnection, result: ExtractionResult, run_id: str, extractor_version: str) -> int:
+    """Replace everything stored for the paper with this result, atomically. Returns observations written."""
+    return load_batch(con, [result], run_id, extractor_version)[0]
 
 
 def load_failure(con: duckdb.DuckDBPyConnection, failed: FailedPaper, run_id: str, extractor_version: str) -> None:
     """Record a paper that could not be read: no pages, sentences or observations are kept for it."""
-    paper = failed.paper
-    paper.status = "failed"
-    paper.error = failed.message
-    needs_ocr = failed.reason == "no_text_layer"
-    papers = pd.DataFrame(
-        [_paper_row(paper, extractor_version, run_id, failed.reason, needs_ocr)], columns=PAPER_COLUMNS
-    )
-    con.execute("BEGIN TRANSACTION")
-    try:
-        for sql in DELETE_PAPER:
-            con.execute(sql, [paper.id])
-        _insert(con, "papers", PAPER_COLUMNS, papers)
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
+    load_batch(con, [failed], run_id, extractor_version)
 
 
 def mark_crashed_runs(con: duckdb.DuckDBPyConnection) -> list[str]:
