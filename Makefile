@@ -32,3 +32,8 @@ format: setup
 
 clean:
 	rm -rf $(VENV) $(DB) $(DB).wal
+
+# Benchmark (not a test): pages/s against bare pdfplumber on the same >= 300 pages; writes bench/results.json
+.PHONY: bench
+bench: setup
+	$(BIN)/python bench/run.py

@@ -133,7 +133,7 @@ class WorkerPool:
         method = start_method or os.environ.get("COUNCILKPI_START_METHOD") or "forkserver"
         self.ctx = mp.get_context(method)
         if method == "forkserver":
-            self.ctx.set_forkserver_preload(["pipeline.worker"])
+            self.ctx.set_forkserver_preload(["pipeline.worker", "pipeline.worker_warmup"])
         self.workers: list[_Worker] = []  # started with the first job: a run with nothing to do starts none
         self.restarts = 0
 
