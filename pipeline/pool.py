@@ -29,6 +29,10 @@ class Limits:
     workers: int = 1
 
 
+class WorkerStartError(RuntimeError):
+    """Extraction workers keep dying before they take any work (e.g. a memory limit too low to start)."""
+
+
 @dataclass(frozen=True)
 class WorkerFailure:
     """A job the worker could not finish: reason is 'timeout', 'memory' or 'crashed'."""
@@ -111,12 +115,14 @@ class _Worker:
         self.kill()
 
 
-def _death(exitcode: int | None) -> WorkerFailure:
+def _death(exitcode: int | None, memory: int = 0) -> WorkerFailure:
     if exitcode == -signal.SIGKILL:
         return WorkerFailure("memory", "the worker was killed (SIGKILL, most likely out of memory)")
+    # under an address-space limit, C code that cannot allocate may abort or crash instead of failing cleanly
+    hint = f" (perhaps at the memory limit of {memory / 1024**2:.0f} MiB)" if memory else ""
     if exitcode is not None and exitcode < 0:
-        return WorkerFailure("crashed", f"the worker died of signal {signal.Signals(-exitcode).name}")
-    return WorkerFailure("crashed", f"the worker exited with code {exitcode}")
+        return WorkerFailure("crashed", f"the worker died of signal {signal.Signals(-exitcode).name}{hint}")
+    return WorkerFailure("crashed", f"the worker exited with code {exitcode}{hint}")
 
 
 class WorkerPool:
@@ -179,7 +185,7 @@ class WorkerPool:
                 try:
                     worker.give(job[0], job[1], self.limits.timeout)
                 except (OSError, ValueError):  # the idle worker had died
-                    done.append((job[0], _death(worker.proc.exitcode)))
+                    done.append((job[0], _death(worker.proc.exitcode, self.limits.memory)))
                     new = self._replace(worker)
                     starting[new.conn] = new
                     continue
@@ -201,9 +207,8 @@ class WorkerPool:
                     except (EOFError, OSError):
                         failed_starts += 1
                         if failed_starts > 3:
-                            raise RuntimeError(
-                                f"extraction workers die on start-up: {_death(worker.proc.exitcode)}"
-                            ) from None
+                            death = _death(worker.proc.exitcode, self.limits.memory)
+                            raise WorkerStartError(f"extraction workers die on start-up: {death.message}") from None
                         new = self._replace(worker)
                         starting[new.conn] = new
                         continue
@@ -214,7 +219,7 @@ class WorkerPool:
                     done.append(conn.recv())  # type: ignore[union-attr]
                 except (EOFError, OSError):
                     worker.proc.join(5)
-                    done.append((worker.key, _death(worker.proc.exitcode)))
+                    done.append((worker.key, _death(worker.proc.exitcode, self.limits.memory)))
                     new = self._replace(worker)
                     starting[new.conn] = new
                 else:
