@@ -154,13 +154,13 @@ class WorkerPool:
         return new
 
     def map_unordered(
-        self, jobs: Iterable[tuple[Any, tuple]], on_idle: Callable[[], None] | None = None
+        self, jobs: Iterable[tuple[Any, tuple]], on_idle: Callable[[], float | None] | None = None
     ) -> Iterator[tuple[Any, Any]]:
         """(key, result or WorkerFailure) for each (key, args) job.
 
         A worker gets its next job before the previous result is handed back, so workers keep busy while the
         caller uses the result. ``on_idle`` is called when every worker is busy and no result is ready (the caller
-        can do deferred work then, e.g. write a batch).
+        can do deferred work then, e.g. write a batch); it may return seconds after which to be called again.
         """
         todo = iter(jobs)
         first = next(todo, None)
@@ -195,9 +195,10 @@ class WorkerPool:
             if not busy and (exhausted or not starting):
                 return
             waiting_on = [*busy, *starting]
-            if on_idle is not None and not wait(waiting_on, 0):
-                on_idle()
+            again = on_idle() if on_idle is not None and not wait(waiting_on, 0) else None
             deadlines = [w.deadline for w in busy.values() if w.deadline is not None]
+            if again is not None:
+                deadlines.append(time.monotonic() + again)
             wait_for = max(0.0, min(deadlines) - time.monotonic()) if deadlines else None
             for conn in wait(waiting_on, wait_for):
                 if conn in starting:

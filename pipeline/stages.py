@@ -285,9 +285,12 @@ def _ingest_in_workers(
         while ready:
             record(ready.pop(0))
 
-    def on_idle() -> None:
-        if not batch or time.monotonic() - oldest[0] >= LOAD_DELAY:
+    def on_idle() -> float | None:
+        age = time.monotonic() - oldest[0]
+        if not batch or age >= LOAD_DELAY:
             flush()
+            return None
+        return LOAD_DELAY - age  # come back then, even if no worker has finished
 
     # Results are written while the workers are all busy and nothing else is ready, so writing overlaps
     # extraction; results that come in quickly are held a moment (LOAD_DELAY) to share one transaction.
