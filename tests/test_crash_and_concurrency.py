@@ -118,7 +118,7 @@ def test_a_second_ingest_waits_for_the_lock_or_gives_up_clearly(tmp_path, capsys
 
 def test_query_waits_for_the_lock(tmp_path, capsys):
     db = tmp_path / "w.duckdb"
-    first, _ = _start_paused_ingest(tmp_path, db, "after_paper", 2, sample_pdf("004"))
+    first, _ = _start_paused_ingest(tmp_path, db, "after_paper", 4, sample_pdf("004"))
     try:
         rc = main(["query", "SELECT count(*) AS n FROM papers", "--db", str(db), "--lock-timeout", "60"])
         out = capsys.readouterr()
