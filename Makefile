@@ -42,3 +42,8 @@ test: browser
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium) \
 		|| echo "warning: could not install chromium; the browser test will be skipped"
+
+# Benchmark (not a test): pages/s against bare pdfplumber on the same >= 300 pages; writes bench/results.json
+.PHONY: bench
+bench: setup
+	$(BIN)/python bench/run.py

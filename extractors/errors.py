@@ -13,6 +13,8 @@ REASONS = {
     "unreadable": "the file could not be read",
     "timeout": "extraction took longer than the per-paper time limit",
     "memory": "extraction exceeded the per-paper memory limit",
+    "crashed": "the extraction worker process died (a parser crash)",
+    "extractor_error": "the figure extractor failed on this paper (a bug: please report it)",
 }
 
 

@@ -5,10 +5,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import BinaryIO
 
 import pdfplumber
+from pdfminer.layout import LTChar, LTContainer
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
+from pdfplumber.utils.text import TextMap, chars_to_textmap
 
 from extractors.errors import ExtractionError
 from models.records import BBox, Page
@@ -63,20 +66,70 @@ def classify_open_error(exc: BaseException) -> ExtractionError:
     return ExtractionError("corrupt", f"{type(innermost).__name__}: {innermost}".rstrip(": "))
 
 
-def iter_pdf_pages(path: Path) -> Iterator[Page]:
-    """Yield the pages of a PDF one at a time, closing each before the next is opened."""
+def _chars(page: pdfplumber.page.Page) -> list[dict]:
+    """The page's characters with only the attributes text layout reads, in pdfplumber's coordinates.
+
+    pdfplumber's own ``page.chars`` resolves every attribute of every object (colours, patterns, ...), which costs
+    about as much as parsing the page; the text and boxes built from these are the same (see the tests).
+    """
+    mb_x0, mb_top = page.mediabox[:2]
+    height, doctop = page.height, page.initial_doctop
+    chars: list[dict] = []
+
+    def walk(objs: list) -> None:
+        for obj in objs:
+            if isinstance(obj, LTContainer):
+                walk(obj._objs)
+            elif isinstance(obj, LTChar):
+                top = (height - obj.y1) + mb_top
+                chars.append(
+                    {
+                        "object_type": "char",
+                        "page_number": page.page_number,
+                        "text": obj.get_text(),
+                        "x0": obj.x0 + mb_x0,
+                        "x1": obj.x1 + mb_x0,
+                        "top": top,
+                        "bottom": (height - obj.y0) + mb_top,
+                        "doctop": doctop + top,
+                        "width": obj.width,
+                        "height": obj.height,
+                        "size": obj.size,
+                        "upright": obj.upright,
+                        "fontname": obj.fontname,
+                        "matrix": obj.matrix,
+                    }
+                )
+
+    walk(page.layout._objs)
+    return chars
+
+
+def page_textmap(page: pdfplumber.page.Page) -> TextMap:
+    """``page.get_textmap()`` (same defaults) built from the lean characters of ``_chars``."""
+    if page.pdf.unicode_norm is not None:  # pdfplumber normalises text then: let it do all the work
+        return page.get_textmap()
+    return chars_to_textmap(_chars(page), layout_bbox=page.bbox, layout_width=page.width, layout_height=page.height)
+
+
+def iter_pdf_pages(path: Path | BinaryIO) -> Iterator[Page]:
+    """Yield the pages of a PDF (a path or a binary stream) one at a time, closing each before the next."""
     try:
         pdf = pdfplumber.open(path)
+    except MemoryError:  # the per-paper memory limit: not a property of the file
+        raise
     except Exception as exc:  # pdfminer raises many kinds of error on damaged files
         raise classify_open_error(exc) from exc
     with pdf:
         try:
             pages = pdf.pages
+        except MemoryError:
+            raise
         except Exception as exc:
             raise ExtractionError("corrupt", f"{type(exc).__name__}: {exc}") from exc
         for page in pages:
             try:
-                textmap = page.get_textmap()
+                textmap = page_textmap(page)
                 text = textmap.as_string
                 boxes = [_char_box(obj) for _, obj in textmap.tuples]
                 needs_ocr = not text.strip() and bool(page.images)
@@ -88,7 +141,7 @@ def iter_pdf_pages(path: Path) -> Iterator[Page]:
                     char_boxes=boxes,
                     needs_ocr=needs_ocr,
                 )
-            except ExtractionError:
+            except (ExtractionError, MemoryError):
                 raise
             except Exception as exc:
                 raise ExtractionError("corrupt", f"page {page.page_number}: {type(exc).__name__}: {exc}") from exc

@@ -180,6 +180,8 @@ class RunSummary:
     run_id: str
     db: str
     outcomes: list[PaperOutcome] = field(default_factory=list)
+    crashed_runs: list[str] = field(default_factory=list)
+    """earlier runs found still 'running' (killed) and marked 'crashed' by this one"""
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)

@@ -27,14 +27,15 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    from pipeline.pool import WorkerStartError
     from warehouse.db import WarehouseError
 
     try:
         return args.func(args)
-    except (UserError, WarehouseError) as exc:
+    except (UserError, WarehouseError, WorkerStartError) as exc:
         print(f"councilkpi {args.command}: error: {exc}", file=sys.stderr)
         return 2
-    except BrokenPipeError:  # output piped into e.g. `head`, which stopped reading: not an error
+    except BrokenPipeError:  # output piped into `head` and the like: stop quietly
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
     except KeyboardInterrupt:

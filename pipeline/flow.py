@@ -17,6 +17,7 @@ from pipeline import (
     stages,
 )
 from pipeline.collect import collect
+from pipeline.pool import Limits
 from warehouse.db import connect
 
 
@@ -26,8 +27,8 @@ def collect_task(paths: list[str], paper_date: date | None) -> list[SourceFile]:
 
 
 @task(name="extract_text", cache_policy=NO_CACHE)
-def extract_text_task(src: SourceFile, data: bytes) -> ExtractedDocument | FailedPaper:
-    return stages.extract_text(src, data)
+def extract_text_task(src: SourceFile, data: bytes, pdf_backend: str) -> ExtractedDocument | FailedPaper:
+    return stages.extract_text(src, data, pdf_backend)
 
 
 @task(name="extract_metrics", cache_policy=NO_CACHE)
@@ -40,11 +41,17 @@ def load_task(con, outcome, fp: stages.Fingerprint, run_id: str) -> PaperOutcome
     return stages.load(con, outcome, fp, run_id)
 
 
+@task(name="load_batch", cache_policy=NO_CACHE)
+def load_many_task(con, batch, run_id: str) -> list[PaperOutcome]:
+    return stages.load_many(con, batch, run_id)
+
+
 # Large arguments are quoted so Prefect does not walk them looking for upstream futures.
 TASK_STEPS = stages.Steps(
-    extract_text=lambda src, data: extract_text_task(quote(src), quote(data)),
+    extract_text=lambda src, data, backend: extract_text_task(quote(src), quote(data), backend),
     extract_metrics=lambda document: extract_metrics_task(quote(document)),
     load=lambda con, outcome, fp, run_id: load_task(quote(con), quote(outcome), quote(fp), run_id),
+    load_many=lambda con, batch, run_id: load_many_task(quote(con), quote(batch), run_id),
 )
 
 
@@ -56,8 +63,15 @@ def ingest_flow(
     retry_failed: bool = False,
     force: bool = False,
     on_paper: Callable[[PaperOutcome], None] | None = None,
+    limits: Limits | None = None,
+    lock_timeout: float = 0.0,
+    pdf_backend: str = "pdfplumber",
 ) -> RunSummary:
-    """Collect papers, extract their text and figures, and load them into the DuckDB warehouse."""
+    """Collect papers, extract their text and figures, and load them into the DuckDB warehouse.
+
+    With ``limits`` each paper is extracted in a worker process under a time and memory limit (the load stays a
+    task of this flow); without, the extract_text and extract_metrics tasks run in the flow's process.
+    """
     logger = get_run_logger()
 
     def report(outcome: PaperOutcome) -> None:
@@ -67,7 +81,7 @@ def ingest_flow(
             on_paper(outcome)
 
     sources = collect_task(paths, paper_date)
-    con = connect(db)
+    con = connect(db, lock_timeout=lock_timeout, on_wait=logger.warning)
     try:
         return stages.ingest(
             con,
@@ -78,6 +92,8 @@ def ingest_flow(
             on_paper=report,
             db=db,
             steps=TASK_STEPS,
+            limits=limits,
+            pdf_backend=pdf_backend,
         )
     finally:
         con.close()

@@ -34,7 +34,8 @@ CREATE TABLE IF NOT EXISTS papers (
     error             VARCHAR,               -- human-readable message
     extractor_version VARCHAR,
     run_id            VARCHAR,
-    ingested_at       TIMESTAMP NOT NULL DEFAULT current_timestamp
+    ingested_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    needs_ocr         BOOLEAN DEFAULT false      -- image-only pages: OCR is out of scope, flagged for a person
 );
 
 CREATE TABLE IF NOT EXISTS paper_sources (
@@ -43,6 +44,7 @@ CREATE TABLE IF NOT EXISTS paper_sources (
     size        BIGINT,
     mtime       DOUBLE,
     first_seen  TIMESTAMP NOT NULL DEFAULT current_timestamp,
+    path        VARCHAR,                     -- the local file it was read from (absolute), for unchanged-file skips
     PRIMARY KEY (paper_id, source)
 );
 
@@ -153,3 +155,13 @@ CREATE TABLE IF NOT EXISTS paper_meta (
     first_seen       TIMESTAMP NOT NULL DEFAULT current_timestamp,
     PRIMARY KEY (paper_id, url)
 );
+
+-- Columns added after the first release, for warehouses created before them (new ones have them above; DuckDB
+-- cannot replay ADD COLUMN from its WAL on these tables, so fresh warehouses never run these ALTERs for real).
+-- papers.needs_ocr: the paper has image-only pages (or, failed with no_text_layer, only such pages); OCR is out
+-- of scope, so these are flagged for a person or a future OCR step.
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS needs_ocr BOOLEAN DEFAULT false;
+
+-- paper_sources.path: the local file a paper was read from (absolute); an unchanged file (same path, size and
+-- mtime) is skipped on re-runs without reading its bytes.
+ALTER TABLE paper_sources ADD COLUMN IF NOT EXISTS path VARCHAR;

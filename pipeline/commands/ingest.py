@@ -11,12 +11,39 @@ from pipeline.paths import DEFAULT_DB, SAMPLES
 from pipeline.sources.config import DEFAULT_CONFIG
 
 
+def _say(message: str) -> None:
+    print(f"councilkpi ingest: {message}", file=sys.stderr)
+
+
+def _size(text: str) -> int:
+    from pipeline.pool import parse_size
+
+    try:
+        return parse_size(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a size such as 2G, 512M or 0 (no limit)") from exc
+
+
+def _non_negative(kind):
+    def parse(text: str):
+        try:
+            value = kind(text)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a number") from exc
+        if value < 0:
+            raise argparse.ArgumentTypeError(f"{text!r}: must be 0 or more")
+        return value
+
+    return parse
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     if args.source:
         from pipeline.sources.cli import ingest_sources
 
         return ingest_sources(args)
     from pipeline.collect import CollectError, collect
+    from pipeline.pool import Limits
     from warehouse.db import connect
 
     paths = [Path(p) for p in args.paths] or [SAMPLES]
@@ -27,11 +54,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not sources:
         raise UserError(f"no papers (PDF, HTML, text) found in {', '.join(map(str, paths))}")
     db = Path(args.db or DEFAULT_DB)
+    limits = Limits(timeout=args.timeout, memory=args.memory_limit, workers=args.workers) if args.workers else None
     progress = _Progress(len(sources), enabled=not args.quiet)
     if args.no_prefect:
         from pipeline.stages import ingest
 
-        con = connect(db)
+        con = connect(db, lock_timeout=args.lock_timeout, on_wait=_say)
         try:
             summary = ingest(
                 con,
@@ -41,6 +69,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 command="cli",
                 on_paper=progress.advance,
                 db=db,
+                limits=limits,
+                pdf_backend=args.pdf_backend,
             )
         finally:
             con.close()
@@ -54,9 +84,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             retry_failed=args.retry_failed,
             force=args.force,
             on_paper=progress.advance,
+            limits=limits,
+            lock_timeout=args.lock_timeout,
+            pdf_backend=args.pdf_backend,
         )
     progress.close()
-    con = connect(db, read_only=True)
+    if summary.crashed_runs:
+        _say(f"{len(summary.crashed_runs)} earlier run(s) had been killed and are now marked 'crashed'")
+    con = connect(db, read_only=True, lock_timeout=args.lock_timeout, on_wait=_say)
     try:
         print_summary(con, summary)
     finally:
@@ -148,5 +183,41 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="collect from the configured source NAME (repeatable; 'all' for every source) instead of PATHS",
     )
     p.add_argument("--config", default=str(DEFAULT_CONFIG), help="sources configuration (default: %(default)s)")
+    p.add_argument(
+        "--workers",
+        type=_non_negative(int),
+        default=1,
+        help="extraction worker processes (default: %(default)s; 0: extract in this process, without limits)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=_non_negative(float),
+        default=120.0,
+        metavar="SECONDS",
+        help="time limit for one paper; over it the paper is recorded as failed (timeout) (default: %(default)g, "
+        "0: none)",
+    )
+    p.add_argument(
+        "--memory-limit",
+        type=_size,
+        default="2G",
+        metavar="SIZE",
+        help="memory limit of a worker, e.g. 2G or 512M; over it the paper is recorded as failed (memory) "
+        "(default: %(default)s, 0: none)",
+    )
+    p.add_argument(
+        "--pdf-backend",
+        choices=["pdfplumber", "pdfium"],
+        default="pdfplumber",
+        help="PDF text extraction: pdfplumber (default) or pypdfium2 (several times faster; text may differ in "
+        "line breaks and spacing)",
+    )
+    p.add_argument(
+        "--lock-timeout",
+        type=_non_negative(float),
+        default=60.0,
+        metavar="SECONDS",
+        help="how long to wait while another ingest holds the warehouse (default: %(default)g)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_ingest)
