@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
+import numpy
 import spacy
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
@@ -50,8 +52,11 @@ def set_sentences(doc: Doc) -> Doc:
     """Sentence starts from line structure, bullets and punctuation (see extractors/sentences.py)."""
     boilerplate = doc.user_data.get("boilerplate", frozenset())
     starts = {s for s, _ in sentence_spans(doc.text, boilerplate)}
-    for token in doc:
-        token.is_sent_start = token.i == 0 or token.idx in starts
+    # one array write instead of a setter call per token (each of which re-checks the whole doc)
+    flags = numpy.array([1 if t.i == 0 or t.idx in starts else -1 for t in doc], dtype="int64")
+    flags = flags.astype("uint64").reshape(-1, 1)  # spaCy's attribute arrays are uint64; -1 wraps as it expects
+    if len(doc):
+        doc.from_array([SENT_START], flags)
     return doc
 
 
@@ -94,17 +99,18 @@ def find_figures(doc: Doc) -> Doc:
     paper_date: date | None = doc.user_data.get("paper_date")
     kpi_spans = list(doc.spans.get("kpi", []))
     figures: list[Figure] = []
+    text = doc.text  # built from the tokens on every access: read it once
     context = _Context()
     prev_end = 0
     for sent in doc.sents:
         s0 = sent.start_char
-        sentence = doc.text[s0 : sent.end_char].rstrip()
+        sentence = text[s0 : sent.end_char].rstrip()
         lead = len(sentence) - len(sentence.lstrip())
         s0, sentence = s0 + lead, sentence.lstrip()
         if not sentence:
             continue
         periods = find_periods(sentence, paper_date)
-        context.enter(sentence, doc.text[prev_end:s0])
+        context.enter(sentence, text[prev_end:s0])
         figures.extend(_sentence_figures(sentence, s0, paper_date, kpi_spans, periods, context))
         context.leave(sentence, periods)
         prev_end = s0 + len(sentence)
