@@ -66,12 +66,7 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             continue
         doc = analyse(page.text, paper.paper_date, boilerplate)
         by_start: dict[int, Sentence] = {}
-        for sent in doc.sents:
-            raw = page.text[sent.start_char : sent.end_char]
-            start = sent.start_char + (len(raw) - len(raw.lstrip()))
-            end = sent.end_char - (len(raw) - len(raw.rstrip()))
-            if end <= start:
-                continue
+        for start, end in doc._.sentence_bounds:
             sentence = Sentence(
                 id=f"{paper.id[:16]}-{page.number}-{start}",
                 paper_id=paper.id,
@@ -82,10 +77,8 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
                 text=page.text[start:end],
             )
             sentences.append(sentence)
-            by_start[sent.start_char] = sentence
+            by_start[start] = sentence
         for fig in doc._.figures:
-            sentence = by_start.get(fig.sentence_start)
-            if sentence is None:
-                continue
+            sentence = by_start[fig.sentence_start]
             observations.append(_observation(paper.id, page, sentence, fig, paper.paper_date))
     return ExtractionResult(document=document, sentences=sentences, observations=observations)

@@ -23,6 +23,8 @@ from models.taxonomy import load_taxonomy
 
 if not Doc.has_extension("figures"):
     Doc.set_extension("figures", default=None)
+if not Doc.has_extension("sentence_bounds"):
+    Doc.set_extension("sentence_bounds", default=None)
 if not Span.has_extension("kpi"):
     Span.set_extension("kpi", default=None)
 
@@ -49,14 +51,31 @@ class Figure:
 
 @Language.component("councilkpi_sentences")
 def set_sentences(doc: Doc) -> Doc:
-    """Sentence starts from line structure, bullets and punctuation (see extractors/sentences.py)."""
+    """Sentence starts from line structure, bullets and punctuation (see extractors/sentences.py); the trimmed
+    character bounds of every sentence go to ``doc._.sentence_bounds``."""
+    if not len(doc):
+        doc._.sentence_bounds = []
+        return doc
+    text = doc.text
     boilerplate = doc.user_data.get("boilerplate", frozenset())
-    starts = {s for s, _ in sentence_spans(doc.text, boilerplate)}
-    # one array write instead of a setter call per token (each of which re-checks the whole doc)
-    flags = numpy.array([1 if t.i == 0 or t.idx in starts else -1 for t in doc], dtype="int64")
-    flags = flags.astype("uint64").reshape(-1, 1)  # spaCy's attribute arrays are uint64; -1 wraps as it expects
-    if len(doc):
-        doc.from_array([SENT_START], flags)
+    starts = [s for s, _ in sentence_spans(text, boilerplate)]
+    # token arrays instead of Token objects: a page has thousands of tokens
+    idx = doc.to_array("IDX").astype("int64")
+    lengths = doc.to_array("LENGTH").astype("int64")
+    is_start = numpy.isin(idx, starts)
+    is_start[0] = True
+    flags = numpy.where(is_start, 1, -1).astype("int64").astype("uint64").reshape(-1, 1)  # spaCy wants uint64
+    doc.from_array([SENT_START], flags)
+    first = numpy.flatnonzero(is_start)
+    last = numpy.append(first[1:] - 1, len(doc) - 1)
+    bounds = []
+    for a, b in zip(first, last, strict=True):
+        start, end = int(idx[a]), int(idx[b] + lengths[b])
+        raw = text[start:end]
+        start, end = start + len(raw) - len(raw.lstrip()), end - (len(raw) - len(raw.rstrip()))
+        if end > start:
+            bounds.append((start, end))
+    doc._.sentence_bounds = bounds
     return doc
 
 
@@ -102,14 +121,9 @@ def find_figures(doc: Doc) -> Doc:
     text = doc.text  # built from the tokens on every access: read it once
     context = _Context()
     prev_end = 0
-    for sent in doc.sents:
-        s0 = sent.start_char
-        sentence = text[s0 : sent.end_char].rstrip()
-        lead = len(sentence) - len(sentence.lstrip())
-        s0, sentence = s0 + lead, sentence.lstrip()
-        if not sentence:
-            continue
-        periods = find_periods(sentence, paper_date)
+    for s0, s1 in doc._.sentence_bounds:
+        sentence = text[s0:s1]
+        periods = find_periods(sentence, paper_date) if _MAY_HAVE_PERIOD.search(sentence) else []
         context.enter(sentence, text[prev_end:s0])
         figures.extend(_sentence_figures(sentence, s0, paper_date, kpi_spans, periods, context))
         context.leave(sentence, periods)
@@ -118,6 +132,13 @@ def find_figures(doc: Doc) -> Doc:
     return doc
 
 
+# a cheap test before the period rules: every period phrase holds a digit, a month or one of these words
+_MAY_HAVE_PERIOD = re.compile(
+    r"\d|January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sep|Oct|Nov|Dec|current|present|time of|to date|this month|this time|last|past|previous|"
+    r"preceding|months|years|year|ago|first",
+    re.I,
+)
 _LIST_ITEM = re.compile(r"^(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]|\(?[a-z0-9]{1,3}[.)])\s*")
 _NEW_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 _AS_AT = re.compile(r"^\W{0,3}(?:At|As at|As of|On)\s+$")

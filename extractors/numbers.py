@@ -175,8 +175,13 @@ def _is_bare_year(value_text: str, value: float) -> bool:
     return bool(re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", value_text)) and 1950 <= value <= 2049
 
 
+_ANY_NUMBER = re.compile(r"\d|" + _WORD_RE, re.I)
+
+
 def find_numbers(sentence: str) -> list[NumberMention]:
     """Candidate figures in a sentence, before period and role are attached; non-figures already removed."""
+    if not _ANY_NUMBER.search(sentence):
+        return []
     blocked = blocked_spans(sentence)
 
     def is_blocked(s: int, e: int) -> bool:
