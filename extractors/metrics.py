@@ -12,7 +12,17 @@ from models.records import ExtractedDocument, ExtractionResult, Observation, Pag
 from models.taxonomy import TAXONOMY_PATH
 
 PACKAGE_VERSION = "0.1.0"
-_RULE_FILES = ("numbers.py", "periods.py", "roles.py", "labels.py", "nlp.py", "sentences.py", "metrics.py")
+_RULE_FILES = (
+    "numbers.py",
+    "number_words.py",
+    "periods.py",
+    "roles.py",
+    "labels.py",
+    "nlp.py",
+    "sentences.py",
+    "tokenizer.py",
+    "metrics.py",
+)
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ from extractors.numbers import NumberMention, find_numbers
 from extractors.periods import Period, find_periods, month_end, paper_date_period
 from extractors.roles import classify_role
 from extractors.sentences import sentence_spans
+from extractors.tokenizer import PageTokenizer
 from models.taxonomy import load_taxonomy
 
 if not Doc.has_extension("figures"):
@@ -49,6 +50,12 @@ class Figure:
     confidence: float
 
 
+def _text(doc: Doc) -> str:
+    """The page text: ``doc.text`` rebuilds it from every token on each access, so ``analyse`` passes it along."""
+    text = doc.user_data.get("text")
+    return text if text is not None else doc.text
+
+
 @Language.component("councilkpi_sentences")
 def set_sentences(doc: Doc) -> Doc:
     """Sentence starts from line structure, bullets and punctuation (see extractors/sentences.py); the trimmed
@@ -56,7 +63,7 @@ def set_sentences(doc: Doc) -> Doc:
     if not len(doc):
         doc._.sentence_bounds = []
         return doc
-    text = doc.text
+    text = _text(doc)
     boilerplate = doc.user_data.get("boilerplate", frozenset())
     starts = [s for s, _ in sentence_spans(text, boilerplate)]
     # token arrays instead of Token objects: a page has thousands of tokens
@@ -118,7 +125,7 @@ def find_figures(doc: Doc) -> Doc:
     paper_date: date | None = doc.user_data.get("paper_date")
     kpi_spans = list(doc.spans.get("kpi", []))
     figures: list[Figure] = []
-    text = doc.text  # built from the tokens on every access: read it once
+    text = _text(doc)
     context = _Context()
     prev_end = 0
     for s0, s1 in doc._.sentence_bounds:
@@ -420,6 +427,7 @@ def _sentence_figures(
 def build_nlp() -> Language:
     """A blank English pipeline with the councilkpi components; built once per process."""
     nlp = spacy.blank("en")
+    nlp.tokenizer = PageTokenizer(nlp.vocab)
     nlp.add_pipe("councilkpi_sentences")
     nlp.add_pipe("councilkpi_kpi_matcher")
     nlp.add_pipe("councilkpi_figures")
@@ -431,6 +439,7 @@ def analyse(text: str, paper_date: date | None, boilerplate: frozenset[str] = fr
     nlp = build_nlp()
     doc = nlp.make_doc(text)
     doc.user_data["paper_date"] = paper_date
+    doc.user_data["text"] = text
     doc.user_data["boilerplate"] = boilerplate
     for _, component in nlp.pipeline:
         doc = component(doc)
