@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Iterator
 
 import pypdfium2 as pdfium
@@ -29,6 +30,10 @@ def _page_text(textpage: pdfium.PdfTextPage, height: float) -> tuple[str, list[B
         raw = "".join(textpage.get_text_range(i, 1)[:1] or " " for i in range(n))
     chars: list[str] = []
     boxes: list[BBox | None] = []
+    rect = pdfium_c.FS_RECTF()
+    rect_ref = ctypes.byref(rect)
+    handle = textpage.raw
+    get_box = pdfium_c.FPDFText_GetLooseCharBox
     for i, ch in enumerate(raw):
         if ch == "\r":
             continue
@@ -40,7 +45,9 @@ def _page_text(textpage: pdfium.PdfTextPage, height: float) -> tuple[str, list[B
             chars.append(ch)
             boxes.append(None)
             continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        if not get_box(handle, i, rect_ref):  # the raw call: the wrapper costs more than the lookup
+            raise ExtractionError("corrupt", f"no box for character {i}")
+        left, bottom, right, top = rect.left, rect.bottom, rect.right, rect.top
         if ch in _LINE_END_HYPHEN:  # a word broken over two lines: keep the hyphen and the break, as pdfplumber
             chars += ["-", "\n"]
             boxes += [(left, height - top, right, height - bottom), None]
