@@ -156,18 +156,9 @@ def process(
     pdf_backend: str = "pdfplumber",
 ) -> PaperOutcome:
     """All stages for one file."""
-    quick = unchanged(con, src, retry_failed=retry_failed, force=force)
-    if quick is not None:
-        return quick
-    try:
-        fp = fingerprint(con, src, retry_failed=retry_failed, force=force)
-    except OSError as exc:
-        return PaperOutcome(src.source, None, "failed", reason="unreadable", message=f"{src.path}: {exc}")
-    if fp.skip:
-        _record_source(con, fp)
-        if fp.skip_reason == "already loaded" and fp.data is not None:
-            store.put_for_connection(con, fp.data, fp.paper_id)  # fills the store for papers loaded before it existed
-        return PaperOutcome(src.source, fp.paper_id, "skipped", message=fp.skip_reason)
+    fp = _prepare(con, src, set(), retry_failed=retry_failed, force=force)
+    if isinstance(fp, PaperOutcome):
+        return fp
     extracted = steps.extract_text(src, fp.data, pdf_backend)
     if not isinstance(extracted, FailedPaper):
         extracted = steps.extract_metrics(extracted)
