@@ -55,3 +55,29 @@ def write_rows(headers: list[str], rows: list[list[Any]], fmt: str, out=None) ->
             out.write(json.dumps(dict(zip(headers, row, strict=False)), default=str) + "\n")
     else:
         out.write(format_table(headers, rows) + "\n")
+
+
+class ProgressBar:
+    """A rich progress bar on stderr when it is a terminal, silent otherwise (the logs already say each paper).
+    ``found(n)`` grows the total as sources list their papers."""
+
+    def __init__(self, label: str, total: int, enabled: bool = True) -> None:
+        self.bar = None
+        if enabled and sys.stderr.isatty():
+            from rich.progress import Progress
+
+            self.bar = Progress(transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task(label, total=total)
+
+    def found(self, n: int) -> None:
+        if self.bar is not None:
+            self.bar.update(self.task, total=(self.bar.tasks[0].total or 0) + n)
+
+    def advance(self, outcome: object = None) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()

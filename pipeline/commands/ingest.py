@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.output import UserError, format_table, parse_date
+from pipeline.output import ProgressBar, UserError, format_table, parse_date
 from pipeline.paths import DEFAULT_DB, SAMPLES
 from pipeline.sources.config import DEFAULT_CONFIG
 
@@ -55,7 +55,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise UserError(f"no papers (PDF, HTML, text) found in {', '.join(map(str, paths))}")
     db = Path(args.db or DEFAULT_DB)
     limits = Limits(timeout=args.timeout, memory=args.memory_limit, workers=args.workers) if args.workers else None
-    progress = _Progress(len(sources), enabled=not args.quiet)
+    progress = ProgressBar("ingesting papers", len(sources), enabled=not args.quiet)
     if args.no_prefect:
         from pipeline.stages import ingest
 
@@ -97,27 +97,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     finally:
         con.close()
     return 1 if summary.failed else 0
-
-
-class _Progress:
-    """A progress bar on stderr when it is a terminal; silent otherwise (logs already say each paper)."""
-
-    def __init__(self, total: int, enabled: bool) -> None:
-        self.bar = None
-        if enabled and sys.stderr.isatty():
-            from rich.progress import Progress
-
-            self.bar = Progress(transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("ingesting papers", total=total)
-
-    def advance(self, outcome) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
 
 
 SUMMARY_SQL = """

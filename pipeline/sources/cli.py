@@ -7,7 +7,7 @@ import sys
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.output import UserError
+from pipeline.output import ProgressBar, UserError
 
 
 def load(args: argparse.Namespace):
@@ -32,31 +32,6 @@ def chosen_names(cfg, names: list[str]) -> list[str]:
         raise UserError(str(exc)) from exc
 
 
-class SourceProgress:
-    """A rich progress bar on stderr (when it is a terminal) whose total grows as sources list their papers."""
-
-    def __init__(self, enabled: bool) -> None:
-        self.bar = None
-        if enabled and sys.stderr.isatty():
-            from rich.progress import Progress
-
-            self.bar = Progress(transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("collecting papers", total=0)
-
-    def found(self, n: int) -> None:
-        if self.bar is not None:
-            self.bar.update(self.task, total=(self.bar.tasks[0].total or 0) + n)
-
-    def advance(self, outcome) -> None:
-        if self.bar is not None:
-            self.bar.advance(self.task)
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
-
-
 def ingest_sources(args: argparse.Namespace) -> int:
     """Run the sources named by ``--source`` once, through the Prefect flow unless ``--no-prefect``."""
     from pipeline.commands.ingest import print_summary
@@ -67,7 +42,7 @@ def ingest_sources(args: argparse.Namespace) -> int:
     cfg = load(args)
     names = chosen_names(cfg, args.source)
     db = Path(args.db) if args.db else cfg.db
-    progress = SourceProgress(enabled=not args.quiet)
+    progress = ProgressBar("collecting papers", 0, enabled=not args.quiet)
     try:
         if args.no_prefect:
             from pipeline.sources.collector import collect_sources
