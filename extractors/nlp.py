@@ -202,7 +202,8 @@ class _Context:
         return None, "period.none"
 
 
-_CLAUSE_BREAK = re.compile(r";|\.\s|\bwhile\b|\bwhereas\b|\bbut\b")
+_CLAUSE_BREAK = re.compile(r";|\.\s|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b")
+_LABELLED = re.compile(r"^\s*[:=–-]\s*$")
 
 
 def _owner_after(p: Period, figures: list[NumberMention], sentence: str) -> NumberMention | None:
@@ -215,10 +216,29 @@ def _owner_after(p: Period, figures: list[NumberMention], sentence: str) -> Numb
     return None
 
 
+def _labels_other(p: Period, figure: NumberMention, figures: list[NumberMention], sentence: str) -> bool:
+    """'(Q1 2023/24: 84%)': a period followed by a colon labels the figure after it, and no other."""
+    for f in figures:
+        if f.start >= p.end_char and _LABELLED.match(sentence[p.end_char : f.start]):
+            return f is not figure
+    return False
+
+
+def _in_brackets(sentence: str, f: NumberMention, lo: int, hi: int) -> bool:
+    """Is the figure inside a bracketed aside that lies wholly between lo and hi?"""
+    open_at = sentence.rfind("(", lo, f.start)
+    close_at = sentence.find(")", f.end, hi)
+    return open_at >= 0 and close_at >= 0 and sentence.rfind(")", open_at, f.start) < 0
+
+
 def _attach_period(
     sentence: str, figure: NumberMention, figures: list[NumberMention], periods: list[Period]
 ) -> tuple[Period | None, str]:
     """The period closest to the figure with no other figure and no clause break in between."""
+    for p in periods:
+        if _LABELLED.match(sentence[p.end_char : figure.start]) and p.end_char <= figure.start:
+            return p, "period.label"  # "Q1 2023/24: 84%"
+    periods = [p for p in periods if not _labels_other(p, figure, figures, sentence)]
     best: tuple[float, Period, str] | None = None
     for p in periods:
         if p.start_char >= figure.unit_end:
@@ -231,7 +251,8 @@ def _attach_period(
         else:
             continue
         between = sentence[lo:hi]
-        if any(lo <= f.start < hi for f in figures if f is not figure):
+        # a bracketed aside ("from 107 (33 per 10,000 children) at 31 March 2014") does not separate them
+        if any(lo <= f.start < hi and not _in_brackets(sentence, f, lo, hi) for f in figures if f is not figure):
             continue
         if _CLAUSE_BREAK.search(between):
             continue
@@ -248,16 +269,17 @@ def _attach_period(
     earlier = [p for p in periods if p.end_char <= figure.start and _owner_after(p, figures, sentence) is None]
     if len(periods) == 1 and earlier:
         return earlier[0], "period.sentence"
-    # a year or financial/academic year closing the sentence scopes it ("… was 12% above … in 2013–2014")
-    later = [
-        p
-        for p in periods
-        if p.start_char >= figure.unit_end
-        and p.kind in ("year", "financial_year", "academic_year", "quarter")
-        and not any(figure.unit_end <= f.start < p.start_char for f in figures)
-    ]
-    if len(periods) == 1 and later:
-        return later[0], "period.sentence"
+    # a year, quarter or financial/academic year closing the figure's clause scopes it ("… was 12% above …
+    # in 2013–2014"; "… 49.2% of assessments were completed within 20 weeks in calendar year 2022")
+    for p in periods:
+        between = sentence[figure.unit_end : p.start_char]
+        if (
+            p.start_char >= figure.unit_end
+            and p.kind in ("year", "financial_year", "academic_year", "quarter")
+            and not any(figure.unit_end <= f.start < p.start_char for f in figures)
+            and not _CLAUSE_BREAK.search(between)
+        ):
+            return p, "period.sentence"
     return None, "period.none"
 
 
@@ -330,6 +352,11 @@ def _in_table_row(sentence: str, n: NumberMention) -> bool:
     return numeric >= 3 and numeric * 2 >= len(tokens)
 
 
+_COMPARISON_BASE = re.compile(
+    r"\b(?:on|from|compared (?:with|to)|than|over|since|against)\s+(?:the\s+)?(?:same\s+\w+\s+(?:in|of)\s+)?$", re.I
+)
+
+
 def _future(period: Period, paper_date: date | None) -> bool:
     """A period that starts after the paper was written is a plan or a deadline, not when a figure was measured."""
     return paper_date is not None and period.start > month_end(paper_date.year, paper_date.month)
@@ -367,6 +394,13 @@ def _sentence_figures(
             period, period_rule = None, "period.none.future"
         if period is not None and period.kind == "since":
             period = _since_end(period, periods, paper_date)
+        if role == "change" and period is not None and period_rule == "period.after":
+            if period.start_char >= n.unit_end and _COMPARISON_BASE.search(sentence[n.unit_end : period.start_char]):
+                # "up 3 percentage points on 2022/23": the change runs from that period to now
+                base = Period(period.start_char, period.end_char, period.text, period.start, period.end, "since")
+                period, period_rule = _since_end(base, periods, paper_date), "period.since_base"
+                if period.end == base.end and paper_date is not None:
+                    period = Period(base.start_char, base.end_char, base.text, base.start, paper_date, "since")
         if role == "target":
             period, period_rule = None, "period.none.target"
         elif role == "benchmark" and (

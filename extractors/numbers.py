@@ -7,7 +7,19 @@ from dataclasses import dataclass
 
 from extractors.number_words import words_to_number
 
-UNITS = ("percent", "count", "rate_per_10000", "gbp", "fte", "days", "weeks", "months", "score")
+UNITS = (
+    "percent",
+    "count",
+    "rate_per_10000",
+    "rate_per_100000",
+    "rate_per_1000",
+    "gbp",
+    "fte",
+    "days",
+    "weeks",
+    "months",
+    "score",
+)
 
 _WORD_RE = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
@@ -43,6 +55,8 @@ _UNIT_RULES: list[tuple[str, str, re.Pattern[str]]] = [
     ("num.percent", "percent", re.compile(r"\s?(?:%|per\s?cent\b|percent\b|pc\b)", re.I)),
     ("num.percentage_points", "percent", re.compile(r"\s?(?:percentage points?|pp|% points?)\b", re.I)),
     ("num.rate10k", "rate_per_10000", re.compile(r"\s?(?:per|in every|for every)\s+10,?000\b", re.I)),
+    ("num.rate100k", "rate_per_100000", re.compile(r"\s?(?:per|in every|for every)\s+100,?000\b", re.I)),
+    ("num.rate1k", "rate_per_1000", re.compile(r"\s?(?:per|in every|for every)\s+1,?000\b(?!,?\d)", re.I)),
     ("num.fte", "fte", re.compile(r"\s?(?:FTE|full[- ]time equivalents?)\b")),
     ("num.score", "score", re.compile(r"\s?/\s?(?:10|5|100)\b(?!\d)|\s+out of\s+(?:10|ten|5|five)\b")),
     ("num.days", "days", re.compile(r"\s(?:calendar\s+)?days?\b")),
@@ -83,18 +97,33 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    (
+        "not.identifier",
+        re.compile(
+            r"\b(?:reference number|ref(?:erence)?\.?|URN|UPRN|unique reference number|case number|ID|no\.)\s*:?\s*[A-Z]{0,3}\d+\b",
+            re.I,
+        ),
+    ),
+    (
+        "not.address",
+        re.compile(
+            r"\b\d{1,4}[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|Road|Avenue|Lane|Way|Close|Drive|Place|Square|Court|"
+            r"Crescent|Gardens|Terrace|Park|Hill|Walk|Row|Parade)\b"
+        ),
+    ),
+    ("not.named_measure", re.compile(r"\b(?:Attainment|Progress)\s+8\b|\bEBacc\b|\bKS\d\b|\bNHS\s+111\b")),
     ("not.act", re.compile(r"\b(?:Act|Regulations|Order|Rules|Measure|Code)\s+(?:of\s+)?(?:19|20)\d{2}\b")),
     (
         "not.age",
         re.compile(
-            r"\b(?:aged|ages?|age of|under the age of|over the age of|between the ages of|up to the age of)\s+(?:\d+|"
+            r"\b(?:aged(?:\s+(?:under|over|between))?|ages?|age of|under the age of|over the age of|between the ages of|up to the age of)\s+(?:\d+|"
             + _WORD_RE
             + r")"
             r"(?:\s*(?:-|–|to|and)\s*(?:\d+|"
             + _WORD_RE
             + r"))?|\b\d+\s*(?:-|–|to)\s*\d+[- ]year[- ]olds?\b|\b\d+[- ]years?[- ]olds?\b|"
             r"\b\d+\s+years\s+old\b|\b\d+-?\s*(?:and|or|to)\s*\d+-year-olds?\b|\b\d+\s*(?:and|to|-|–)\s*\d+\s+years\s+of\s+age\b|"
-            r"\b\d+\s+years\s+of\s+age\b|\b(?:those|people|children|young people|pupils|adults)\s+(?:over|under|aged)\s+\d+\b|\b(?:in\s+)?(?:their|the)\s+\d0s\b|\b\d0s\b|\b(?:under|over)[- ](?:[5-9]|1\d|2[0-5])s\b|\bunder[- ](?:[5-9]|1\d|2[0-5])(?=[- ]year)|\b\d{1,2}\+",
+            r"\b\d+\s+years\s+of\s+age\b|\b(?:those|people|children|young people|pupils|adults)\s+(?:over|under|aged)\s+\d+(?:\s*(?:-|–|to|and)\s*\d+)?\b|\b(?:in\s+)?(?:their|the)\s+\d0s\b|\b\d0s\b|\b(?:under|over)[- ](?:[5-9]|1\d|2[0-5])s\b|\bunder[- ](?:[5-9]|1\d|2[0-5])(?=[- ]year)|\b\d{1,2}\+",
             re.I,
         ),
     ),
@@ -171,6 +200,35 @@ def _unit_after(sentence: str, end: int) -> tuple[str, str, int] | None:
     return None
 
 
+# A unit named before the figure in the same clause: "the rate per 10,000 children … is 45", "the average
+# Attainment 8 score … was 44.1". (rule id, unit, pattern on the text before the number)
+_UNIT_BEFORE: list[tuple[str, str, re.Pattern[str]]] = [
+    ("num.rate10k.before", "rate_per_10000", re.compile(r"\brate\s+per\s+10,?000\b[^.;:]{0,80}$", re.I)),
+    ("num.rate100k.before", "rate_per_100000", re.compile(r"\brate\s+per\s+100,?000\b[^.;:]{0,80}$", re.I)),
+    (
+        "num.score.before",
+        "score",
+        re.compile(
+            r"\bscores?\b[^.;:%]{0,40}\b(?:was|is|of|at|were|stood at|reached)\s+(?:an?\s+)?(?:average\s+of\s+)?$", re.I
+        ),
+    ),
+]
+
+
+_COMPARED = re.compile(
+    r"\b(?:from|on|compared (?:with|to)|than|against|versus|vs\.?)\s+(?:an?\s+)?(?:average\s+of\s+|around\s+|about\s+)?$",
+    re.I,
+)
+
+
+def _unit_before(sentence: str, start: int) -> tuple[str, str] | None:
+    before = sentence[max(0, start - 140) : start]
+    for rule, unit, pattern in _UNIT_BEFORE:
+        if pattern.search(before):
+            return rule, unit
+    return None
+
+
 def _is_bare_year(value_text: str, value: float) -> bool:
     return bool(re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", value_text)) and 1950 <= value <= 2049
 
@@ -202,6 +260,12 @@ def find_numbers(sentence: str) -> list[NumberMention]:
         unit = _unit_after(sentence, e)
         if unit is None:
             if _is_bare_year(text, value):
+                continue
+            named = _unit_before(sentence, s)
+            if named is None and found and found[-1].unit != "count" and _COMPARED.search(sentence, 0, s):
+                named = ("num.unit_of_comparison", found[-1].unit)  # "44.1, down from 45.9": the same measure
+            if named is not None:
+                found.append(NumberMention(s, e, value, named[1], named[0], e))
                 continue
             if "." in text:
                 continue  # a bare decimal with no unit is a reference number far more often than a figure

@@ -124,6 +124,16 @@ _P = [
         rf"\b(?:(?:[Bb]etween|[Ff]rom)\s+)?(?P<m1>{MONTH_RE})(?:\s+(?P<y1>{YEAR_RE}))?"
         rf"\s*(?:to|and|until|[-–—])\s*(?P<m2>{MONTH_RE})\s+(?P<y2>{YEAR_RE})\b",
     ),
+    (
+        "window_to",
+        r"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:(?P<n>\d{1,2}|[a-z]+)\s+(?P<u>months?|weeks?|years?)|(?P<year>year)|"
+        rf"(?P<quarter>quarter))\s+(?:to|ending|ended)\s+(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b",
+    ),
+    (
+        "term",
+        rf"\b(?P<t>[Aa]utumn|[Ss]pring|[Ss]ummer)\s+[Tt]erm(?:\s+(?:of\s+)?(?P<y>{YEAR_RE}))?\b",
+    ),
+    ("year_to_date", r"\b(?:financial\s+)?[Yy]ear[- ]to[- ]date\b|\bYTD\b"),
     ("since_month_year", rf"\b[Ss]ince\s+(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b"),
     (
         "quarter",
@@ -268,6 +278,41 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         index = ref.year * 12 + ref.month - 1 - n
         y, mo = divmod(index, 12)
         return date(y, mo + 1, 1), month_end(y, mo + 1), "month"
+    if name == "window_to":
+        y, mo = int(g["y"]), _month(g["m"])
+        end = _safe_date(y, mo, _day(g["d"])) if g["d"] else month_end(y, mo)
+        if end is None:
+            return None
+        if g["year"]:
+            months = 12
+        elif g["quarter"]:
+            months = 3
+        else:
+            n = _words_to_int(g["n"])
+            if not n:
+                return None
+            if g["u"].startswith("week"):
+                start = date.fromordinal(end.toordinal() - 7 * n + 1)
+                return start, end, "range"
+            months = n * 12 if g["u"].startswith("year") else n
+        index = end.year * 12 + end.month - 1 - months + 1  # the window's first month
+        start = date(index // 12, index % 12 + 1, 1)
+        return start, end, "range"
+    if name == "term":
+        year = int(g["y"]) if g["y"] else (ref.year if ref else None)
+        if year is None:
+            return None
+        term = g["t"].lower()
+        if term == "autumn":
+            return date(year, 9, 1), date(year, 12, 31), "range"
+        if term == "spring":
+            return date(year, 1, 1), date(year, 4, 15), "range"
+        return date(year, 4, 16), date(year, 7, 31), "range"
+    if name == "year_to_date":
+        if ref is None:
+            return None
+        fy = ref.year if ref.month >= 4 else ref.year - 1
+        return date(fy, 4, 1), ref, "relative"
     if name == "since_month_year":
         if ref is None:
             return None

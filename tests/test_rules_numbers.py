@@ -39,6 +39,14 @@ def figures(sentence: str) -> list[tuple[str, float, str]]:
         ("Monthly rates were between 20 and 59% in 2021.", [("20", 20, "percent"), ("59", 59, "percent")]),
         # "under"/"over" with a count is a figure, not an age
         ("The number fell to under 500 children.", [("500", 500, "count")]),
+        # rates per 100,000 and per 1,000; a unit named before the figure
+        ("Admissions were 538.2 per 100,000 people.", [("538.2", 538.2, "rate_per_100000")]),
+        ("Infant deaths were 3.1 per 1,000 live births.", [("3.1", 3.1, "rate_per_1000")]),
+        ("The rate per 10,000 children aged under 18 is 45.", [("45", 45, "rate_per_10000")]),
+        (
+            "The average Attainment 8 score was 44.1, down from 45.9.",
+            [("44.1", 44.1, "score"), ("45.9", 45.9, "score")],
+        ),
         # numbers in words that are counts
         ("Of these, five live in residential special schools.", [("five", 5, "count")]),
         ("We opened three new residential homes.", [("three", 3, "count")]),
@@ -67,6 +75,11 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         "Some 16- and 17-year-old young people presenting as homeless.",
         "Support for children aged six to 17 in the last year.",
         "Services for under-18s and over 16s.",
+        "Children aged 11 to 17 were seen by the team.",
+        # identifiers, addresses, named measures
+        "Unique reference number: 80123",
+        "The office is at 1 Market Street, Chichester.",
+        "Progress 8 and Attainment 8 are the headline measures.",
         # legislation and references
         "Children have rights under Article 8.",
         "Duties under Sections 17, 37 and 39 apply.",

@@ -125,7 +125,7 @@ def test_a_table_row_read_as_text_is_flagged_as_less_certain():
             "Comparing April to October 2021 with April to October 2020:\n• Enquiries have increased by 36%\n",
             date(2021, 4, 1),
         ),
-        ("In the year to March 2021:\n• 45 children were adopted\n", date(2021, 3, 1)),
+        ("In the year to March 2021:\n• 45 children were adopted\n", date(2020, 4, 1)),
     ],
 )
 def test_periods_that_scope_more_than_their_neighbourhood(text, expected_start):
@@ -150,3 +150,47 @@ def test_a_benchmark_that_refers_back_takes_the_previous_sentences_date(text):
 def test_a_benchmark_without_a_date_of_its_own_stays_undated():
     figs = _figures("Performance exceeds the national average of 69%.")
     assert [(f.role, f.period) for f in figs] == [("benchmark", None)]
+
+
+@pytest.mark.parametrize(
+    "text, value, start",
+    [
+        # a period followed by a colon labels the figure after it
+        ("Children visited within timescale: 88% (Q1 2021/22: 84%).", 84, date(2021, 4, 1)),
+        ("Re-referrals: 21% (2020/21: 24%).", 24, date(2020, 4, 1)),
+    ],
+)
+def test_a_labelled_period_belongs_to_the_figure_it_labels(text, value, start):
+    figs = {f.value: f for f in _figures(text)}
+    assert figs[value].period.start == start and figs[value].period_rule == "period.label"
+    other = next(f for v, f in figs.items() if v != value)
+    assert other.period_rule != "period.sentence" and other.period.start != start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Timeliness rose to 91%, an increase of 3 percentage points on 2020/21.",
+        "Enquiries were up 12% compared with 2020/21.",
+    ],
+)
+def test_a_change_on_an_earlier_period_runs_from_it_to_now(text):
+    (change,) = [f for f in _figures(text) if f.role == "change"]
+    assert change.period.start == date(2020, 4, 1) and change.period.end >= date(2021, 12, 31)
+    assert change.period_rule == "period.since_base"
+
+
+def test_a_bracketed_aside_does_not_cut_a_figure_from_its_period():
+    text = "This is a reduction from 107 (33 per 10,000 children) at 31 March 2014."
+    figs = {f.value: f for f in _figures(text, date(2015, 3, 25))}
+    assert figs[107].period.start == date(2014, 3, 31) and figs[107].role == "baseline"
+
+
+def test_a_clause_after_a_comma_and_keeps_its_own_period():
+    text = (
+        "There were 2,846 referrals as at January 2021, and 49.2% of assessments were completed within "
+        "20 weeks in calendar year 2020."
+    )
+    figs = {f.value: f for f in _figures(text)}
+    assert figs[2846].period.start == date(2021, 1, 1)
+    assert figs[49.2].period.start == date(2020, 1, 1) and figs[49.2].period.end == date(2020, 12, 31)
