@@ -330,6 +330,8 @@ def _is_qualifier(kpi_id: str) -> bool:
 _BASE_CONFIDENCE = {
     "percent": 0.9,
     "rate_per_10000": 0.9,
+    "rate_per_100000": 0.9,
+    "rate_per_1000": 0.85,
     "gbp": 0.85,
     "fte": 0.85,
     "score": 0.7,

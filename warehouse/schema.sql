@@ -74,7 +74,7 @@ CREATE TABLE IF NOT EXISTS observations (
     page              INTEGER NOT NULL,
     sentence_id       VARCHAR NOT NULL,
     value             DOUBLE NOT NULL,
-    unit              VARCHAR NOT NULL,      -- percent | count | rate_per_10000 | gbp | fte | days | weeks | months | score
+    unit              VARCHAR NOT NULL,      -- percent | count | rate_per_10000 | rate_per_100000 | rate_per_1000 | gbp | fte | days | weeks | months | score
     value_text        VARCHAR NOT NULL,      -- the value exactly as printed
     page_start        INTEGER NOT NULL,      -- offsets of value_text in pages.text
     page_end          INTEGER NOT NULL,

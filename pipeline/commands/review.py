@@ -7,10 +7,10 @@ import calendar
 from datetime import date
 from pathlib import Path
 
+from extractors.numbers import UNITS
 from pipeline.output import UserError, format_table
 from pipeline.paths import DEFAULT_DB
 
-UNITS = ("percent", "count", "rate_per_10000", "gbp", "fte", "days", "weeks", "months", "score")
 ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high")
 
 
