@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.nlp import Figure, analyse
+from extractors.paper_date import detect_reporting_period
 from extractors.sentences import repeated_lines
 from models.records import ExtractedDocument, ExtractionResult, Observation, Page, Sentence
 from models.taxonomy import TAXONOMY_PATH
@@ -69,12 +70,13 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
     """Find the dated figures of a paper; every observation points into its page's text by offsets."""
     paper = document.paper
     boilerplate = repeated_lines([p.text for p in document.pages])
+    report_period = detect_reporting_period(document.pages, paper.paper_date)
     sentences: list[Sentence] = []
     observations: list[Observation] = []
     for page in document.pages:
         if not page.text.strip():
             continue
-        doc = analyse(page.text, paper.paper_date, boilerplate)
+        doc = analyse(page.text, paper.paper_date, boilerplate, report_period)
         by_start: dict[int, Sentence] = {}
         for start, end in doc._.sentence_bounds:
             sentence = Sentence(

@@ -126,7 +126,7 @@ def find_figures(doc: Doc) -> Doc:
     kpi_spans = list(doc.spans.get("kpi", []))
     figures: list[Figure] = []
     text = _text(doc)
-    context = _Context()
+    context = _Context(doc.user_data.get("report_period"))
     prev_end = 0
     for s0, s1 in doc._.sentence_bounds:
         sentence = text[s0:s1]
@@ -162,7 +162,8 @@ class _Context:
       sentence of the same paragraph when that sentence gives none.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, report_period: Period | None = None) -> None:
+        self.report_period = report_period
         self.lead_in: Period | None = None
         self.previous: Period | None = None
         self.anchor: Period | None = None  # "At 3 March 2015, 102 children …": the date a data block is as at
@@ -418,6 +419,10 @@ def _sentence_figures(
         if period is None and role not in ("target", "benchmark"):
             period, period_rule = context.period()
         # the paper date stands in for an undated current figure; a baseline is by definition earlier
+        report_period = context.report_period
+        if period is None and role not in ("target", "benchmark", "baseline") and report_period is not None:
+            # an undated figure in a performance report is for the period the report covers
+            period, period_rule = report_period, "period.report"
         if period is None and role not in ("target", "benchmark", "baseline") and paper_date is not None:
             period, period_rule = paper_date_period(paper_date), "period.paper_date"
         label = label_for(sentence, n)
@@ -425,7 +430,7 @@ def _sentence_figures(
         confidence = _BASE_CONFIDENCE.get(n.unit, 0.6)
         if n.in_words:
             confidence -= 0.15
-        if period is None or period.kind == "paper_date":
+        if period is None or period.kind in ("paper_date", "report"):
             confidence -= 0.15
         elif period_rule in ("period.list_lead_in", "period.previous_sentence"):
             confidence -= 0.1
@@ -470,12 +475,15 @@ def build_nlp() -> Language:
     return nlp
 
 
-def analyse(text: str, paper_date: date | None, boilerplate: frozenset[str] = frozenset()) -> Doc:
+def analyse(
+    text: str, paper_date: date | None, boilerplate: frozenset[str] = frozenset(), report_period: Period | None = None
+) -> Doc:
     """Run the pipeline over one page of text."""
     nlp = build_nlp()
     doc = nlp.make_doc(text)
     doc.user_data["paper_date"] = paper_date
     doc.user_data["text"] = text
+    doc.user_data["report_period"] = report_period
     doc.user_data["boilerplate"] = boilerplate
     for _, component in nlp.pipeline:
         doc = component(doc)

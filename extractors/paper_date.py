@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from extractors.periods import DAY_RE, MONTH_RE, MONTHS, YEAR_RE
+from extractors.periods import DAY_RE, MONTH_RE, MONTHS, YEAR_RE, Period, find_periods
 from models.records import Page
 
 _D = rf"(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})"
@@ -63,4 +63,32 @@ def detect_title(pages: list[Page]) -> str | None:
             clean = re.sub(r"[#*_>\s]+", " ", line).strip(" -")
             if len(clean) >= 12 and re.search(r"[A-Za-z]{3}", clean):
                 return clean[:200]
+    return None
+
+
+_REPORT_LINE = re.compile(
+    r"\b(?:performance|monitoring|quarterly|annual|outturn|progress)\b[^\n]{0,60}\breport\b|\breport\b[^\n]{0,80}\b(?:performance|covers|sets out)\b",
+    re.I,
+)
+
+
+def detect_reporting_period(pages: list[Page], paper_date: date | None) -> Period | None:
+    """The period a performance report covers, from its title or opening ("Quarter 2 Performance Report
+    2023/24", "this report sets out performance … for Q2 2023/24"): a quarter, financial or academic year or a
+    range, never a single month or day (a month in a title is usually the report's date)."""
+    head = "\n".join(p.text for p in pages[:1])[:2500]
+    for line in re.split(r"(?<=[.!?])\s+|\n", head):
+        if not _REPORT_LINE.search(line):
+            continue
+        text = re.sub(
+            r"\b(?:Quarter|Q)\s*([1-4])\s+(?:[A-Za-z]+\s+){0,3}?((?:19|20)\d\d\s?[/-]\s?\d{2,4})", r"Q\1 \2", line
+        )
+        found = [
+            p
+            for p in find_periods(text, paper_date)
+            if p.kind in ("quarter", "financial_year", "academic_year", "range") and not p.relative
+        ]
+        if found:
+            best = min(found, key=lambda p: (p.end - p.start).days)  # the most specific
+            return Period(-1, -1, best.text, best.start, best.end, "report")
     return None

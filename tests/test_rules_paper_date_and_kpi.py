@@ -194,3 +194,32 @@ def test_a_clause_after_a_comma_and_keeps_its_own_period():
     figs = {f.value: f for f in _figures(text)}
     assert figs[2846].period.start == date(2021, 1, 1)
     assert figs[49.2].period.start == date(2020, 1, 1) and figs[49.2].period.end == date(2020, 12, 31)
+
+
+@pytest.mark.parametrize(
+    "title, start, end",
+    [
+        ("Quarter 2 Performance Report 2023/24\n\n1.1 Introduction", date(2023, 7, 1), date(2023, 9, 30)),
+        ("Annual Performance Report 2022/23\nCabinet, 12 July 2023", date(2022, 4, 1), date(2023, 3, 31)),
+        (
+            "Scrutiny Committee\nThis report sets out performance for April to June 2023.",
+            date(2023, 4, 1),
+            date(2023, 6, 30),
+        ),
+    ],
+)
+def test_undated_figures_in_a_performance_report_take_the_period_it_covers(title, start, end):
+    from extractors.paper_date import detect_reporting_period
+
+    pages = [Page(number=1, text=title + "\n\nThe service completed 1,146 assessments.\n")]
+    period = detect_reporting_period(pages, date(2023, 11, 15))
+    assert (period.start, period.end) == (start, end)
+    (fig,) = analyse(pages[0].text, date(2023, 11, 15), report_period=period)._.figures
+    assert (fig.period.start, fig.period.end, fig.period_rule) == (start, end, "period.report")
+
+
+def test_a_month_in_a_title_is_the_reports_date_not_its_period():
+    from extractors.paper_date import detect_reporting_period
+
+    pages = [Page(number=1, text="Children First Programme: Progress Report – February 2021\nIntroduction")]
+    assert detect_reporting_period(pages, date(2021, 2, 12)) is None
