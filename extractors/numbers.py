@@ -141,6 +141,14 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(r"\b(?:more than|over|within|under|less than|up to)\s+\d+\s+(?:miles?|km|kilometres?)\b", re.I),
     ),
     (
+        "not.definition_after",
+        re.compile(
+            r"\b\d+\s+(?:days?|weeks?|months?)\s+(?:after|following)\s+(?:their\s+|the\s+)?(?:discharge|admission|"
+            r"leaving|referral|birth|diagnosis|placement|assessment)\b",
+            re.I,
+        ),
+    ),
+    (
         "not.definition",
         re.compile(
             r"\b\d+\s+(?:days?|weeks?|months?|hours?|nights?)(?:\s+\w+)?\s+or\s+(?:less|more|fewer|longer)\b", re.I
@@ -166,7 +174,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "not.denominator",
         re.compile(
-            r"(?<=\d)\s+(?:out\s+)?of\s+(?:the\s+)?\d[\d,]*\b|\b(?:one|\d+)\s+in\s+(?:every\s+)?(?:\d+|two|three|four|five|six|seven|eight|nine|ten)\b(?!\s*%)",
+            r"(?<=\d)\s+(?:out\s+)?of\s+(?:the\s+)?\d[\d,]*\b|\b(?:one|\d{1,3})\s+in\s+(?:every\s+)?(?:\d{1,3}(?:,\d{3})?|two|three|four|five|six|seven|eight|nine|ten)\b(?!\s*%)",
             re.I,
         ),
     ),

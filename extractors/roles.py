@@ -71,8 +71,10 @@ ROLE_RULES: list[RoleRule] = [
         "role.target",
         "target",
         before=_b(
-            r"(?:target|targets|expectation|expected|aim|aiming|ambition|goal|aspiration|threshold|standard)"
-            r"(?: (?:of|is|was|to be|to reach|to achieve|for \w+(?: \w+){0,6} is|set at|at|for))*(?: at least| around)?"
+            r"(?:target|targets|expectation|expected|aim|aiming|ambition|goal|aspiration|threshold|standard|limit|"
+            r"maximum|minimum)"
+            r"(?: (?:of|is|was|to be|to reach|to achieve|for [\w/–-]+(?: [\w/–-]+){0,6} is|set at|at|for))*"
+            r"(?: at least| around| no more than)?"
             r"|(?:target|targets|aim|goal|ambition) (?:of|is|was|to) \w+ing"
             r"|(?:is|are|being|were|was) (?:expected|required|set|planned|commissioned|intended) to(?: \w+){1,4}?(?: a further| an additional| at least| around)?"
             r"|(?:recommendation|recommended|planned|plans|planning) (?:of|for|to \w+)(?: around| about| up to)?"
@@ -102,7 +104,9 @@ ROLE_RULES: list[RoleRule] = [
         before=_b(
             r"(?:from a (?:base|baseline|starting point|position) of|baseline of|up from|down from|compared (?:with|to)|"
             r"from (?:a low|a high) of|previously|was previously|"
-            r"(?:increase|rise|reduction|decrease|fall|drop|improvement|change|down|up|move|shift)s? (?:from|on))"
+            r"(?:(?:increase|rise|reduction|decrease|fall|drop|improvement|change|down|up|move|shift)s?|increased|reduced|"
+            r"decreased|fell|fallen|rose|risen|dropped|improved|declined|grown|grew) (?:from|on)"
+            r"(?: an? (?:average|base|baseline|high|low|peak) of)?)"
             r"(?: around| about| over| approximately)?"
         ),
     ),
@@ -151,7 +155,9 @@ def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMent
         if rule.after is not None and rule.after.search(after):
             return rule.role, rule.id
     # "from 89% in August 2020 to 98% currently": the first of a from/to pair is the baseline
-    if nxt is not None and re.search(r"\bfrom\s+(?:around |about |over |a base of )?$", before, re.I):
+    if nxt is not None and re.search(
+        r"\bfrom\s+(?:an?\s+(?:average|base|baseline|high|low|peak)\s+of\s+|around\s+|about\s+|over\s+)?$", before, re.I
+    ):
         between = sentence[figure.unit_end : nxt.start]
         if re.search(r"\bto\b", between, re.I) and len(between) < 80:
             return "baseline", "role.baseline.from_to"

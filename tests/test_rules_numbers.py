@@ -19,6 +19,7 @@ def figures(sentence: str) -> list[tuple[str, float, str]]:
         ("Some 96 per cent of plans were reviewed.", [("96", 96, "percent")]),
         ("Ten per cent of children were placed at a distance.", [("Ten", 10, "percent")]),
         ("Nearly a quarter (24%) of referrals were repeat referrals.", [("24", 24, "percent")]),
+        ("Caseloads fell from an average of 27 in 2021.", [("27", 27, "count")]),
         ("The vacancy rate is 1.9 percent.", [("1.9", 1.9, "percent")]),
         # counts with thousands separators and decimals with a unit
         ("Meetings have more than doubled, to 2,356.", [("2,356", 2356, "count")]),
@@ -76,6 +77,8 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         "Support for children aged six to 17 in the last year.",
         "Services for under-18s and over 16s.",
         "Children aged 11 to 17 were seen by the team.",
+        # definitions of an indicator
+        "The proportion of older people still at home 91 days after discharge is measured.",
         # identifiers, addresses, named measures
         "Unique reference number: 80123",
         "The office is at 1 Market Street, Chichester.",
