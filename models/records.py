@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -134,7 +134,7 @@ class Observation:
         return hashlib.sha256(key.encode()).hexdigest()[:20]
 
     def to_dict(self) -> dict[str, Any]:
-        d = asdict(self)
+        d = {f.name: getattr(self, f.name) for f in fields(self)}  # flat record: no deep copy needed
         for k in ("period_start", "period_end", "paper_date"):
             d[k] = d[k].isoformat() if d[k] else None
         d["bbox"] = list(self.bbox) if self.bbox else None
