@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pdfplumber
 
-from models.audit import TracedFigure
+from models.audit import Correction, TracedFigure
 from models.taxonomy import load_taxonomy
 from pipeline.page_image import render_page_crop
 from warehouse.store import original_file
@@ -27,7 +27,8 @@ WHERE o.kpi IS NOT NULL AND (?::VARCHAR IS NULL OR o.kpi = ?) AND (?::VARCHAR IS
 ORDER BY o.kpi, o.period_start NULLS LAST, o.paper_date, o.page, o.page_start
 """
 REVIEW_SQL = """
-SELECT action, value, unit, period_start, period_end, role, kpi, reviewer, created_at, reason
+SELECT id, seq, observation_id, action, value, unit, period_start, period_end, role, kpi, changed, reason, reviewer,
+       created_at
 FROM latest_corrections WHERE observation_id = ?
 """
 CONFLICTS_SQL = """
@@ -38,27 +39,11 @@ CONTEXT_CHARS = 300
 
 
 @dataclass
-class Review:
-    """The latest correction of a figure, if any."""
-
-    action: str
-    value: float | None
-    unit: str | None
-    period_start: date | None
-    period_end: date | None
-    role: str | None
-    kpi: str | None
-    reviewer: str
-    created_at: datetime
-    reason: str
-
-
-@dataclass
 class ReportFigure:
     """A traced figure as shown in the report, with its review and its page image (relative path or None)."""
 
     figure: TracedFigure
-    review: Review | None = None
+    review: Correction | None = None
     image: str | None = None
     image_note: str = ""
 
@@ -387,7 +372,7 @@ def write_report(
     for oid in ids:
         r = ReportFigure(trace(con, oid))
         row = con.execute(REVIEW_SQL, [oid]).fetchone()
-        r.review = Review(*row) if row else None
+        r.review = Correction(*row) if row else None
         figures.append(r)
     summary = ReportSummary(out=out, index=out / "index.html", n_figures=len(figures))
     out.mkdir(parents=True, exist_ok=True)
