@@ -81,3 +81,10 @@ class ProgressBar:
     def close(self) -> None:
         if self.bar is not None:
             self.bar.stop()
+
+
+def add_db_argument(parser: argparse.ArgumentParser) -> None:
+    """The `--db FILE` option every warehouse command shares."""
+    from pipeline.paths import DEFAULT_DB
+
+    parser.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")

@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.output import UserError, format_table
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import UserError, add_db_argument, format_table
 
 
 def export(db: Path, out: Path, fmt: str) -> list[tuple[str, Path, int]]:
@@ -73,5 +72,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default: %(default)s)")
     p.add_argument("--out", required=True, help="folder to write to (created if missing)")
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.set_defaults(func=cmd_export)

@@ -6,8 +6,7 @@ import argparse
 import sys
 
 from pipeline.commands.series import _plain
-from pipeline.output import write_rows
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import add_db_argument, write_rows
 
 
 def cmd_kpis(args: argparse.Namespace) -> int:
@@ -40,5 +39,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output (default: %(default)s)")
     p.add_argument("--short", action="store_true", help="table without the label column")
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.set_defaults(func=cmd_kpis)

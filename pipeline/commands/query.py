@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.output import UserError, write_rows
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import UserError, add_db_argument, write_rows
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -46,7 +45,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "failures (`councilkpi schema` describes every column).",
     )
     p.add_argument("sql", help='the SQL statement, e.g. "SELECT * FROM kpi_series LIMIT 5"')
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
     p.add_argument("--limit", type=int, default=100, help="rows to print, 0 for all (default: %(default)s)")
     p.add_argument(

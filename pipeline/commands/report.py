@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.output import UserError
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import UserError, add_db_argument
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -81,7 +80,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--out", required=True, metavar="DIR", help="folder to write index.html, figures/ and img/ to")
     p.add_argument("--kpi", help="only this KPI id")
     p.add_argument("--paper", metavar="ID", help="only figures from this paper (sha256 or a prefix of it)")
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.add_argument("--resolution", type=int, default=110, help="page image resolution in dpi (default: %(default)s)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)

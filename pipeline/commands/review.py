@@ -8,8 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from extractors.numbers import UNITS
-from pipeline.output import UserError, format_table
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import UserError, add_db_argument, format_table
 
 ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high")
 
@@ -143,5 +142,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--reason", help="why (required with an action)")
     p.add_argument("--by", help="who is reviewing (required with an action)")
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.set_defaults(func=cmd_review)

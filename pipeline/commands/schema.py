@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.output import UserError, format_table, write_rows
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import UserError, add_db_argument, format_table, write_rows
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -59,5 +58,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--format", choices=["text", "markdown", "csv", "json"], default="text", help="output (default: %(default)s)"
     )
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.set_defaults(func=cmd_schema)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from pipeline.output import UserError, write_rows
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import UserError, add_db_argument, write_rows
 
 TABLE_COLUMNS = [
     "period_start",
@@ -61,5 +60,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--role", help="only this role: actual, target, baseline, change, benchmark, ...")
     p.add_argument("--unit", help="only this unit: count, percent, ...")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output (default: %(default)s)")
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.set_defaults(func=cmd_series)

@@ -5,8 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from pipeline.output import UserError
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import UserError, add_db_argument
 
 
 def _fmt(value: object) -> str:
@@ -94,7 +93,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "With --png, render the page region around the figure from the original PDF with the value outlined.",
     )
     p.add_argument("observation_id", help="the observation id (observations.id; a unique prefix will do)")
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.add_argument("--png", metavar="FILE", help="write an image of the page region around the figure here")
     p.add_argument("--resolution", type=int, default=150, help="image resolution in dpi (default: %(default)s)")
     p.set_defaults(func=cmd_trace)

@@ -6,8 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from pipeline.output import format_table
-from pipeline.paths import DEFAULT_DB
+from pipeline.output import add_db_argument, format_table
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
@@ -62,7 +61,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "its text at the offsets is the value and the value's characters lie inside the stored box "
         "(0.5pt tolerance). Prints a summary; exit code 1 if anything is violated.",
     )
-    p.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    add_db_argument(p)
     p.add_argument("--quick", action="store_true", help="skip re-reading the original PDFs (text and box checks)")
     p.add_argument("--max", type=int, default=50, help="violations to list, 0 for all (default: %(default)s)")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
