@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qs, urlencode, urljoin, urlsplit
@@ -232,37 +233,43 @@ class ModernGov:
             self._committee(committee, via_ws)
         return self.found
 
-    def _committee(self, committee: Committee, via_ws: bool) -> None:
-        meetings = None
+    def _listing(self, via_ws: bool, ws: Callable[[], list], html: Callable[[], list], ws_failed: str, url: str):
+        """The web service's answer, else the HTML pages' (noting why); None, recorded as a problem, if neither
+        answers. Returns (items, whether they came from the web service)."""
         if via_ws:
             try:
-                meetings = self.ws_meetings(committee)
+                return ws(), True
             except Unavailable as exc:
-                self.found.notes.append(f"GetMeetings failed for committee {committee.id} ({exc}); HTML fallback")
+                self.found.notes.append(f"{ws_failed} ({exc}); HTML fallback")
+        try:
+            return html(), False
+        except Unavailable as exc:
+            self._problem(url, exc)
+            return None, False
+
+    def _committee(self, committee: Committee, via_ws: bool) -> None:
+        meetings, via_ws = self._listing(
+            via_ws,
+            lambda: self.ws_meetings(committee),
+            lambda: self.html_meetings(committee),
+            f"GetMeetings failed for committee {committee.id}",
+            f"{self.base}ieListMeetings.aspx?CId={committee.id}",
+        )
         if meetings is None:
-            try:
-                meetings = self.html_meetings(committee)
-            except Unavailable as exc:
-                self.found.notes.append(f"no meetings list for committee {committee.id}: {exc}")
-                self._problem(f"{self.base}ieListMeetings.aspx?CId={committee.id}", exc)
-                return
-            via_ws = False
+            self.found.notes.append(f"no meetings list for committee {committee.id}")
+            return
         for meeting in meetings:
             if not self.window.contains(meeting.date):
                 continue
-            papers = None
-            if via_ws:
-                try:
-                    papers = self.ws_papers(meeting)
-                except Unavailable as exc:
-                    self.found.notes.append(f"GetMeeting failed for meeting {meeting.id} ({exc}); HTML fallback")
-            if papers is None:
-                try:
-                    papers = self.html_papers(meeting)
-                except Unavailable as exc:
-                    self._problem(meeting.url or f"{self.base}ieListDocuments.aspx?MId={meeting.id}", exc)
-                    continue
-            self.found.papers.extend(papers)
+            papers, _ = self._listing(
+                via_ws,
+                lambda m=meeting: self.ws_papers(m),
+                lambda m=meeting: self.html_papers(m),
+                f"GetMeeting failed for meeting {meeting.id}",
+                meeting.url or f"{self.base}ieListDocuments.aspx?MId={meeting.id}",
+            )
+            if papers is not None:
+                self.found.papers.extend(papers)
 
     def _from_rss(self) -> Discovery:
         from pipeline.sources.rss import discover_feed
