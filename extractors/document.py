@@ -11,7 +11,7 @@ from extractors.paper_date import detect_paper_date, detect_title
 from extractors.pdf import check_pdf_bytes, iter_pdf_pages
 from extractors.pdfium import iter_pdfium_pages
 from extractors.text import decode_text, text_pages
-from models.records import ExtractedDocument, Page, Paper, SourceFile
+from models.records import ExtractedDocument, Paper, SourceFile
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 HTML_SUFFIXES = {".html", ".htm", ".xhtml"}
@@ -83,7 +83,3 @@ def extract_document(src: SourceFile, data: bytes | None = None, pdf_backend: st
         if found is not None:
             paper.paper_date, paper.paper_date_source = found
     return ExtractedDocument(paper=paper, pages=pages)
-
-
-def page_texts(pages: list[Page]) -> list[str]:
-    return [p.text for p in pages]

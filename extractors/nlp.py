@@ -284,10 +284,6 @@ def _attach_period(
     return None, "period.none"
 
 
-def _adjacent(p: Period, f: NumberMention) -> bool:
-    return 0 <= p.start_char - f.unit_end <= 25 or 0 <= f.start - p.end_char <= 25
-
-
 def _kpi_for(
     kpi_spans: list[Span], s0: int, s1: int, figure_abs: int, label: str | None, unit: str, role: str
 ) -> str | None:

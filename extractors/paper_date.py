@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from extractors.periods import DAY_RE, MONTH_RE, MONTHS, YEAR_RE, Period, find_periods
+from extractors.periods import DAY_RE, MONTH_RE, YEAR_RE, Period, find_periods, month_number
 from models.records import Page
 
 _D = rf"(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})"
@@ -30,7 +30,7 @@ _MEETING_NO_YEAR = re.compile(
 
 def _mk(d: str, m: str, y: str) -> date | None:
     try:
-        return date(int(y), MONTHS[m.lower().rstrip(".")], int(re.sub(r"\D", "", d)))
+        return date(int(y), month_number(m), int(re.sub(r"\D", "", d)))
     except (ValueError, KeyError):
         return None
 
@@ -46,9 +46,9 @@ def detect_paper_date(pages: list[Page]) -> tuple[date, str] | None:
                 return found, f"text:{label}"
     title = _TITLE_MONTH.search(head[:1500])
     if title:
-        month, year = MONTHS[title.group("m").lower().rstrip(".")], int(title.group("y"))
+        month, year = month_number(title.group("m")), int(title.group("y"))
         meeting = _MEETING_NO_YEAR.search(head)
-        if meeting and MONTHS.get(meeting.group("m").lower().rstrip(".")) == month:
+        if meeting and month_number(meeting.group("m")) == month:
             found = _mk(meeting.group("d"), meeting.group("m"), str(year))
             if found:
                 return found, "text:meeting+title"

@@ -71,7 +71,8 @@ def month_end(year: int, month: int) -> date:
     return date(year, month, calendar.monthrange(year, month)[1])
 
 
-def _month(name: str) -> int:
+def month_number(name: str) -> int:
+    """'March', 'Mar', 'Mar.' -> 3."""
     return MONTHS[name.lower().rstrip(".")]
 
 
@@ -190,13 +191,13 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
     g = m.groupdict()
     if name == "day_range":
         y2 = int(g["y2"])
-        m1, m2 = _month(g["m1"]), _month(g["m2"])
+        m1, m2 = month_number(g["m1"]), month_number(g["m2"])
         y1 = int(g["y1"]) if g["y1"] else (y2 if m1 <= m2 else y2 - 1)
         s, e = _safe_date(y1, m1, _day(g["d1"])), _safe_date(y2, m2, _day(g["d2"]))
         return (s, e, "range") if s and e and s <= e else None
     if name == "month_range":
         y2 = int(g["y2"])
-        m1, m2 = _month(g["m1"]), _month(g["m2"])
+        m1, m2 = month_number(g["m1"]), month_number(g["m2"])
         y1 = int(g["y1"]) if g["y1"] else (y2 if m1 <= m2 else y2 - 1)
         s, e = date(y1, m1, 1), month_end(y2, m2)
         return (s, e, "range") if s <= e else None
@@ -217,10 +218,10 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         year, first_month = divmod(index, 12)
         return date(year, first_month + 1, 1), month_end(year, first_month + 3), "quarter"
     if name in ("day", "day_us"):
-        d = _safe_date(int(g["y"]), _month(g["m"]), _day(g["d"]))
+        d = _safe_date(int(g["y"]), month_number(g["m"]), _day(g["d"]))
         return (d, d, "day") if d else None
     if name == "day_no_year":
-        mo = _month(g["m"])
+        mo = month_number(g["m"])
         year = _resolve_month(mo, ref)
         if year is None:
             # without a paper date the day still is a date, not a figure: keep it, unresolved
@@ -228,7 +229,7 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         d = _safe_date(year, mo, _day(g["d"]))
         return (d, d, "day") if d else None
     if name == "month":
-        y, mo = int(g["y"]), _month(g["m"])
+        y, mo = int(g["y"]), month_number(g["m"])
         return date(y, mo, 1), month_end(y, mo), "month"
     if name in ("named_span", "span"):
         first = int(g["y1"])
@@ -279,7 +280,7 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         y, mo = divmod(index, 12)
         return date(y, mo + 1, 1), month_end(y, mo + 1), "month"
     if name == "window_to":
-        y, mo = int(g["y"]), _month(g["m"])
+        y, mo = int(g["y"]), month_number(g["m"])
         end = _safe_date(y, mo, _day(g["d"])) if g["d"] else month_end(y, mo)
         if end is None:
             return None
@@ -316,7 +317,7 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
     if name == "since_month_year":
         if ref is None:
             return None
-        start = _safe_date(int(g["y"]), _month(g["m"]), _day(g["d"]) if g["d"] else 1)
+        start = _safe_date(int(g["y"]), month_number(g["m"]), _day(g["d"]) if g["d"] else 1)
         return (start, month_end(ref.year, ref.month), "since") if start and start <= ref else None
     if name == "since_year":
         if ref is None:
@@ -324,17 +325,17 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         y = int(g["y"])
         return date(y, 1, 1), month_end(ref.year, ref.month), "since"
     if name == "since_month":
-        year = _resolve_month(_month(g["m"]), ref)
+        year = _resolve_month(month_number(g["m"]), ref)
         if year is None or ref is None:
             return None
-        return date(year, _month(g["m"]), 1), month_end(ref.year, ref.month), "since"
+        return date(year, month_number(g["m"]), 1), month_end(ref.year, ref.month), "since"
     if name == "year":
         y = int(g["y"])
         return date(y, 1, 1), date(y, 12, 31), "year"
     if name == "month_only":
         if g["m"] == "May" and not g["prep"]:
             return None  # "May" is far more often the verb than the month
-        mo = _month(g["m"])
+        mo = month_number(g["m"])
         year = _resolve_month(mo, ref)
         if year is None:
             return None
