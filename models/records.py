@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field, fields
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -182,6 +182,12 @@ class RunSummary:
     outcomes: list[PaperOutcome] = field(default_factory=list)
     crashed_runs: list[str] = field(default_factory=list)
     """earlier runs found still 'running' (killed) and marked 'crashed' by this one"""
+    source_runs: list[SourceRun] = field(default_factory=list)
+    """collections only: one per source, with its warnings"""
+
+    @property
+    def warnings(self) -> list[str]:
+        return [f"{r.source_name}: {w}" for r in self.source_runs for w in r.warnings]
 
     def count(self, status: str) -> int:
         return sum(1 for o in self.outcomes if o.status == status)
@@ -248,3 +254,35 @@ class Discovery:
     papers: list[RemotePaper] = field(default_factory=list)
     problems: list[FetchResult] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    """what an operator must look at: meetings without documents, a fallback that found what the web service did not"""
+    meetings_seen: int = 0
+    """meetings in the window (cancelled ones included)"""
+    meetings_cancelled: int = 0
+    skipped_restricted: int = 0
+    """documents marked restricted (exempt from publication): not fetched"""
+    skipped_links: int = 0
+    """links to pages off the source's hosts (ModernGov isurl documents): not fetched"""
+
+
+@dataclass
+class SourceRun:
+    """One source's part of a collection run: what its listing yielded and what became of it (table source_runs)."""
+
+    run_id: str
+    source_name: str
+    source_type: str
+    council: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "ok"
+    """ok | failures (some papers failed) | warning | unavailable (the source could not be listed)"""
+    meetings_seen: int = 0
+    meetings_cancelled: int = 0
+    documents_listed: int = 0
+    n_new: int = 0
+    n_unchanged: int = 0
+    n_failed: int = 0
+    skipped_restricted: int = 0
+    skipped_links: int = 0
+    warnings: list[str] = field(default_factory=list)

@@ -2,6 +2,10 @@
 
 Sites (path prefixes): /a/ web service on; /b/ web service off (HTML pages); /c/ a plain RSS feed; /d/ web
 service and HTML committee list off, mgRss.aspx on; /e/ endpoints for the politeness tests.
+/g/ Gloucester City Council's real web-service responses (tests/fixtures/moderngov/real), served unchanged except
+that the site address in them is rewritten to this server while serving; /h/ the same site as if its web service
+listed no documents (the <linkeddocuments> blocks of GetMeeting left out while serving), with a meeting page
+(ieListDocuments.aspx) that lists two. /a/ to /d/ and the /h/ meeting page are made up (no real pages saved).
 """
 
 from __future__ import annotations
@@ -17,6 +21,18 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "tests" / "fixtures" / "moderngov"
+REAL = FIXTURES / "real"
+GLOUCESTER_SITE = b"https://democracy.Gloucester.gov.uk/"
+GLOUCESTER_PDFS = {  # attachment id -> sample served for it (the real PDFs were not saved)
+    "65461": "000",
+    "65412": "001",
+    "65413": "002",
+    "65414": "003",
+    "65415": "004",
+    "65416": "000",
+    "65417": "001",
+}
+LINKED_DOCUMENTS = re.compile(rb"<linkeddocuments>.*?</linkeddocuments>\s*", re.DOTALL)
 SAMPLES = ROOT / "data" / "samples" / "pdf"
 LAST_MODIFIED = "Tue, 04 Jan 2022 09:00:00 GMT"
 DMY = re.compile(r"^\d{2}/\d{2}/\d{4}$")
@@ -104,6 +120,26 @@ class CouncilServer:
         text = (FIXTURES / name).read_text(encoding="utf-8").replace("{{BASE}}", self.base)
         return Response(200, text.encode(), {"Content-Type": f"{kind}; charset=utf-8"})
 
+    def _gloucester(self, site: str, name: str, hide_documents: bool = False) -> Response:
+        """A real Gloucester response, its site address pointing at this server (``site``: "g" or "h")."""
+        body = (REAL / f"gloucester-{name}.xml").read_bytes().replace(GLOUCESTER_SITE, f"{self.base}/{site}/".encode())
+        if hide_documents:
+            body = LINKED_DOCUMENTS.sub(b"", body)
+        return Response(200, body, {"Content-Type": "text/xml; charset=utf-8"})
+
+    def _gloucester_ws(self, site: str, method: str, q: dict[str, str]) -> Response:
+        if method == "GetCommittees":
+            return self._gloucester(site, "GetCommittees")
+        if method == "GetMeetings":
+            if q.get("lCommitteeId") != "129" or not all(DMY.match(q.get(k, "")) for k in ("sFromDate", "sToDate")):
+                return Response(400, b"bad parameters")
+            return self._gloucester(site, "GetMeetings")
+        if method == "GetMeeting" and q.get("lMeetingId") == "7837":
+            return self._gloucester(site, "GetMeeting_7837", hide_documents=site == "h")
+        if method == "GetAttachment" and q.get("lAttachmentId") == "65461":
+            return self._gloucester(site, "GetAttachment_65461")
+        return Response(404, b"not found")
+
     def _pdf(self, data: bytes, headers: dict[str, str], etag: bool = True, delay: float = 0.0) -> Response:
         tag = '"' + hashlib.sha256(data).hexdigest()[:16] + '"'
         if etag:
@@ -158,6 +194,19 @@ class CouncilServer:
         if path == "/a/mgWebService.asmx/GetMeeting":
             meeting = q.get("lMeetingId")
             return self._fixture(f"a_GetMeeting_{meeting}.xml") if meeting in ("5001", "5002") else Response(404)
+        for site in ("g", "h"):
+            if path.startswith(f"/{site}/mgWebService.asmx/"):
+                return self._gloucester_ws(site, path.rsplit("/", 1)[-1], q)
+            if path == f"/{site}/mgConvert2PDF.aspx" and q.get("ID") in GLOUCESTER_PDFS:
+                return self._pdf(sample(GLOUCESTER_PDFS[q["ID"]]), headers)
+        if path == "/h/ieListDocuments.aspx":
+            if q.get("CId") == "129" and q.get("MId") == "7837":
+                return self._fixture("h_ieListDocuments_7837.html", "text/html")
+            return Response(404)
+        if path.startswith("/h/documents/s"):
+            attachment = path.split("/")[3][1:]
+            if attachment in GLOUCESTER_PDFS:
+                return self._pdf(sample(GLOUCESTER_PDFS[attachment]), headers)
         if path.startswith("/b/mgWebService.asmx/"):
             return Response(404, b"The web service is not enabled for this site.")
         if path.startswith("/d/mgWebService.asmx/"):

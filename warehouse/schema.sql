@@ -156,6 +156,29 @@ CREATE TABLE IF NOT EXISTS paper_meta (
     PRIMARY KEY (paper_id, url)
 );
 
+-- One row per source per collection run: what its listing yielded, so a source that broke shows at a glance
+-- (`councilkpi sources` prints the latest row of every configured source).
+CREATE TABLE IF NOT EXISTS source_runs (
+    run_id             VARCHAR NOT NULL,     -- runs.id
+    source_name        VARCHAR NOT NULL,     -- the configured source
+    source_type        VARCHAR NOT NULL,     -- moderngov | rss | url | folder
+    council            VARCHAR,
+    started_at         TIMESTAMP NOT NULL,
+    finished_at        TIMESTAMP,
+    status             VARCHAR NOT NULL,     -- ok | failures | warning | unavailable
+    meetings_seen      INTEGER NOT NULL,     -- meetings in the window, cancelled ones included
+    meetings_cancelled INTEGER NOT NULL,
+    documents_listed   INTEGER NOT NULL,     -- distinct document URLs (or files) found
+    n_new              INTEGER NOT NULL,     -- papers loaded
+    n_unchanged        INTEGER NOT NULL,     -- papers already loaded, or not modified
+    n_failed           INTEGER NOT NULL,     -- papers or listing pages that failed
+    skipped_restricted INTEGER NOT NULL,     -- documents marked restricted, not fetched
+    skipped_links      INTEGER NOT NULL,     -- links to other sites, not fetched
+    n_warnings         INTEGER NOT NULL,
+    warnings           VARCHAR,              -- one per line
+    PRIMARY KEY (run_id, source_name)
+);
+
 -- Columns added after the first release, for warehouses created before them (new ones have them above; DuckDB
 -- cannot replay ADD COLUMN from its WAL on these tables, so fresh warehouses never run these ALTERs for real).
 -- papers.needs_ocr: the paper has image-only pages (or, failed with no_text_layer, only such pages); OCR is out

@@ -129,6 +129,9 @@ def print_summary(con, summary) -> None:
         print(
             format_table(["file", "reason", "message"], [[o.source, o.reason, o.message] for o in summary.failed], 70)
         )
+    if summary.warnings:
+        print("\nWarnings this run (`councilkpi sources` shows every source's latest status):")
+        print("\n".join(f"  - {w}" for w in summary.warnings))
     row = con.execute(EXAMPLE_SERIES_SQL).fetchone()
     if row:
         print(f"\nExample series: {row[0]} ({row[1]}, actual values; `councilkpi series {row[0]}` for all)")

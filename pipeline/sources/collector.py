@@ -12,10 +12,10 @@ from pathlib import Path
 import duckdb
 
 from extractors.metrics import extractor_version
-from models.records import Discovery, FetchResult, PaperOutcome, RemotePaper, RunSummary, SourceFile
+from models.records import Discovery, FetchResult, PaperOutcome, RemotePaper, RunSummary, SourceFile, SourceRun
 from pipeline import stages
 from pipeline.collect import SUPPORTED, collect
-from pipeline.sources import ledger, moderngov, rss
+from pipeline.sources import ledger, moderngov, rss, status
 from pipeline.sources.config import Config, Source
 from pipeline.sources.dates import Window
 from pipeline.sources.http import Fetcher, FetchError, SourceUnavailable
@@ -126,26 +126,49 @@ class Collector:
         wl.start_run(self.con, self.summary.run_id, extractor_version(), self.command)
         try:
             for source in sources:
-                if source.type == "folder":
-                    self._folder(source)
-                else:
-                    self._web(source)
+                self._source(source)
         finally:
             stages.finish(self.con, self.summary)
         return self.summary
+
+    def _source(self, source: Source) -> None:
+        """Collect one source and record its row in source_runs (counts, warnings, status)."""
+        run = SourceRun(self.summary.run_id, source.name, source.type, source.council_name, status.now())
+        first = len(self.summary.outcomes)
+        if source.type == "folder":
+            self._folder(source, run)
+        else:
+            self._web(source, run)
+        done = self.summary.outcomes[first:]
+        run.n_new = sum(o.status == "loaded" for o in done)
+        run.n_unchanged = sum(o.status == "skipped" for o in done)
+        run.n_failed = sum(o.status == "failed" for o in done)
+        run.finished_at = status.now()
+        if run.status != "unavailable":
+            drop = status.yield_warning(self.con, run)
+            if drop:
+                run.warnings.append(drop)
+        status.settle(run)
+        status.record(self.con, run)
+        self.summary.source_runs.append(run)
+        for warning in run.warnings:
+            self.log(f"{source.name}: WARNING: {warning}")
 
     def _outcome(self, outcome: PaperOutcome) -> None:
         self.summary.outcomes.append(outcome)
         self.on_paper(outcome)
 
     # -- local folders --------------------------------------------------------------------------------------
-    def _folder(self, source: Source) -> None:
+    def _folder(self, source: Source, run: SourceRun) -> None:
         assert source.path is not None
         if not source.path.is_dir():
             self._fail(FetchResult(str(source.path), "failed", reason="missing", message="no such folder"), source)
+            run.status = "unavailable"
+            run.warnings.append(f"no such folder: {source.path}")
             return
         files = sorted(p for p in source.path.glob(source.glob) if p.is_file() and p.suffix.lower() in SUPPORTED)
         found = collect(files, source.paper_date)
+        run.documents_listed = len(found)
         self.on_found(len(found))
         self.log(f"{source.name}: {len(found)} file(s) in {source.path}")
         for src in found:
@@ -157,7 +180,7 @@ class Collector:
             self._process(src)
 
     # -- web sources ----------------------------------------------------------------------------------------
-    def _web(self, source: Source) -> None:
+    def _web(self, source: Source, run: SourceRun) -> None:
         try:
             found = self.steps.discover(source, self.fetcher, self.window)
         except Exception as exc:  # SourceUnavailable, or a listing this code cannot read: the run goes on
@@ -165,7 +188,12 @@ class Collector:
             message = str(exc) if isinstance(exc, SourceUnavailable) else f"{type(exc).__name__}: {exc}"
             self.log(f"{source.name}: could not list papers: {message}")
             self._fail(FetchResult(source.url or "", "failed", reason=reason, message=message), source)
+            run.status = "unavailable"
+            run.warnings.append(f"could not list papers: {message}")
             return
+        run.meetings_seen, run.meetings_cancelled = found.meetings_seen, found.meetings_cancelled
+        run.skipped_restricted, run.skipped_links = found.skipped_restricted, found.skipped_links
+        run.warnings.extend(found.warnings)
         for note in found.notes:
             self.log(f"{source.name}: {note}")
         for problem in found.problems:
@@ -174,7 +202,12 @@ class Collector:
         for paper in found.papers:
             if paper.url not in jobs:
                 jobs[paper.url] = self._job(paper, source)
-        self.log(f"{source.name}: {len(jobs)} paper(s) listed for meetings {self.window.start} to {self.window.end}")
+        run.documents_listed = len(jobs)
+        skipped = f"; {found.skipped_restricted} restricted not fetched" if found.skipped_restricted else ""
+        self.log(
+            f"{source.name}: {len(jobs)} paper(s) listed for meetings {self.window.start} to {self.window.end}"
+            f" ({found.meetings_seen} meeting(s), {found.meetings_cancelled} cancelled{skipped})"
+        )
         self.on_found(len(jobs))
         for job, result in self.steps.fetch_many(self.fetcher, list(jobs.values())):
             self._fetched(job, result, source)

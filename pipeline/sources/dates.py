@@ -23,10 +23,16 @@ class Window:
 
     start: date
     end: date
+    today: date | None = None
+    """the day the window was drawn around: meetings after it need not have papers yet"""
 
     @classmethod
     def around(cls, today: date, days_back: int, days_forward: int) -> Window:
-        return cls(today - timedelta(days=days_back), today + timedelta(days=days_forward))
+        return cls(today - timedelta(days=days_back), today + timedelta(days=days_forward), today)
+
+    def is_past(self, day: date | None) -> bool:
+        """Whether a meeting on ``day`` has taken place (an unknown date or today counts as past)."""
+        return day is None or self.today is None or day <= self.today
 
     def contains(self, day: date | None) -> bool:
         """Whether ``day`` is in the window; an unknown date is kept (better fetched than missed)."""
