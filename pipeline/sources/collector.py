@@ -151,7 +151,7 @@ class Collector:
         status.settle(run)
         status.record(self.con, run)
         self.summary.source_runs.append(run)
-        for warning in run.warnings:
+        for warning in run.warnings if run.status != "unavailable" else []:  # unavailable: logged already
             self.log(f"{source.name}: WARNING: {warning}")
 
     def _outcome(self, outcome: PaperOutcome) -> None:
