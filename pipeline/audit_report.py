@@ -5,6 +5,9 @@ from __future__ import annotations
 import html
 import logging
 import math
+import os
+import shutil
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,16 +18,20 @@ import pdfplumber
 
 from models.audit import Correction, TracedFigure
 from models.taxonomy import load_taxonomy
-from pipeline.page_image import render_page_crop
+from pipeline.page_image import PAGE_CONTEXT_PT, render_page_crop
 from warehouse.store import original_file
 from warehouse.trace import trace
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
+# A figure is under its KPI after review (a `set kpi=` moves it; rejected ones stay, struck through), unless raw.
 FIGURES_SQL = """
 SELECT o.id FROM observations o JOIN papers p ON p.id = o.paper_id AND p.status = 'ok'
-WHERE o.kpi IS NOT NULL AND (?::VARCHAR IS NULL OR o.kpi = ?) AND (?::VARCHAR IS NULL OR starts_with(o.paper_id, ?))
-ORDER BY o.kpi, o.period_start NULLS LAST, o.paper_date, o.page, o.page_start
+LEFT JOIN latest_corrections c ON c.observation_id = o.id AND c.action <> 'reject' AND NOT ?::BOOLEAN
+WHERE coalesce(c.kpi, o.kpi) IS NOT NULL AND (?::VARCHAR IS NULL OR coalesce(c.kpi, o.kpi) = ?)
+  AND (?::VARCHAR IS NULL OR starts_with(o.paper_id, ?))
+ORDER BY coalesce(c.kpi, o.kpi), coalesce(c.period_start, o.period_start) NULLS LAST, o.paper_date NULLS LAST,
+         o.page, o.page_start, o.id
 """
 REVIEW_SQL = """
 SELECT id, seq, observation_id, action, value, unit, period_start, period_end, role, kpi, changed, reason, reviewer,
@@ -45,6 +52,8 @@ class ReportFigure:
     figure: TracedFigure
     review: Correction | None = None
     image: str | None = None
+    page_image: str | None = None
+    """the larger region of the page for the figure's own page (a crop of its own, not the small one scaled)"""
     image_note: str = ""
 
     @property
@@ -179,7 +188,10 @@ def chart_svg(kpi: str, figures: list[ReportFigure], link: Callable[[ReportFigur
         label = date.fromordinal(int(x)).strftime("%b %Y")
         parts.append(f'<text x="{px(x):.1f}" y="{H - B + 18}" text-anchor="middle" class="tick">{label}</text>')
     parts.append(f'<text x="{L}" y="{H - 6}" class="tick">{html.escape(unit)}</text>')
-    actual = sorted((x, y, r) for x, y, r in zip(xs, ys, points, strict=True) if r.effective("role") == "actual")
+    actual = sorted(  # by position, then id: two figures at one point never compare the records themselves
+        ((x, y, r) for x, y, r in zip(xs, ys, points, strict=True) if r.effective("role") == "actual"),
+        key=lambda t: (t[0], t[1], t[2].figure.observation_id),
+    )
     if len(actual) > 1:
         line = " ".join(f"{px(x):.1f},{py(y):.1f}" for x, y, _ in actual)
         parts.append(f'<polyline points="{line}" fill="none" stroke="#1f5fa8" stroke-width="2"/>')
@@ -252,7 +264,11 @@ def figure_page(r: ReportFigure, kpi_label: str) -> str:
     box = ", ".join(f"{v:g}" for v in f.bbox) if f.bbox else "– (not a PDF)"
     rows = [
         ("figure", f"{_value_html(r)} {_e(r.effective('unit'))} (printed as “{_e(f.value_text)}”)"),
-        ("KPI", f"{_e(f.kpi)} — {_e(kpi_label)} (label in the paper: {_e(f.label)})"),
+        (
+            "KPI",
+            f"{_e(r.effective('kpi'))} — {_e(kpi_label)} (label in the paper: {_e(f.label)})"
+            + (f' <span class="note">(extracted as {_e(f.kpi)})</span>' if r.effective("kpi") != f.kpi else ""),
+        ),
         (
             "period",
             f"{_e(_period(r.effective('period_start'), r.effective('period_end')))} ({_e(f.period_kind)}"
@@ -271,19 +287,19 @@ def figure_page(r: ReportFigure, kpi_label: str) -> str:
         ("observation", f"<code>{_e(f.observation_id)}</code>"),
     ]
     image = (
-        f'<img class="page" src="../{r.image}" alt="page {f.page} around the figure, value outlined">'
-        if r.image
+        f'<img class="page" src="../{r.page_image}" alt="page {f.page} around the figure, value outlined">'
+        if r.page_image
         else f'<p class="note">{_e(r.image_note)}</p>'
     )
     body = (
-        f'<p><a href="../index.html#kpi-{_e(f.kpi)}">← {_e(f.kpi)}</a></p>'
-        f"<h1>{_e(f.value_text)} — {_e(f.kpi)}, {_e(_period(r.effective('period_start'), r.effective('period_end')))}</h1>"
+        f'<p><a href="../index.html#kpi-{_e(r.effective("kpi"))}">← {_e(r.effective("kpi"))}</a></p>'
+        f"<h1>{_e(f.value_text)} — {_e(r.effective('kpi'))}, {_e(_period(r.effective('period_start'), r.effective('period_end')))}</h1>"
         '<dl class="prov">' + "".join(f"<dt>{k}</dt><dd>{v}</dd>" for k, v in rows) + "</dl>"
         f"<h2>Sentence</h2><p>{marked_sentence_html(f)}</p>"
         f'<h2>Page {f.page} of the paper (text as extracted)</h2><div class="context">{context_html(f)}</div>'
         f"<h2>Page {f.page} of the original PDF</h2>{image}"
     )
-    return _page(f"{f.value_text} — {f.kpi} — councilkpi audit", body)
+    return _page(f"{f.value_text} — {r.effective('kpi')} — councilkpi audit", body)
 
 
 def _kpi_section(kpi: str, label: str, figures: list[ReportFigure]) -> str:
@@ -347,9 +363,13 @@ def _render_images(out: Path, store: Path, figures: list[ReportFigure], resoluti
                 if f.bbox is None or not 1 <= f.page <= len(pdf.pages):
                     r.image_note = "no box stored for this figure"
                 else:
+                    page = pdf.pages[f.page - 1]
                     name = f"img/{f.observation_id}.png"
-                    (out / name).write_bytes(render_page_crop(pdf.pages[f.page - 1], f.bbox, resolution))
+                    (out / name).write_bytes(render_page_crop(page, f.bbox, resolution))
                     r.image = name
+                    large = f"img/{f.observation_id}-page.png"
+                    (out / large).write_bytes(render_page_crop(page, f.bbox, resolution * 3 // 2, PAGE_CONTEXT_PT))
+                    r.page_image = large
                     n += 1
                 tick()
     return n
@@ -365,32 +385,90 @@ def write_report(
     resolution: int = 110,
     on_figure: Callable[[], None] | None = None,
     db_label: str = "",
+    raw: bool = False,
 ) -> ReportSummary:
-    """Write index.html, figures/<id>.html and img/<id>.png under ``out`` for the chosen figures."""
-    ids = [row[0] for row in con.execute(FIGURES_SQL, [kpi, kpi, paper, paper]).fetchall()]
+    """Write index.html, figures/<id>.html and img/<id>.png under ``out`` for the chosen figures.
+
+    The report is written into a temporary folder beside ``out`` and renamed into place when complete, so a
+    failure leaves no half report (an earlier report at ``out`` stays as it was). Corrections apply unless
+    ``raw``.
+    """
+    if out.exists() and not out.is_dir():
+        raise ReportError(f"{out}: exists and is not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / "index.html").is_file():
+        raise ReportError(f"{out}: a folder that holds no report; choose an empty or new folder")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".partial", dir=out.parent))
+    try:
+        summary = _write(con, store, work, kpi, paper, resolution, on_figure, db_label, raw)
+        _replace(work, out)
+    except BaseException:
+        shutil.rmtree(work, ignore_errors=True)
+        raise
+    summary.out, summary.index = out, out / "index.html"
+    return summary
+
+
+class ReportError(ValueError):
+    """The report cannot be written where asked."""
+
+
+def _replace(work: Path, out: Path) -> None:
+    """Move the finished report in ``work`` to ``out``, replacing an earlier report there."""
+    if not out.exists():
+        work.rename(out)
+        return
+    old = out.with_name(f".{out.name}.{os.getpid()}.old")
+    out.rename(old)
+    try:
+        work.rename(out)
+    except BaseException:
+        old.rename(out)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _figure_sort_key(r: ReportFigure) -> tuple:
+    start = r.effective("period_start")
+    f = r.figure
+    return (start is None, start or date.min, f.paper_date or date.min, f.page, f.page_start, f.observation_id)
+
+
+def _write(
+    con: duckdb.DuckDBPyConnection,
+    store: Path,
+    out: Path,
+    kpi: str | None,
+    paper: str | None,
+    resolution: int,
+    on_figure: Callable[[], None] | None,
+    db_label: str,
+    raw: bool,
+) -> ReportSummary:
+    ids = [row[0] for row in con.execute(FIGURES_SQL, [raw, kpi, kpi, paper, paper]).fetchall()]
     figures = []
     for oid in ids:
         r = ReportFigure(trace(con, oid))
-        row = con.execute(REVIEW_SQL, [oid]).fetchone()
+        row = None if raw else con.execute(REVIEW_SQL, [oid]).fetchone()
         r.review = Correction(*row) if row else None
         figures.append(r)
     summary = ReportSummary(out=out, index=out / "index.html", n_figures=len(figures))
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "figures").mkdir(exist_ok=True)
+    (out / "figures").mkdir(parents=True, exist_ok=True)
     summary.n_images = _render_images(out, store, figures, resolution, on_figure or (lambda: None))
     taxonomy = load_taxonomy()
     by_kpi: dict[str, list[ReportFigure]] = {}
     for r in figures:
-        by_kpi.setdefault(r.figure.kpi, []).append(r)
+        by_kpi.setdefault(r.effective("kpi"), []).append(r)
     sections, toc = [], []
-    for k, group in by_kpi.items():
+    for k in sorted(by_kpi):
+        group = sorted(by_kpi[k], key=_figure_sort_key)
         entry = taxonomy.get(k)
         label = entry.label if entry else k
         sections.append(_kpi_section(k, label, group))
         toc.append(f'<li><a href="#kpi-{_e(k)}">{_e(k)}</a> — {_e(label)} ({len(group)} figure(s))</li>')
         for r in group:
             (out / "figures" / f"{r.figure.observation_id}.html").write_text(figure_page(r, label), encoding="utf-8")
-    conflicts = con.execute(CONFLICTS_SQL, [kpi, kpi]).fetchall()
+    conflicts = [] if raw else con.execute(CONFLICTS_SQL, [kpi, kpi]).fetchall()
     if paper:
         conflicts = [c for c in conflicts if any(p.startswith(paper) for p in c[5])]
     conflict_html = ""
@@ -414,13 +492,18 @@ def write_report(
         + (f" · {_e(filters)}" if filters else "")
         + "</p><p>Each figure links to its source: the sentence with the value "
         '<mark class="value">highlighted</mark>, and the region of the original PDF page with the value outlined. '
-        "Corrections (<code>councilkpi review</code>) are shown; rejected figures are struck through and left out "
-        "of the charts.</p>"
+        + (
+            "<b>As extracted: corrections are not applied.</b>"
+            if raw
+            else "Corrections (<code>councilkpi review</code>) are shown; rejected figures are struck through and "
+            "left out of the charts."
+        )
+        + "</p>"
         + (f"<ul>{''.join(toc)}</ul>" if toc else "<p>No figures match.</p>")
         + conflict_html
         + "\n".join(sections)
     )
     summary.index.write_text(_page("councilkpi audit report", body), encoding="utf-8")
-    summary.kpis = list(by_kpi)
+    summary.kpis = sorted(by_kpi)
     summary.n_kpis = len(by_kpi)
     return summary

@@ -66,7 +66,7 @@ def test_report_in_chromium_shows_highlighted_values_and_page_images(report, dem
 
     figure = _browse((report / "figures" / f"{oid}.html").as_uri(), tmp_path / "profile", "--dump-dom").stdout
     assert figure.count('<mark class="value">865</mark>') == 2  # in the sentence and in the page text
-    assert re.search(r'<img class="page" src="\.\./img/[0-9a-f]+\.png"', figure)
+    assert re.search(r'<img class="page" src="\.\./img/[0-9a-f]+-page\.png"', figure)
 
     TEST_OUTPUT.mkdir(exist_ok=True)
     shot = TEST_OUTPUT / "report.png"
