@@ -85,6 +85,7 @@ def test_verify_fails_when_a_value_text_is_altered(tmp_path, demo_db, demo_con, 
     report = verify(con, store_root(db))
     con.close()
     assert {(v.check, oid in v.subject) for v in report.violations} == {
+        ("values", True),
         ("offsets", True),
         ("sentence", True),
         ("original_text", True),

@@ -9,6 +9,7 @@ import duckdb
 import pandas as pd
 
 from models.records import ExtractionResult, FailedPaper, Paper
+from warehouse.digest import digest
 from warehouse.pause import pause
 
 PAPER_COLUMNS = [
@@ -56,6 +57,7 @@ OBSERVATION_COLUMNS = [
     "bbox_top",
     "bbox_x1",
     "bbox_bottom",
+    "digest",
 ]
 DELETE_PAPER = [
     "DELETE FROM observations WHERE paper_id = ?",
@@ -170,6 +172,7 @@ def _observation_rows(result: ExtractionResult) -> list[dict]:
         row = o.to_dict()
         box = o.bbox or (None, None, None, None)
         row.update(bbox_x0=box[0], bbox_top=box[1], bbox_x1=box[2], bbox_bottom=box[3])
+        row["digest"] = digest(row["id"], row)
         rows.append(row)
     return rows
 

@@ -94,7 +94,8 @@ CREATE TABLE IF NOT EXISTS observations (
     bbox_x0           DOUBLE,                -- box of the value on the PDF page (points, from top-left)
     bbox_top          DOUBLE,
     bbox_x1           DOUBLE,
-    bbox_bottom       DOUBLE
+    bbox_bottom       DOUBLE,
+    digest            VARCHAR                -- fingerprint of each field at load time (warehouse/digest.py), for verify
 );
 
 INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
@@ -188,3 +189,7 @@ ALTER TABLE papers ADD COLUMN IF NOT EXISTS needs_ocr BOOLEAN DEFAULT false;
 -- paper_sources.path: the local file a paper was read from (absolute); an unchanged file (same path, size and
 -- mtime) is skipped on re-runs without reading its bytes.
 ALTER TABLE paper_sources ADD COLUMN IF NOT EXISTS path VARCHAR;
+
+-- observations.digest: per-field fingerprints made at load time; `verify` names the fields changed since.
+-- Figures loaded before it have none (verify says so; re-ingest with --force to add them).
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS digest VARCHAR;

@@ -5,6 +5,8 @@ from __future__ import annotations
 import duckdb
 
 from models.audit import TracedFigure
+from warehouse.digest import FIELDS as DIGEST_FIELDS
+from warehouse.digest import mismatched_fields
 
 FIND_IDS_SQL = "SELECT id FROM observations WHERE starts_with(id, ?) ORDER BY id LIMIT 2"
 TRACE_SQL = """
@@ -21,6 +23,7 @@ JOIN sentences s ON s.id = o.sentence_id
 WHERE o.id = ?
 """
 SOURCES_SQL = "SELECT source FROM paper_sources WHERE paper_id = ? ORDER BY first_seen, source"
+DIGEST_SQL = f"SELECT digest, {', '.join(DIGEST_FIELDS)} FROM observations WHERE id = ?"  # noqa: S608 (fixed names)
 
 
 class TraceError(LookupError):
@@ -53,3 +56,11 @@ def trace(con: duckdb.DuckDBPyConnection, observation_id: str) -> TracedFigure:
     )
     figure.sources = [r[0] for r in con.execute(SOURCES_SQL, [figure.paper_id]).fetchall()]
     return figure
+
+
+def changed_since_load(con: duckdb.DuckDBPyConnection, observation_id: str) -> list[str] | None:
+    """The fields of a figure that differ from its digest made at load time; None when it has no digest."""
+    row = con.execute(DIGEST_SQL, [observation_id]).fetchone()
+    if row is None or row[0] is None:
+        return None
+    return mismatched_fields(observation_id, dict(zip(DIGEST_FIELDS, row[1:], strict=True)), row[0])

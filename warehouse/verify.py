@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import duckdb
 import pdfplumber
 
 from models.audit import VerifyReport
+from warehouse.digest import FIELDS as DIGEST_FIELDS
+from warehouse.digest import mismatched_fields
 from warehouse.store import locate, sha256_of_file
 
 logging.getLogger("pdfminer").setLevel(logging.ERROR)
@@ -18,6 +21,7 @@ TOLERANCE = 0.5
 """Points a character's box may stick out of the stored box (rounding of stored boxes to 0.01pt and more)."""
 
 CHECKS = {
+    "values": "value, unit, period, role, kpi, offsets and paper id are as loaded (the digest made at load time)",
     "offsets": "page text at page_start:page_end equals value_text",
     "sentence": "sentence text at sentence_start:sentence_end equals value_text, and the sentence is in its page",
     "bbox_in_page": "a PDF figure has a box, inside its page",
@@ -34,10 +38,39 @@ SELECT id, page, sentence_id, value_text, page_start, page_end, sentence_start, 
        bbox_x0, bbox_top, bbox_x1, bbox_bottom
 FROM observations WHERE paper_id = ? ORDER BY page, page_start
 """
+DIGEST_FIELDS_SQL = f"""
+SELECT id, digest, {", ".join(DIGEST_FIELDS)} FROM observations ORDER BY paper_id, page, page_start, id
+"""  # noqa: S608 (fixed column names)
 ORPHANS_SQL = """
 SELECT o.id FROM observations o LEFT JOIN papers p ON p.id = o.paper_id
 WHERE p.id IS NULL OR p.status <> 'ok'
 """
+
+
+def _shown(value: object) -> str:
+    return value.isoformat() if isinstance(value, date) else repr(value)
+
+
+def _check_values(report: VerifyReport, con: duckdb.DuckDBPyConnection) -> None:
+    """Each figure against the digest made when it was loaded: one violation per changed field."""
+    for oid, stored, *values in con.execute(DIGEST_FIELDS_SQL).fetchall():
+        row = dict(zip(DIGEST_FIELDS, values, strict=True))
+        subject = f"observation {oid} (paper {str(row['paper_id'])[:12]}, page {row['page']})"
+        if stored is None:
+            report.failed("values", subject, "no digest (loaded before digests were kept): re-ingest with --force")
+            continue
+        changed = mismatched_fields(oid, row, stored)
+        if not changed:
+            report.passed("values")
+        for name in changed:
+            detail = (
+                f"{name} is {_shown(row[name])}: not the value it was loaded with"
+                if name in row
+                else f"the stored digest {stored!r} is not one this version can read"
+            )
+            report.failed("values", f"{subject} field {name}", detail)
+        if len(changed) > 1:  # one figure checked, however many of its fields changed
+            report.checks["values"].checked -= len(changed) - 1
 
 
 def _check_rows(report: VerifyReport, paper_id: str, kind: str, pages: dict, sentences: dict, observations) -> list:
@@ -139,6 +172,7 @@ def verify(
     for check, description in CHECKS.items():
         if reopen_pdfs or check not in ("original_text", "bbox_covers"):
             report.add_check(check, description)
+    _check_values(report, con)
     for (oid,) in con.execute(ORPHANS_SQL).fetchall():
         report.failed("offsets", f"observation {oid}", "its paper is missing or failed")
     for paper_id, kind, source in con.execute(PAPERS_SQL).fetchall():
