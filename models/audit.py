@@ -125,3 +125,22 @@ class VerifyReport:
     @property
     def ok(self) -> bool:
         return not self.violations
+
+
+@dataclass
+class QueueItem:
+    """A figure that needs a person (`councilkpi review --queue`), with why."""
+
+    observation_id: str
+    kpi: str
+    value: float
+    unit: str
+    role: str
+    period_start: date | None
+    period_end: date | None
+    period_kind: str | None
+    confidence: float
+    paper_title: str | None
+    page: int
+    sentence: str
+    reasons: list[str]

@@ -1,4 +1,4 @@
-"""Append-only corrections (latest wins in kpi_series_corrected) and the kpi_conflicts view."""
+"""Append-only corrections (latest wins in kpi_series) and the kpi_conflicts view."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from warehouse.db import connect
 CORRECTED = """
 SELECT value, period_start, period_end, review_status, accepted, corrected, reviewed_by, review_reason,
        extracted_value
-FROM kpi_series_corrected WHERE observation_id = ?
+FROM kpi_series WHERE observation_id = ?
 """
 
 
@@ -46,7 +46,7 @@ def test_rejected_figures_leave_the_corrected_series_and_accept_brings_them_back
     _review(db, oid, "--reject", "--reason", "double counted", "--by", "Ann")
     con = connect(db, read_only=True)
     assert con.execute(CORRECTED, [oid]).fetchall() == []
-    assert con.execute("SELECT count(*) FROM kpi_series WHERE observation_id = ?", [oid]).fetchone() == (1,)
+    assert con.execute("SELECT count(*) FROM kpi_series_raw WHERE observation_id = ?", [oid]).fetchone() == (1,)
     con.close()
     _review(db, oid, "--accept", "--reason", "checked against the register", "--by", "Bob")
     con = connect(db, read_only=True)

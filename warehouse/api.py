@@ -15,18 +15,22 @@ import pandas as pd
 from warehouse import db
 from warehouse.catalog import load_catalog
 
+# {figures} is kpi_series (after review, the default) or kpi_series_raw (as extracted): see _figures().
 SERIES_SQL = """
-SELECT * FROM kpi_series
+SELECT * FROM {figures}
 WHERE series = ? AND (? IS NULL OR role = ?) AND (? IS NULL OR unit = ?)
 ORDER BY period_end NULLS LAST, period_start NULLS LAST, paper_date, page, observation_id
 """
-SERIES_NAMES_SQL = "SELECT DISTINCT series FROM kpi_series WHERE series IS NOT NULL"
-LATEST_SQL = "SELECT * FROM kpi_latest ORDER BY kpi, unit"
+SERIES_NAMES_SQL = "SELECT DISTINCT series FROM {figures} WHERE series IS NOT NULL"
+LATEST_SQL = {
+    False: "SELECT * FROM kpi_latest ORDER BY kpi, unit",
+    True: "SELECT * FROM kpi_latest_raw ORDER BY kpi, unit",
+}
 PAPERS_SQL = "SELECT * FROM paper_summary ORDER BY paper_date NULLS LAST, title, paper_id"
 # One value per month, KPI and unit for the wide table: actual, dated figures; the latest paper wins.
 WIDE_SQL = """
 SELECT date_trunc('month', period_end)::DATE AS month, kpi || '__' || unit AS column_name, value
-FROM kpi_series
+FROM {figures}
 WHERE kpi IS NOT NULL AND role = 'actual' AND period_end IS NOT NULL AND period_kind IS DISTINCT FROM 'paper_date'
 QUALIFY row_number() OVER (
     PARTITION BY date_trunc('month', period_end), kpi, unit
@@ -41,9 +45,9 @@ SELECT kpi,
        string_agg(DISTINCT unit, ', ' ORDER BY unit) AS units,
        min(period_start) AS first_period,
        max(period_end) AS last_period
-FROM kpi_series WHERE kpi IS NOT NULL GROUP BY kpi
+FROM {figures} WHERE kpi IS NOT NULL GROUP BY kpi
 """
-UNMATCHED_SQL = "SELECT count(*) FROM kpi_series WHERE kpi IS NULL"
+UNMATCHED_SQL = "SELECT count(*) FROM {figures} WHERE kpi IS NULL"
 COLUMNS_SQL = """
 SELECT table_name, column_name, data_type FROM information_schema.columns
 WHERE table_schema = 'main' ORDER BY table_name, ordinal_position
@@ -52,6 +56,11 @@ RELATIONS_SQL = """
 SELECT table_name, CASE table_type WHEN 'VIEW' THEN 'view' ELSE 'table' END
 FROM information_schema.tables WHERE table_schema = 'main' ORDER BY table_name
 """
+
+
+def _figures(sql: str, raw: bool) -> str:
+    """``sql`` reading the figures after review (kpi_series) or, with ``raw``, as extracted (kpi_series_raw)."""
+    return sql.replace("{figures}", "kpi_series_raw" if raw else "kpi_series")
 
 
 class UnknownKpiError(ValueError):
@@ -74,6 +83,13 @@ class Warehouse:
     def __init__(self, path: Path | str | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
         self.closed = False
+        if self.path.exists():  # a warehouse made by an older version gets its current views (if not locked)
+            from warehouse.corrections import upgrade_if_needed
+
+            try:
+                upgrade_if_needed(self.path)
+            except db.WarehouseError:
+                pass
         with self._connection():  # fail now, with a clear message, if the file is missing or locked
             pass
 
@@ -105,30 +121,35 @@ class Warehouse:
         with self._connection() as con:
             return con.execute(sql, params or []).df()
 
-    def series(self, kpi: str, *, role: str | None = None, unit: str | None = None) -> pd.DataFrame:
+    def series(self, kpi: str, *, role: str | None = None, unit: str | None = None, raw: bool = False) -> pd.DataFrame:
         """Every figure of a KPI (taxonomy id, or a paper's own label) with its source, oldest period first.
 
+        Corrections apply: rejected figures are left out and corrected values shown (``extracted_value``,
+        ``review_status``, ... say what review did); ``raw=True`` gives the figures as extracted.
         ``role`` ('actual', 'target', ...) and ``unit`` ('count', 'percent', ...) narrow it down. An unknown
         name raises UnknownKpiError suggesting close matches; a known KPI without figures gives no rows.
         """
         with self._connection() as con:
-            frame = con.execute(SERIES_SQL, [kpi, role, role, unit, unit]).df()
+            frame = con.execute(_figures(SERIES_SQL, raw), [kpi, role, role, unit, unit]).df()
             if frame.empty and kpi not in _taxonomy_ids():
-                names = [r[0] for r in con.execute(SERIES_NAMES_SQL).fetchall()]
+                names = [r[0] for r in con.execute(_figures(SERIES_NAMES_SQL, raw)).fetchall()]
                 raise UnknownKpiError(_unknown_message(kpi, names))
         return frame
 
-    def latest(self) -> pd.DataFrame:
-        """The latest actual value of each KPI (and unit) with its source (the ``kpi_latest`` view)."""
-        return self.query(LATEST_SQL)
+    def latest(self, *, raw: bool = False) -> pd.DataFrame:
+        """The latest actual value of each KPI (and unit) with its source (``kpi_latest``; raw: ``kpi_latest_raw``)."""
+        return self.query(LATEST_SQL[raw])
 
     def papers(self) -> pd.DataFrame:
         """Every paper with its status and figure counts (the ``paper_summary`` view)."""
         return self.query(PAPERS_SQL)
 
-    def wide(self) -> pd.DataFrame:
-        """KPIs as columns (``<kpi>__<unit>``) by month: the actual value from the latest paper; for spreadsheets."""
-        long = self.query(WIDE_SQL)
+    def wide(self, *, raw: bool = False) -> pd.DataFrame:
+        """KPIs as columns (``<kpi>__<unit>``) by month: the actual value from the latest paper; for spreadsheets.
+
+        After review (rejected figures left out, corrections applied); ``raw=True``: as extracted.
+        """
+        long = self.query(_figures(WIDE_SQL, raw))
         if long.empty:
             return pd.DataFrame({"month": pd.Series([], dtype="datetime64[s]")})
         wide = long.pivot(index="month", columns="column_name", values="value")
@@ -136,11 +157,11 @@ class Warehouse:
         wide.columns.name = None
         return wide
 
-    def kpis(self) -> pd.DataFrame:
-        """The KPI taxonomy with how many figures, actuals and papers each KPI has in this warehouse."""
+    def kpis(self, *, raw: bool = False) -> pd.DataFrame:
+        """The KPI taxonomy with how many figures, actuals and papers each KPI has (after review unless raw)."""
         from models.taxonomy import load_taxonomy
 
-        counts = self.query(KPI_COUNTS_SQL).set_index("kpi")
+        counts = self.query(_figures(KPI_COUNTS_SQL, raw)).set_index("kpi")
         taxonomy = load_taxonomy()
         rows = [{"kpi": k.id, "label": k.label} for k in taxonomy.kpis]
         known = {k.id for k in taxonomy.kpis}
@@ -150,10 +171,10 @@ class Warehouse:
             frame[col] = frame[col].fillna(0).astype("int64")
         return frame
 
-    def unmatched_count(self) -> int:
+    def unmatched_count(self, *, raw: bool = False) -> int:
         """Figures whose sentence named no known KPI (kept with their label)."""
         with self._connection() as con:
-            return int(con.execute(UNMATCHED_SQL).fetchone()[0])
+            return int(con.execute(_figures(UNMATCHED_SQL, raw)).fetchone()[0])
 
     def schema(self) -> pd.DataFrame:
         """Every table and view with its columns, SQL types (from the database) and meanings (the catalog)."""

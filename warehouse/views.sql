@@ -1,6 +1,7 @@
 -- Analyst views over the councilkpi warehouse. Recreated on every connection that may write.
 
-CREATE OR REPLACE VIEW kpi_series AS
+-- Every figure as extracted (corrections not applied): `--raw` / `raw=True` read this.
+CREATE OR REPLACE VIEW kpi_series_raw AS
 SELECT
     coalesce(o.kpi, o.label)   AS series,      -- the KPI id, or the paper's own label when unmatched
     o.kpi,
@@ -45,9 +46,49 @@ CREATE OR REPLACE VIEW failures AS
 SELECT id AS paper_id, source, error_reason, error, ingested_at
 FROM papers WHERE status = 'failed';
 
+-- The latest correction of each observation (corrections are append-only; the highest seq wins).
+CREATE OR REPLACE VIEW latest_corrections AS
+SELECT * FROM corrections
+QUALIFY row_number() OVER (PARTITION BY observation_id ORDER BY seq DESC) = 1;
+
+-- Every figure after review, the view analysts, exports, the API and the report read: rejected figures left out,
+-- `set` values applied (a changed kpi moves the figure to that series), with who/when/why of the review.
+-- `k.*` carries every column of kpi_series_raw, so columns added there show up here too.
+CREATE OR REPLACE VIEW kpi_series AS
+SELECT
+    k.* REPLACE (
+        coalesce(c.kpi, k.kpi, k.label)            AS series,
+        coalesce(c.kpi, k.kpi)                     AS kpi,
+        coalesce(c.period_start, k.period_start)   AS period_start,
+        coalesce(c.period_end, k.period_end)       AS period_end,
+        CASE WHEN c.action = 'set' AND (c.period_start IS DISTINCT FROM k.period_start
+                                        OR c.period_end IS DISTINCT FROM k.period_end)
+             THEN 'corrected' ELSE k.period_kind END AS period_kind,
+        coalesce(c.value, k.value)                 AS value,
+        coalesce(c.unit, k.unit)                   AS unit,
+        coalesce(c.role, k.role)                   AS role
+    ),
+    k.value                                    AS extracted_value,
+    coalesce(c.action, 'unreviewed')           AS review_status,   -- unreviewed | accept | set (latest wins)
+    coalesce(c.action = 'accept', false)       AS accepted,
+    coalesce(c.action = 'set' AND (c.value IS DISTINCT FROM k.value OR c.unit IS DISTINCT FROM k.unit
+        OR c.period_start IS DISTINCT FROM k.period_start OR c.period_end IS DISTINCT FROM k.period_end
+        OR c.role IS DISTINCT FROM k.role OR c.kpi IS DISTINCT FROM k.kpi), false)
+                                               AS corrected,       -- values differ from the extracted ones
+    c.reviewer                                 AS reviewed_by,
+    c.created_at                               AS reviewed_at,
+    c.reason                                   AS review_reason
+FROM kpi_series_raw k
+LEFT JOIN latest_corrections c ON c.observation_id = k.observation_id
+WHERE c.action IS DISTINCT FROM 'reject';
+
+-- Before corrections applied everywhere, kpi_series_corrected held what kpi_series now holds.
+DROP VIEW IF EXISTS kpi_series_corrected;
+
 -- The latest actual value of each KPI (per unit: a KPI reported both as a count and a percent has two rows),
--- with its source. Latest = latest period_end, then latest paper_date, then higher confidence.
-CREATE OR REPLACE VIEW kpi_latest AS
+-- with its source, from `figures` (kpi_series: after review; kpi_series_raw: as extracted).
+-- Latest = latest period_end, then latest paper_date, then higher confidence.
+CREATE OR REPLACE MACRO latest_actuals(figures) AS TABLE
 SELECT
     kpi,
     unit,
@@ -64,52 +105,17 @@ SELECT
     value_text,
     observation_id,
     count(*) OVER (PARTITION BY kpi, unit) AS n_actuals
-FROM kpi_series
+FROM query_table(figures)
 WHERE kpi IS NOT NULL AND role = 'actual'
 QUALIFY row_number() OVER (
     PARTITION BY kpi, unit
     ORDER BY period_end DESC NULLS LAST, paper_date DESC NULLS LAST, confidence DESC, observation_id
 ) = 1;
 
--- The latest correction of each observation (corrections are append-only; the highest seq wins).
-CREATE OR REPLACE VIEW latest_corrections AS
-SELECT * FROM corrections
-QUALIFY row_number() OVER (PARTITION BY observation_id ORDER BY seq DESC) = 1;
-
--- kpi_series after review: rejected figures left out, `set` values applied, with who/when/why of the review.
-CREATE OR REPLACE VIEW kpi_series_corrected AS
-SELECT
-    coalesce(coalesce(c.kpi, k.kpi), k.label)  AS series,
-    coalesce(c.kpi, k.kpi)                     AS kpi,
-    k.label,
-    coalesce(c.period_start, k.period_start)   AS period_start,
-    coalesce(c.period_end, k.period_end)       AS period_end,
-    CASE WHEN c.period_start IS DISTINCT FROM k.period_start AND c.period_start IS NOT NULL
-         THEN 'corrected' ELSE k.period_kind END AS period_kind,
-    coalesce(c.value, k.value)                 AS value,
-    coalesce(c.unit, k.unit)                   AS unit,
-    coalesce(c.role, k.role)                   AS role,
-    k.confidence,
-    k.paper_id,
-    k.paper_title,
-    k.paper_date,
-    k.page,
-    k.sentence,
-    k.value_text,
-    k.observation_id,
-    k.value                                    AS extracted_value,
-    coalesce(c.action, 'unreviewed')           AS review_status,   -- unreviewed | accept | set (latest wins)
-    c.action = 'accept'                        AS accepted,
-    c.action IS NOT NULL AND (c.value IS DISTINCT FROM k.value OR c.unit IS DISTINCT FROM k.unit
-        OR c.period_start IS DISTINCT FROM k.period_start OR c.period_end IS DISTINCT FROM k.period_end
-        OR c.role IS DISTINCT FROM k.role OR coalesce(c.kpi, k.kpi) IS DISTINCT FROM k.kpi)
-                                               AS corrected,       -- values differ from the extracted ones
-    c.reviewer                                 AS reviewed_by,
-    c.created_at                               AS reviewed_at,
-    c.reason                                   AS review_reason
-FROM kpi_series k
-LEFT JOIN latest_corrections c ON c.observation_id = k.observation_id
-WHERE c.action IS DISTINCT FROM 'reject';
+-- After review: a rejected figure is never a KPI's latest value; a corrected one counts with its new values.
+CREATE OR REPLACE VIEW kpi_latest AS SELECT * FROM latest_actuals('kpi_series');
+-- As extracted, corrections not applied.
+CREATE OR REPLACE VIEW kpi_latest_raw AS SELECT * FROM latest_actuals('kpi_series_raw');
 
 -- The same KPI, period and unit reported as an actual with different values in different papers
 -- (after review; figures dated only by their paper's date are left out).
@@ -124,7 +130,7 @@ SELECT
     list(DISTINCT value ORDER BY value)                 AS "values",
     list(DISTINCT paper_id ORDER BY paper_id)           AS paper_ids,
     list(observation_id ORDER BY value, observation_id) AS observation_ids
-FROM kpi_series_corrected
+FROM kpi_series
 WHERE kpi IS NOT NULL AND role = 'actual' AND period_kind IS DISTINCT FROM 'paper_date'
 GROUP BY kpi, period_start, period_end, unit
 HAVING count(DISTINCT value) > 1 AND count(DISTINCT paper_id) > 1;

@@ -8,9 +8,15 @@ from pathlib import Path
 
 from pipeline.output import UserError, add_db_argument, format_table
 
+RAW_SOURCES = {"kpi_series": "kpi_series_raw", "kpi_latest": "kpi_latest_raw"}
+"""With --raw, these files are written from the as-extracted views."""
 
-def export(db: Path, out: Path, fmt: str) -> list[tuple[str, Path, int]]:
-    """Write one file per table/view of the catalog (plus kpi_wide) into ``out``; returns (name, file, rows)."""
+
+def export(db: Path, out: Path, fmt: str, raw: bool = False) -> list[tuple[str, Path, int]]:
+    """Write one file per table/view of the catalog (plus kpi_wide) into ``out``; returns (name, file, rows).
+
+    kpi_series, kpi_latest and kpi_wide hold the figures after review; with ``raw``, as extracted.
+    """
     import duckdb
 
     from warehouse.api import Warehouse
@@ -19,6 +25,7 @@ def export(db: Path, out: Path, fmt: str) -> list[tuple[str, Path, int]]:
 
     written = []
     relations = load_catalog()
+    warehouse = Warehouse(db)  # brings an older warehouse's views up to date
     con = connect(db, read_only=True)  # first, so a missing or locked warehouse leaves no empty folder behind
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -27,12 +34,13 @@ def export(db: Path, out: Path, fmt: str) -> list[tuple[str, Path, int]]:
             if not rel.in_sql or rel.name not in present:
                 continue
             path = out / f"{rel.name}.{fmt}"
-            data = con.table(rel.name)  # names come from the catalog, never from the user
+            source = RAW_SOURCES.get(rel.name, rel.name) if raw else rel.name
+            data = con.table(source)  # names come from the catalog, never from the user
             _write(data, path, fmt)
             written.append((rel.name, path, int(data.aggregate("count(*)").fetchone()[0])))
     finally:
         con.close()
-    wide = Warehouse(db).wide()
+    wide = warehouse.wide(raw=raw)
     path = out / f"kpi_wide.{fmt}"
     mem = duckdb.connect()
     try:
@@ -56,7 +64,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.exists() and not out.is_dir():
         raise UserError(f"{out}: not a folder")
-    rows = export(Path(args.db), out, args.format)
+    rows = export(Path(args.db), out, args.format, raw=args.raw)
     print(format_table(["table/view", "rows", "file"], [[name, n, str(path)] for name, path, n in rows], 100))
     print(f"\n{len(rows)} file(s) written to {out}", file=sys.stderr)
     return 0
@@ -68,9 +76,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="export every table and view to Parquet or CSV",
         description="Write one file per table and view of the warehouse (papers, pages, sentences, observations, "
         "kpi_series, kpi_latest, paper_summary, ...) and kpi_wide (KPIs as columns by month) into a folder, "
-        "replacing files of the same name. `councilkpi schema` describes the columns.",
+        "replacing files of the same name. kpi_series, kpi_latest and kpi_wide hold the figures after review "
+        "(rejected figures left out, corrections applied); with --raw, as extracted. `councilkpi schema` describes "
+        "the columns.",
     )
     p.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default: %(default)s)")
     p.add_argument("--out", required=True, help="folder to write to (created if missing)")
+    p.add_argument(
+        "--raw", action="store_true", help="kpi_series, kpi_latest and kpi_wide as extracted, corrections not applied"
+    )
     add_db_argument(p)
     p.set_defaults(func=cmd_export)

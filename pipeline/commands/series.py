@@ -25,7 +25,7 @@ def cmd_series(args: argparse.Namespace) -> int:
     from warehouse.api import UnknownKpiError, connect
 
     try:
-        frame = connect(args.db).series(args.kpi, role=args.role, unit=args.unit)
+        frame = connect(args.db).series(args.kpi, role=args.role, unit=args.unit, raw=args.raw)
     except UnknownKpiError as exc:
         raise UserError(str(exc)) from exc
     columns = TABLE_COLUMNS if args.format == "table" else list(frame.columns)
@@ -33,7 +33,8 @@ def cmd_series(args: argparse.Namespace) -> int:
     write_rows(columns, rows, args.format)
     if args.format == "table":
         n_papers = frame["paper_id"].nunique()
-        print(f"\n{len(frame)} figure(s) of {args.kpi} from {n_papers} paper(s)", file=sys.stderr)
+        what = "as extracted, corrections not applied" if args.raw else "after review"
+        print(f"\n{len(frame)} figure(s) of {args.kpi} from {n_papers} paper(s) ({what})", file=sys.stderr)
     return 0
 
 
@@ -54,11 +55,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="print the time series of one KPI with sources",
         description="Print every figure of one KPI (a taxonomy id such as children_looked_after, or a label "
         "found in the papers) with its period, role and source paper, oldest period first. The table shows the "
-        "main columns; csv and json give every column of the kpi_series view. `councilkpi kpis` lists the KPIs.",
+        "main columns; csv and json give every column of the kpi_series view. Reviewers' corrections apply "
+        "(`councilkpi review`): rejected figures are left out, corrected values shown; --raw shows the figures as "
+        "extracted (kpi_series_raw). `councilkpi kpis` lists the KPIs.",
     )
     p.add_argument("kpi", help="KPI id, e.g. children_looked_after")
     p.add_argument("--role", help="only this role: actual, target, baseline, change, benchmark, ...")
     p.add_argument("--unit", help="only this unit: count, percent, ...")
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output (default: %(default)s)")
+    p.add_argument("--raw", action="store_true", help="the figures as extracted, corrections not applied")
     add_db_argument(p)
     p.set_defaults(func=cmd_series)

@@ -1,0 +1,85 @@
+"""The review queue: unreviewed KPI figures that need a person, each with the reasons it was picked."""
+
+from __future__ import annotations
+
+import duckdb
+
+from models.audit import QueueItem
+
+MIN_CONFIDENCE = 0.6
+"""Figures below this confidence are queued."""
+JUMP = 0.5
+"""A relative change between neighbouring actual figures of a series above this (0.5 = 50%) queues both."""
+
+QUEUE_SQL = """
+WITH neighbours AS (
+    SELECT observation_id, value, period_end,
+           lag(value) OVER w AS prev_value, lag(period_end) OVER w AS prev_end,
+           lead(value) OVER w AS next_value, lead(period_end) OVER w AS next_end
+    FROM kpi_series
+    WHERE kpi IS NOT NULL AND role = 'actual' AND period_end IS NOT NULL AND period_kind IS DISTINCT FROM 'paper_date'
+    WINDOW w AS (PARTITION BY kpi, unit ORDER BY period_end, paper_date NULLS FIRST, observation_id)
+),
+conflicted AS (SELECT DISTINCT unnest(observation_ids) AS observation_id FROM kpi_conflicts)
+SELECT k.observation_id, k.kpi, k.value, k.unit, k.role, k.period_start, k.period_end, k.period_kind, k.confidence,
+       k.paper_title, k.page, k.sentence,
+       k.confidence < ?                                                  AS low_confidence,
+       k.period_kind = 'paper_date' OR split_part(o.rule, '|', 3) LIKE 'period.report%' AS fallback_dated,
+       c.observation_id IS NOT NULL                                      AS in_conflict,
+       n.prev_value, n.prev_end, n.next_value, n.next_end
+FROM kpi_series k
+JOIN observations o ON o.id = k.observation_id
+LEFT JOIN conflicted c ON c.observation_id = k.observation_id
+LEFT JOIN neighbours n ON n.observation_id = k.observation_id
+WHERE k.kpi IS NOT NULL AND k.review_status = 'unreviewed' AND (?::VARCHAR IS NULL OR k.kpi = ?)
+ORDER BY k.kpi, k.period_end NULLS LAST, k.paper_date NULLS LAST, k.page, k.observation_id
+"""
+
+
+def _jump(value: float, other: float | None, threshold: float) -> float | None:
+    """The relative change from ``other`` to ``value`` when it is larger than the threshold."""
+    if other is None or other == value:
+        return None
+    if other == 0:
+        return float("inf")
+    change = (value - other) / abs(other)
+    return change if abs(change) > threshold else None
+
+
+def _pct(change: float) -> str:
+    return "from 0" if change == float("inf") else f"{change:+.0%}"
+
+
+def review_queue(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    kpi: str | None = None,
+    limit: int | None = None,
+    min_confidence: float = MIN_CONFIDENCE,
+    jump: float = JUMP,
+) -> list[QueueItem]:
+    """Unreviewed figures with a KPI that are low-confidence, dated by a fallback, in a conflict or in a jump.
+
+    Most reasons first, then lowest confidence. Reviewed figures (accepted or corrected) leave the queue;
+    rejected ones are out of the series altogether.
+    """
+    items = []
+    for row in con.execute(QUEUE_SQL, [min_confidence, kpi, kpi]).fetchall():
+        *fields, low, fallback, conflict, prev_value, prev_end, next_value, next_end = row
+        item = QueueItem(*fields, reasons=[])
+        if low:
+            item.reasons.append(f"low confidence ({item.confidence:g} < {min_confidence:g})")
+        if fallback:
+            item.reasons.append("fallback-dated (no period in its sentence)")
+        if conflict:
+            item.reasons.append("conflict: another paper gives another value for this period")
+        before = _jump(item.value, prev_value, jump)
+        if before is not None:
+            item.reasons.append(f"jump {_pct(before)} from {prev_value:g} ({prev_end})")
+        after = _jump(next_value, item.value, jump) if next_value is not None else None
+        if after is not None:
+            item.reasons.append(f"jump {_pct(after)} to {next_value:g} ({next_end})")
+        if item.reasons:
+            items.append(item)
+    items.sort(key=lambda i: (-len(i.reasons), i.confidence))  # stable: the SQL order breaks ties
+    return items[:limit] if limit else items
