@@ -375,6 +375,24 @@ def _render_images(out: Path, store: Path, figures: list[ReportFigure], resoluti
     return n
 
 
+def figure_ids(
+    con: duckdb.DuckDBPyConnection, *, kpi: str | None = None, paper: str | None = None, raw: bool = False
+) -> list[str]:
+    """Ids of the figures with a KPI (after review unless raw; rejected ones included), in report order."""
+    return [row[0] for row in con.execute(FIGURES_SQL, [raw, kpi, kpi, paper, paper]).fetchall()]
+
+
+def report_figures(con: duckdb.DuckDBPyConnection, ids: list[str], raw: bool = False) -> list[ReportFigure]:
+    """Each figure traced, with its correction in force (none when raw)."""
+    figures = []
+    for oid in ids:
+        r = ReportFigure(trace(con, oid))
+        row = None if raw else con.execute(REVIEW_SQL, [oid]).fetchone()
+        r.review = Correction(*row) if row else None
+        figures.append(r)
+    return figures
+
+
 def write_report(
     con: duckdb.DuckDBPyConnection,
     store: Path,
@@ -445,13 +463,8 @@ def _write(
     db_label: str,
     raw: bool,
 ) -> ReportSummary:
-    ids = [row[0] for row in con.execute(FIGURES_SQL, [raw, kpi, kpi, paper, paper]).fetchall()]
-    figures = []
-    for oid in ids:
-        r = ReportFigure(trace(con, oid))
-        row = None if raw else con.execute(REVIEW_SQL, [oid]).fetchone()
-        r.review = Correction(*row) if row else None
-        figures.append(r)
+    ids = figure_ids(con, kpi=kpi, paper=paper, raw=raw)
+    figures = report_figures(con, ids, raw)
     summary = ReportSummary(out=out, index=out / "index.html", n_figures=len(figures))
     (out / "figures").mkdir(parents=True, exist_ok=True)
     summary.n_images = _render_images(out, store, figures, resolution, on_figure or (lambda: None))

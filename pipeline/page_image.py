@@ -95,11 +95,13 @@ def render_page_crop(
     return out.getvalue()
 
 
-def render_figure(pdf_path: Path, page_number: int, bbox: BBox, resolution: int = 110) -> bytes:
+def render_figure(
+    pdf_path: Path, page_number: int, bbox: BBox, resolution: int = 110, context: float = CONTEXT_PT
+) -> bytes:
     """PNG bytes of the region around a figure's box on page ``page_number`` (1-based) of a PDF file."""
     with pdfplumber.open(pdf_path) as pdf:
         page = pdf.pages[page_number - 1]
         try:
-            return render_page_crop(page, bbox, resolution)
+            return render_page_crop(page, bbox, resolution, context)
         finally:
             page.close()

@@ -95,3 +95,25 @@ def store_path(data_dir: Path | str, sha: str) -> Path:
 def store_bytes(data_dir: Path | str, data: bytes) -> Path:
     """Keep ``data`` in the store under a data directory (atomic; nothing done if already present)."""
     return put(Path(data_dir) / STORE_DIR, data)
+
+
+def verified_original(root: Path, sha256: str, sources: Iterable[str] = ()) -> tuple[Path | None, str | None]:
+    """(a file whose sha256 is the paper id, or None; a warning when the stored copy fails that check).
+
+    The stored copy first; if it is missing or its bytes changed, a local source that still hashes right.
+    """
+    stored = locate(root, sha256)
+    warning = None
+    if stored is not None:
+        digest = sha256_of_file(stored)
+        if digest == sha256:
+            return stored, None
+        warning = f"the stored original {stored} hashes to {digest}, not the paper id: it has changed since loading"
+    for source in sources:
+        path = Path(source)
+        try:
+            if path.is_file() and sha256_of_file(path) == sha256:
+                return path, warning
+        except OSError:
+            continue
+    return None, warning

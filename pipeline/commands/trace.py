@@ -51,27 +51,6 @@ def describe(figure, stored: Path | None, review: list[tuple[str, str]] = (), wa
     return "\n".join(f"{k.ljust(width)}  {v}" for k, v in rows)
 
 
-def original_check(root: Path, figure) -> tuple[Path | None, str | None]:
-    """(an original whose sha256 is the paper id, or None; a warning when the stored copy fails that check)."""
-    from warehouse.store import locate, sha256_of_file
-
-    stored = locate(root, figure.paper_id)
-    warning = None
-    if stored is not None:
-        digest = sha256_of_file(stored)
-        if digest == figure.paper_id:
-            return stored, None
-        warning = f"the stored original {stored} hashes to {digest}, not the paper id: it has changed since loading"
-    for source in figure.sources:  # a local source whose bytes still hash to the id will do
-        path = Path(source)
-        try:
-            if path.is_file() and sha256_of_file(path) == figure.paper_id:
-                return path, warning
-        except OSError:
-            continue
-    return None, warning
-
-
 def history_lines(steps) -> list[tuple[str, str]]:
     """One ``review`` row per correction: who, when, what, why and old -> new for each field changed."""
     rows = []
@@ -88,7 +67,7 @@ def history_lines(steps) -> list[tuple[str, str]]:
 def cmd_trace(args: argparse.Namespace) -> int:
     from warehouse.corrections import history_steps
     from warehouse.db import connect
-    from warehouse.store import store_root
+    from warehouse.store import store_root, verified_original
     from warehouse.trace import TraceError, changed_since_load, trace
 
     db = Path(args.db)
@@ -102,7 +81,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     finally:
         con.close()
-    original, original_warning = original_check(store_root(db), figure)
+    original, original_warning = verified_original(store_root(db), figure.paper_id, figure.sources)
     warnings = []
     if changed:
         warnings.append(
