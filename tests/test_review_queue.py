@@ -49,24 +49,27 @@ def test_queue_kpi_and_limit_narrow_it_and_reviewed_figures_leave_it(tmp_path, d
     assert first not in {r["observation_id"] for r in _queue(db, capsys, "--kpi", "adoptions")}
 
 
-def test_queue_flags_the_neighbours_of_a_jump_in_a_series(tmp_path, demo_db, demo_con, capsys):
+def test_queue_flags_the_figures_on_both_sides_of_a_jump_between_periods(tmp_path, demo_db, demo_con, capsys):
     series = demo_con.execute(
-        """SELECT observation_id, value FROM kpi_series WHERE kpi = 'adoptions' AND unit = 'count'
+        """SELECT observation_id, value, period_end FROM kpi_series WHERE kpi = 'adoptions' AND unit = 'count'
            AND role = 'actual' AND period_kind <> 'paper_date' ORDER BY period_end, paper_date, observation_id"""
     ).fetchall()
-    assert len(series) >= 3
-    oid, value = series[1]
+    assert len(series) >= 3 and len({end for *_, end in series}) == 1, "one period: no jumps yet"
+    before = {r["observation_id"]: r["reasons"] for r in _queue(demo_db, capsys, "--kpi", "adoptions")}
+    assert not any("jump" in reasons for reasons in before.values())  # same-period figures are not a jump
+    moved, *others = series
     db = copy_warehouse(demo_db, tmp_path / "copy")
-    args = ["review", oid, "--set", f"value={value * 10 + 100:g}", "--reason", "as in table 3", "--by", "Ann"]
+    args = ["review", moved[0], "--set", "value=40,period=2020-06", "--reason", "June 2020", "--by", "Ann"]
     assert main([*args, "--db", str(db)]) == 0
     capsys.readouterr()
-    rows = {r["observation_id"]: r for r in _queue(db, capsys, "--kpi", "adoptions")}
-    assert oid not in rows  # reviewed: not queued itself
-    new = f"{value * 10 + 100:g}"
-    assert "jump" in rows[series[0][0]]["reasons"] and f"to {new}" in rows[series[0][0]]["reasons"]
-    assert f"from {new}" in rows[series[2][0]]["reasons"]
-    before = {r["observation_id"]: r["reasons"] for r in _queue(demo_db, capsys, "--kpi", "adoptions")}
-    assert f"to {new}" not in before.get(series[0][0], "")
+    rows = {r["observation_id"]: r["reasons"] for r in _queue(db, capsys, "--kpi", "adoptions")}
+    assert moved[0] not in rows  # reviewed: not queued itself
+    for oid, value, _end in others:
+        if abs(value - 40) / 40 > 0.5:
+            assert f"jump {(value - 40) / 40:+.0%} from 40 (2020-06-30)" in rows[oid]
+        else:
+            assert "jump" not in rows.get(oid, "")
+    assert any(abs(value - 40) / 40 > 0.5 for _, value, _ in others)
 
 
 def _write_csv(path, rows: list[dict]) -> None:

@@ -9,31 +9,52 @@ from models.audit import QueueItem
 MIN_CONFIDENCE = 0.6
 """Figures below this confidence are queued."""
 JUMP = 0.5
-"""A relative change between neighbouring actual figures of a series above this (0.5 = 50%) queues both."""
+"""A relative change between the figures of neighbouring periods of a series above this (0.5 = 50%) queues both."""
 
+SERIES_SQL = """
+SELECT kpi, unit, period_end, value, observation_id FROM kpi_series
+WHERE kpi IS NOT NULL AND role = 'actual' AND period_end IS NOT NULL AND period_kind IS DISTINCT FROM 'paper_date'
+ORDER BY kpi, unit, period_end, paper_date NULLS FIRST, observation_id
+"""
 QUEUE_SQL = """
-WITH neighbours AS (
-    SELECT observation_id, value, period_end,
-           lag(value) OVER w AS prev_value, lag(period_end) OVER w AS prev_end,
-           lead(value) OVER w AS next_value, lead(period_end) OVER w AS next_end
-    FROM kpi_series
-    WHERE kpi IS NOT NULL AND role = 'actual' AND period_end IS NOT NULL AND period_kind IS DISTINCT FROM 'paper_date'
-    WINDOW w AS (PARTITION BY kpi, unit ORDER BY period_end, paper_date NULLS FIRST, observation_id)
-),
-conflicted AS (SELECT DISTINCT unnest(observation_ids) AS observation_id FROM kpi_conflicts)
+WITH conflicted AS (SELECT DISTINCT unnest(observation_ids) AS observation_id FROM kpi_conflicts)
 SELECT k.observation_id, k.kpi, k.value, k.unit, k.role, k.period_start, k.period_end, k.period_kind, k.confidence,
        k.paper_title, k.page, k.sentence,
        k.confidence < ?                                                  AS low_confidence,
        k.period_kind = 'paper_date' OR split_part(o.rule, '|', 3) LIKE 'period.report%' AS fallback_dated,
-       c.observation_id IS NOT NULL                                      AS in_conflict,
-       n.prev_value, n.prev_end, n.next_value, n.next_end
+       c.observation_id IS NOT NULL                                      AS in_conflict
 FROM kpi_series k
 JOIN observations o ON o.id = k.observation_id
 LEFT JOIN conflicted c ON c.observation_id = k.observation_id
-LEFT JOIN neighbours n ON n.observation_id = k.observation_id
 WHERE k.kpi IS NOT NULL AND k.review_status = 'unreviewed' AND (?::VARCHAR IS NULL OR k.kpi = ?)
 ORDER BY k.kpi, k.period_end NULLS LAST, k.paper_date NULLS LAST, k.page, k.observation_id
 """
+
+Neighbour = tuple[float, object]
+"""(value, period_end) of the figure of the period before or after"""
+
+
+def _neighbours(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[Neighbour | None, Neighbour | None]]:
+    """For each dated actual figure: the figure of the series' previous period and of its next period.
+
+    A series is a KPI in one unit; of several figures for one period the latest paper's stands for it. Figures
+    of the same period are not compared with each other (that is a conflict, not a jump).
+    """
+    periods: dict[tuple, list[tuple]] = {}
+    for kpi, unit, end, value, oid in con.execute(SERIES_SQL).fetchall():
+        groups = periods.setdefault((kpi, unit), [])
+        if groups and groups[-1][0] == end:
+            groups[-1][1].append((value, oid))
+        else:
+            groups.append((end, [(value, oid)]))
+    out: dict[str, tuple[Neighbour | None, Neighbour | None]] = {}
+    for groups in periods.values():
+        for i, (_end, figures) in enumerate(groups):
+            before = (groups[i - 1][1][-1][0], groups[i - 1][0]) if i > 0 else None
+            after = (groups[i + 1][1][-1][0], groups[i + 1][0]) if i + 1 < len(groups) else None
+            for _value, oid in figures:
+                out[oid] = (before, after)
+    return out
 
 
 def _jump(value: float, other: float | None, threshold: float) -> float | None:
@@ -64,9 +85,13 @@ def review_queue(
     rejected ones are out of the series altogether.
     """
     items = []
+    neighbours = _neighbours(con)
     for row in con.execute(QUEUE_SQL, [min_confidence, kpi, kpi]).fetchall():
-        *fields, low, fallback, conflict, prev_value, prev_end, next_value, next_end = row
+        *fields, low, fallback, conflict = row
         item = QueueItem(*fields, reasons=[])
+        before, after_ = neighbours.get(item.observation_id, (None, None))
+        prev_value, prev_end = before or (None, None)
+        next_value, next_end = after_ or (None, None)
         if low:
             item.reasons.append(f"low confidence ({item.confidence:g} < {min_confidence:g})")
         if fallback:
