@@ -28,18 +28,27 @@ from pipeline.audit_report import (
     report_figures,
 )
 
+# The council of a paper: papers.council where the warehouse has it, else the collector's paper_meta.
+COUNCIL_OF_PAPERS = {
+    False: "(SELECT paper_id, min(council) AS council FROM paper_meta GROUP BY paper_id)",
+    True: "(SELECT p.id AS paper_id, coalesce(p.council, min(m.council)) AS council FROM papers p "
+    "LEFT JOIN paper_meta m ON m.paper_id = p.id GROUP BY p.id, p.council)",
+}
+HAS_PAPER_COUNCIL_SQL = (
+    "SELECT count(*) FROM information_schema.columns WHERE table_name = 'papers' AND column_name = 'council'"
+)
 KPI_COUNCILS_SQL = """
 SELECT coalesce(m.council, '(council not known)') AS council, k.kpi, count(*) AS n_figures,
        count(*) FILTER (WHERE k.role = 'actual') AS n_actuals, count(DISTINCT k.paper_id) AS n_papers,
        min(k.period_start) AS first_period, max(k.period_end) AS last_period
 FROM kpi_series k
-LEFT JOIN (SELECT paper_id, min(council) AS council FROM paper_meta GROUP BY paper_id) m ON m.paper_id = k.paper_id
+LEFT JOIN {councils} m ON m.paper_id = k.paper_id
 WHERE k.kpi IS NOT NULL
 GROUP BY 1, 2 ORDER BY 1, 2
 """
 COUNCIL_PAPERS_SQL = """
 SELECT p.id FROM papers p
-LEFT JOIN (SELECT paper_id, min(council) AS council FROM paper_meta GROUP BY paper_id) m ON m.paper_id = p.id
+LEFT JOIN {councils} m ON m.paper_id = p.id
 WHERE coalesce(m.council, '(council not known)') = ?
 """
 CSP = (
@@ -72,6 +81,10 @@ class Browser:
         from warehouse.corrections import upgrade_if_needed
 
         upgrade_if_needed(self.db)
+        with self.connection() as con:
+            councils = COUNCIL_OF_PAPERS[con.execute(HAS_PAPER_COUNCIL_SQL).fetchone()[0] > 0]
+        self.kpi_councils_sql = KPI_COUNCILS_SQL.replace("{councils}", councils)
+        self.council_papers_sql = COUNCIL_PAPERS_SQL.replace("{councils}", councils)
 
     @contextmanager
     def connection(self, write: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -105,7 +118,7 @@ def _kpi_link(kpi: str, council: str | None = None) -> str:
 
 def index_page(browser: Browser) -> HTMLResponse:
     with browser.connection() as con:
-        rows = con.execute(KPI_COUNCILS_SQL).fetchall()
+        rows = con.execute(browser.kpi_councils_sql).fetchall()
     from models.taxonomy import load_taxonomy
 
     taxonomy = load_taxonomy()
@@ -134,7 +147,7 @@ def index_page(browser: Browser) -> HTMLResponse:
 def kpi_page(browser: Browser, kpi: str, council: str | None) -> HTMLResponse:
     with browser.connection() as con:
         figures = report_figures(con, figure_ids(con, kpi=kpi))
-        papers = {r[0] for r in con.execute(COUNCIL_PAPERS_SQL, [council]).fetchall()} if council else None
+        papers = {r[0] for r in con.execute(browser.council_papers_sql, [council]).fetchall()} if council else None
     if papers is not None:
         figures = [r for r in figures if r.figure.paper_id in papers]
     if not figures:

@@ -73,6 +73,16 @@ def test_report_with_two_equal_figures_of_one_kpi_and_period_is_written(tmp_path
     assert "Traceback" not in capsys.readouterr().err
 
 
+def test_the_demo_report_of_every_kpi_is_written(tmp_path, demo_db, demo_con):
+    out = tmp_path / "report"
+    assert main(["report", "--db", str(demo_db), "--out", str(out), "-q"]) == 0
+    kpis = {r[0] for r in demo_con.execute("SELECT DISTINCT kpi FROM kpi_series WHERE kpi IS NOT NULL").fetchall()}
+    index = (out / "index.html").read_text()
+    assert kpis and all(f'id="kpi-{k}"' in index for k in kpis)
+    n_figures = demo_con.execute("SELECT count(*) FROM kpi_series WHERE kpi IS NOT NULL").fetchone()[0]
+    assert len(list((out / "figures").glob("*.html"))) == n_figures
+
+
 def test_a_failed_report_leaves_no_folder_and_an_earlier_report_intact(tmp_path, demo_db, monkeypatch):
     import pipeline.audit_report as audit_report
 

@@ -190,3 +190,26 @@ def test_review_form_without_the_apps_token_is_refused(tmp_path, demo_db):
     con = connect(db, read_only=True)
     assert con.execute("SELECT action, reviewer FROM corrections").fetchall() == [("reject", "Eve")]
     con.close()
+
+
+def test_index_lists_kpis_by_council_and_a_kpi_page_keeps_to_its_council(tmp_path, demo_db):
+    from pipeline.browse import create_app
+
+    db = copy_warehouse(demo_db, tmp_path / "copy")
+    con = connect(db)
+    (paper,) = con.execute("SELECT paper_id FROM kpi_series WHERE kpi = 'adoptions' LIMIT 1").fetchone()
+    con.execute(
+        "INSERT INTO paper_meta (paper_id, url, council) VALUES (?, 'https://example.org/p.pdf', 'West Sussex')",
+        [paper],
+    )
+    n_council = con.execute("SELECT count(*) FROM kpi_series WHERE kpi = 'adoptions' AND paper_id = ?", [paper])
+    n_council = n_council.fetchone()[0]
+    con.close()
+    client = TestClient(create_app(db), base_url="http://127.0.0.1")
+    index = client.get("/").text
+    assert "<h2>West Sussex</h2>" in index and "<h2>(council not known)</h2>" in index
+    west = index.split("<h2>West Sussex</h2>", 1)[1].split("<h2>", 1)[0]
+    assert 'href="/kpi/adoptions?council=West+Sussex"' in west
+    page = client.get("/kpi/adoptions", params={"council": "West Sussex"}).text
+    assert page.count('<tr id="obs-') == n_council
+    assert client.get("/kpi/adoptions", params={"council": "Nowhere"}).status_code == 404
