@@ -10,6 +10,7 @@ from extractors.html import html_to_text, looks_like_html
 from extractors.paper_date import detect_paper_date, detect_title
 from extractors.pdf import check_pdf_bytes, iter_pdf_pages
 from extractors.pdfium import iter_pdfium_pages
+from extractors.reporting_period import detect_reporting_period
 from extractors.text import decode_text, text_pages
 from models.records import ExtractedDocument, Paper, SourceFile
 
@@ -82,4 +83,8 @@ def extract_document(src: SourceFile, data: bytes | None = None, pdf_backend: st
         found = detect_paper_date(pages)
         if found is not None:
             paper.paper_date, paper.paper_date_source = found
+    reporting = detect_reporting_period(pages, paper.paper_date)
+    if reporting is not None:
+        paper.reporting_period_start, paper.reporting_period_end = reporting.period.start, reporting.period.end
+        paper.reporting_period_source = reporting.source
     return ExtractedDocument(paper=paper, pages=pages)

@@ -7,7 +7,8 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.nlp import Figure, analyse
-from extractors.paper_date import detect_reporting_period
+from extractors.reporting_period import detect_reporting_period, reporting_period_spans
+from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
 from models.records import ExtractedDocument, ExtractionResult, Observation, Page, Sentence
 from models.taxonomy import TAXONOMY_PATH
@@ -23,6 +24,9 @@ _RULE_FILES = (
     "sentences.py",
     "tokenizer.py",
     "metrics.py",
+    "reporting_period.py",
+    "scorecards.py",
+    "paper_date.py",
 )
 
 
@@ -34,6 +38,7 @@ def extractor_version() -> str:
     for name in _RULE_FILES:
         digest.update((here / name).read_bytes())
     digest.update(TAXONOMY_PATH.read_bytes())
+    digest.update(TERMS_PATH.read_bytes())
     return f"{PACKAGE_VERSION}+{digest.hexdigest()[:10]}"
 
 
@@ -63,6 +68,7 @@ def _observation(paper_id: str, page: Page, sentence: Sentence, fig: Figure, pap
         extractor_version=extractor_version(),
         paper_date=paper_date,
         bbox=page.bbox_of(fig.start, fig.end),
+        rag=fig.rag,
     )
 
 
@@ -70,7 +76,8 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
     """Find the dated figures of a paper; every observation points into its page's text by offsets."""
     paper = document.paper
     boilerplate = repeated_lines([p.text for p in document.pages])
-    report_period = detect_reporting_period(document.pages, paper.paper_date)
+    reporting = detect_reporting_period(document.pages, paper.paper_date)
+    report_period = reporting.period if reporting is not None else None
     sentences: list[Sentence] = []
     observations: list[Observation] = []
     for page in document.pages:
@@ -90,7 +97,16 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             )
             sentences.append(sentence)
             by_start[start] = sentence
-        for fig in doc._.figures:
+        figures = doc._.figures
+        if reporting is not None and page.number <= 2:
+            # "Period 8 (November) 2024/25" on the cover: its numbers are the period, not figures
+            stated = reporting_period_spans(page.text, reporting)
+            figures = [f for f in figures if not any(a <= f.start < b for a, b in stated)]
+        if may_hold_scorecard(page.text):
+            # scorecard values replace what the narrative rules read at the same place
+            card = read_scorecards(page, reporting, paper.paper_date)
+            figures = scorecard_figures(card, figures, doc._.sentence_bounds)
+        for fig in figures:
             sentence = by_start[fig.sentence_start]
             observations.append(_observation(paper.id, page, sentence, fig, paper.paper_date))
     return ExtractionResult(document=document, sentences=sentences, observations=observations)

@@ -48,6 +48,7 @@ class Figure:
     label: str | None
     kpi: str | None
     confidence: float
+    rag: str | None = None
 
 
 def _text(doc: Doc) -> str:

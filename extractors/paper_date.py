@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from extractors.periods import DAY_RE, MONTH_RE, YEAR_RE, Period, find_periods, month_number
+from extractors.periods import DAY_RE, MONTH_RE, YEAR_RE, Period, month_number
 from models.records import Page
 
 _D = rf"(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})"
@@ -20,6 +20,15 @@ _DATED: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"\b(?:[Mm]eeting|[Cc]ommittee|[Cc]ouncil)\s+(?:on|of|held on|dated?)\s+(?:{_WEEKDAY})?{_D}"),
     ),
     ("dated", re.compile(rf"\bDate(?:\s+of\s+(?:meeting|report|publication|decision))?:\s*(?:{_WEEKDAY})?{_D}", re.I)),
+    # a meeting header line: "Cabinet – 14 November 2023", "Meeting of the County Council, Thursday 13 March 2025"
+    (
+        "meeting_header",
+        re.compile(
+            rf"^[ \t]*(?:Meeting\s+of\s+(?:the\s+)?)?[A-Z][\w&,'’ ]{{0,80}}?\b(?:Cabinet|Council|Committee|Board|Panel|"
+            rf"Executive|Team|Forum|Group|Commission)[ \t]*(?:[-–—,:]|\bon\b)[ \t]*(?:{_WEEKDAY})?{_D}[ \t]*$",
+            re.M,
+        ),
+    ),
     ("dateline", re.compile(rf"(?:^|\n)\s*{_WEEKDAY}{_D}", re.M)),
 ]
 _TITLE_MONTH = re.compile(rf"(?:[-–—:]|\b[Rr]eport)\s*(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b")
@@ -66,29 +75,9 @@ def detect_title(pages: list[Page]) -> str | None:
     return None
 
 
-_REPORT_LINE = re.compile(
-    r"\b(?:performance|monitoring|quarterly|annual|outturn|progress)\b[^\n]{0,60}\breport\b|\breport\b[^\n]{0,80}\b(?:performance|covers|sets out)\b",
-    re.I,
-)
-
-
 def detect_reporting_period(pages: list[Page], paper_date: date | None) -> Period | None:
-    """The period a performance report covers, from its title or opening ("Quarter 2 Performance Report
-    2023/24", "this report sets out performance … for Q2 2023/24"): a quarter, financial or academic year or a
-    range, never a single month or day (a month in a title is usually the report's date)."""
-    head = "\n".join(p.text for p in pages[:1])[:2500]
-    for line in re.split(r"(?<=[.!?])\s+|\n", head):
-        if not _REPORT_LINE.search(line):
-            continue
-        text = re.sub(
-            r"\b(?:Quarter|Q)\s*([1-4])\s+(?:[A-Za-z]+\s+){0,3}?((?:19|20)\d\d\s?[/-]\s?\d{2,4})", r"Q\1 \2", line
-        )
-        found = [
-            p
-            for p in find_periods(text, paper_date)
-            if p.kind in ("quarter", "financial_year", "academic_year", "range") and not p.relative
-        ]
-        if found:
-            best = min(found, key=lambda p: (p.end - p.start).days)  # the most specific
-            return Period(-1, -1, best.text, best.start, best.end, "report")
-    return None
+    """The period a report covers (see extractors/reporting_period.py), as a Period; None when not stated."""
+    from extractors.reporting_period import detect_reporting_period as detect
+
+    found = detect(pages, paper_date)
+    return found.period if found is not None else None

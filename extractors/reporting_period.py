@@ -28,14 +28,16 @@ def _fy(tag: str = "") -> str:
 _FY = _fy()
 # "Quarter 3 2024/25", "Q2 2023-24", "Quarter 3 (October to December) 2024/25", "2024/25 Quarter 3"
 _QUARTER = re.compile(
-    rf"\b(?:Quarter|Qtr|Q)\s*(?P<q>[1-4])\b(?:\s*\([^)]{{0,40}}\))?[\s,:–-]*(?:of\s+)?{_FY}"
+    rf"\b(?:Quarter|Qtr|Q)\s*(?P<q>[1-4])\b(?:\s*\([^)]{{0,40}}\))?[\s,:–-]*(?:(?:of|the|[A-Z][a-z]+)\s+){{0,4}}?{_FY}"
     rf"|\b{_fy('b')}[\s,:–-]*(?:Quarter|Qtr|Q)\s*(?P<q2>[1-4])\b",
     re.I,
 )
 # "Period 8 (November) 2024/25", "P8 2024/25": month N of the financial year (P1 = April)
 _FIN_PERIOD = re.compile(rf"\b(?:Period|P)\s*(?P<n>1[0-2]|0?[1-9])\b(?:\s*\([^)]{{0,20}}\))?[\s,:–-]*{_FY}", re.I)
 # "Mid-year 2024/25", "Mid Year 24-25", "Half-year report 2024/25"
-_MID_YEAR = re.compile(rf"\b(?:Mid|Half)[- ]?[Yy]ear\b[^\n]{{0,40}}?{_FY}|{_fy('b')}\s+(?:Mid|Half)[- ]?[Yy]ear\b", re.I)
+_MID_YEAR = re.compile(
+    rf"\b(?:Mid|Half)[- ]?[Yy]ear\b[^\n]{{0,40}}?{_FY}|{_fy('b')}\s+(?:Mid|Half)[- ]?[Yy]ear\b", re.I
+)
 # "as at 30 September 2024", "Position at 31 March 2024", "Data to 30 June 2024"
 _AS_AT = re.compile(
     rf"\b(?:as\s+at|as\s+of|position\s+at|data\s+(?:to|at))\s+(?P<d>[0-3]?\d)(?:st|nd|rd|th)?\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b",
@@ -188,3 +190,12 @@ def previous_period(rp: ReportingPeriod) -> Period | None:
     last = _months_back(p.end, months)
     kind = "quarter" if months == 3 and p.kind == "quarter" else p.kind
     return Period(-1, -1, "previous period", start, month_end(last.year, last.month), kind)
+
+
+def reporting_period_spans(text: str, rp: ReportingPeriod) -> list[tuple[int, int]]:
+    """Where a page states the reporting period (its words may run over line breaks)."""
+    words = rp.period.text.split()
+    if not words:
+        return []
+    pattern = r"\s+".join(re.escape(w) for w in words)
+    return [m.span() for m in re.finditer(pattern, text)]

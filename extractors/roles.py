@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from extractors.numbers import NumberMention
 
-ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high")
+ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high", "floor")
 
 
 @dataclass(frozen=True)

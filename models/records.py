@@ -73,6 +73,10 @@ class Paper:
     status: str = "ok"
     error: str | None = None
     n_pages: int = 0
+    reporting_period_start: date | None = None
+    reporting_period_end: date | None = None
+    reporting_period_source: str | None = None
+    """text:<rule> (extractors/reporting_period.py): the period the paper reports on, read from its cover"""
 
     @staticmethod
     def id_for_bytes(data: bytes) -> str:
@@ -127,6 +131,8 @@ class Observation:
     extractor_version: str
     paper_date: date | None
     bbox: BBox | None = None
+    rag: str | None = None
+    """a scorecard's RAG rating of the figure (Red, Amber, Green, ...): an attribute, never a value"""
 
     @staticmethod
     def make_id(paper_id: str, page: int, start: int, end: int) -> str:

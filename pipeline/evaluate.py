@@ -1,4 +1,4 @@
-"""Score extraction against hand-annotated gold figures: precision, core recall, period and role accuracy."""
+"""Score extraction against hand-annotated gold figures: precision, core recall, period, role and label accuracy."""
 
 from __future__ import annotations
 
@@ -32,6 +32,12 @@ class GoldFigure:
     exhaustive_page: bool | None = None
 
 
+def _role(role: str) -> str:
+    if role not in ROLES:
+        raise ValueError(f"unknown role {role!r} (one of {', '.join(ROLES)})")
+    return role
+
+
 def read_gold(path: Path) -> list[GoldFigure]:
     out = []
     for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
@@ -46,7 +52,7 @@ def read_gold(path: Path) -> list[GoldFigure]:
                     unit=d["unit"],
                     period=d.get("period"),
                     kpi=d["kpi"],
-                    role=d["role"],
+                    role=_role(d["role"]),
                     core=bool(d["core"]),
                     quote=d["quote"],
                     page=d.get("page"),
@@ -86,6 +92,32 @@ def period_correct(gold: GoldFigure, obs: Observation, exact: bool = False) -> b
     if exact:
         return (obs.period_start, obs.period_end) == (start, end)
     return start <= obs.period_start and obs.period_end <= end
+
+
+ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high", "floor")
+_STOPWORDS = frozenset(
+    "the of a an and in for to by with on at as from or per than who which that is are was were be been its their "
+    "our all".split()
+)
+
+
+def label_tokens(text: str | None) -> set[str]:
+    """Words of a label for matching: lower case, letters and digits only, stopwords dropped, plurals folded."""
+    words = re.findall(r"[a-z0-9]+", (text or "").lower())
+    return {w[:-1] if len(w) > 3 and w.endswith("s") and not w.endswith("ss") else w for w in words} - _STOPWORDS
+
+
+def label_correct(gold: GoldFigure, obs: Observation) -> bool:
+    """Does the figure's label name the gold indicator (the gold ``kpi`` field)?
+
+    Rule: with both reduced to label_tokens, at least 60% of the gold's words are in the label (it names the
+    indicator) and at least half of the label's words are the gold's (it is not a paragraph that happens to
+    contain the name). A figure with no label is wrong."""
+    g, lab = label_tokens(gold.kpi), label_tokens(obs.label)
+    if not g or not lab:
+        return False
+    common = len(g & lab)
+    return common >= 0.6 * len(g) and common >= 0.5 * len(lab)
 
 
 def _norm(text: str) -> str:
@@ -162,6 +194,7 @@ class Totals:
     period_ok: int
     period_exact: int
     role_ok: int
+    label_ok: int = 0
 
     @property
     def precision(self) -> float:
@@ -183,6 +216,10 @@ class Totals:
     def role_accuracy(self) -> float:
         return self.role_ok / self.tp if self.tp else 1.0
 
+    @property
+    def label_accuracy(self) -> float:
+        return self.label_ok / self.tp if self.tp else 1.0
+
 
 def totals(scores: list[PaperScore]) -> Totals:
     """Precision counts core matches against unmatched observations (non-core matches count neither way)."""
@@ -194,6 +231,7 @@ def totals(scores: list[PaperScore]) -> Totals:
         period_ok=sum(period_correct(m.gold, m.obs) for m in core),
         period_exact=sum(period_correct(m.gold, m.obs, exact=True) for m in core),
         role_ok=sum(m.gold.role == m.obs.role for m in core),
+        label_ok=sum(label_correct(m.gold, m.obs) for m in core),
     )
 
 

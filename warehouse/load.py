@@ -27,6 +27,9 @@ PAPER_COLUMNS = [
     "extractor_version",
     "run_id",
     "needs_ocr",
+    "reporting_period_start",
+    "reporting_period_end",
+    "reporting_period_source",
 ]
 PAGE_COLUMNS = ["paper_id", "page", "text", "width", "height", "needs_ocr"]
 SENTENCE_COLUMNS = ["id", "paper_id", "page", "idx", "start_char", "end_char", "text"]
@@ -58,6 +61,7 @@ OBSERVATION_COLUMNS = [
     "bbox_x1",
     "bbox_bottom",
     "digest",
+    "rag",
 ]
 DELETE_PAPER = [
     "DELETE FROM observations WHERE paper_id = ?",

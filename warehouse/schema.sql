@@ -35,7 +35,10 @@ CREATE TABLE IF NOT EXISTS papers (
     extractor_version VARCHAR,
     run_id            VARCHAR,
     ingested_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    needs_ocr         BOOLEAN DEFAULT false      -- image-only pages: OCR is out of scope, flagged for a person
+    needs_ocr         BOOLEAN DEFAULT false,     -- image-only pages: OCR is out of scope, flagged for a person
+    reporting_period_start  DATE,            -- the period the paper reports on (its cover: "Quarter 3 2024/25")
+    reporting_period_end    DATE,
+    reporting_period_source VARCHAR          -- text:<rule> that read it (null: not stated)
 );
 
 CREATE TABLE IF NOT EXISTS paper_sources (
@@ -84,7 +87,7 @@ CREATE TABLE IF NOT EXISTS observations (
     period_end        DATE,
     period_text       VARCHAR,               -- the words the period was read from (null: paper date fallback)
     period_kind       VARCHAR,               -- month | day | year | financial_year | academic_year | quarter | range | since | relative | paper_date
-    role              VARCHAR NOT NULL,      -- actual | target | baseline | change | benchmark | range_low | range_high
+    role              VARCHAR NOT NULL,      -- actual | target | baseline | change | benchmark | range_low | range_high | floor
     label             VARCHAR,               -- what is measured, in the paper's words
     kpi               VARCHAR,               -- canonical KPI id from models/kpi_taxonomy.toml (null: unmatched)
     rule              VARCHAR NOT NULL,      -- number rule | role rule | period rule that produced the figure
@@ -95,7 +98,8 @@ CREATE TABLE IF NOT EXISTS observations (
     bbox_top          DOUBLE,
     bbox_x1           DOUBLE,
     bbox_bottom       DOUBLE,
-    digest            VARCHAR                -- fingerprint of each field at load time (warehouse/digest.py), for verify
+    digest            VARCHAR,               -- fingerprint of each field at load time (warehouse/digest.py), for verify
+    rag               VARCHAR                -- a scorecard's RAG rating of the figure (Red | Amber | Green | ...), never a value
 );
 
 INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
@@ -193,3 +197,10 @@ ALTER TABLE paper_sources ADD COLUMN IF NOT EXISTS path VARCHAR;
 -- observations.digest: per-field fingerprints made at load time; `verify` names the fields changed since.
 -- Figures loaded before it have none (verify says so; re-ingest with --force to add them).
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS digest VARCHAR;
+
+-- papers.reporting_period_*: the period a paper reports on, read from its cover and headings; observations.rag: the
+-- RAG rating a scorecard gives a figure.
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS reporting_period_start DATE;
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS reporting_period_end DATE;
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS reporting_period_source VARCHAR;
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS rag VARCHAR;

@@ -15,7 +15,7 @@ def _pct(x: float) -> str:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import evaluate, period_correct, totals
+    from pipeline.evaluate import evaluate, label_correct, period_correct, totals
 
     gold, papers = Path(args.gold), Path(args.papers)
     if not gold.is_file():
@@ -28,7 +28,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
 
     def row(name: str, t) -> list:
-        rates = (t.precision, t.recall, t.period_accuracy, t.period_exact_accuracy, t.role_accuracy)
+        rates = (t.precision, t.recall, t.period_accuracy, t.period_exact_accuracy, t.role_accuracy, t.label_accuracy)
         return [name, t.tp, t.fp, t.gold_core, *(_pct(x) for x in rates)]
 
     rows = [row(s.doc, totals([s])) for s in scores]
@@ -43,6 +43,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                     "period_accuracy": t.period_accuracy,
                     "period_exact_accuracy": t.period_exact_accuracy,
                     "role_accuracy": t.role_accuracy,
+                    "label_accuracy": t.label_accuracy,
                     "true_positives": t.tp,
                     "false_positives": t.fp,
                     "gold_core": t.gold_core,
@@ -53,7 +54,18 @@ def cmd_eval(args: argparse.Namespace) -> int:
         return 0
     print(
         format_table(
-            ["paper", "TP", "FP", "gold core", "precision", "core recall", "period acc", "period exact", "role acc"],
+            [
+                "paper",
+                "TP",
+                "FP",
+                "gold core",
+                "precision",
+                "core recall",
+                "period acc",
+                "period exact",
+                "role acc",
+                "label acc",
+            ],
             rows,
         )
     )
@@ -90,12 +102,16 @@ def cmd_eval(args: argparse.Namespace) -> int:
                         90,
                     )
                 )
-        wrong = [m for m in s.core_matches if not period_correct(m.gold, m.obs) or m.gold.role != m.obs.role]
+        wrong = [
+            m
+            for m in s.core_matches
+            if not period_correct(m.gold, m.obs) or m.gold.role != m.obs.role or not label_correct(m.gold, m.obs)
+        ]
         if wrong and args.verbose:
-            print(f"\n{s.doc}: matched with a wrong period or role")
+            print(f"\n{s.doc}: matched with a wrong period, role or label")
             print(
                 format_table(
-                    ["value", "gold period", "period_start", "period_end", "gold role", "role", "quote"],
+                    ["value", "gold period", "period_start", "period_end", "gold role", "role", "gold kpi", "label"],
                     [
                         [
                             m.gold.value,
@@ -104,7 +120,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
                             m.obs.period_end,
                             m.gold.role,
                             m.obs.role,
-                            m.gold.quote,
+                            m.gold.kpi,
+                            m.obs.label,
                         ]
                         for m in wrong
                     ],
@@ -119,11 +136,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "eval",
         help="score extraction against hand-annotated gold figures",
         description="Extract the papers named in a gold file (jsonl: doc, value, unit, period, kpi, role, core, "
-        "quote) and report precision, core recall, period accuracy (predicted period within the gold one; "
-        "'exact' = identical) and role accuracy, per paper and overall, with misses and false positives.",
+        "quote; role may be floor) and report precision, core recall, period accuracy (predicted period within the "
+        "gold one; 'exact' = identical), role accuracy and label accuracy (the label names the gold kpi: 60%% of "
+        "its words, and half the label's words are its), per paper and overall, with misses and false positives.",
     )
     p.add_argument("--gold", required=True, help="gold jsonl file")
     p.add_argument("--papers", default=str(SAMPLES), help="folder holding the papers (default: %(default)s)")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("-v", "--verbose", action="store_true", help="also list matches with a wrong period or role")
+    p.add_argument("-v", "--verbose", action="store_true", help="also list matches with a wrong period, role or label")
     p.set_defaults(func=cmd_eval)

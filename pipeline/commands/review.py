@@ -12,7 +12,7 @@ from pathlib import Path
 from extractors.numbers import UNITS
 from pipeline.output import UserError, add_db_argument, format_table
 
-ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high")
+ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high", "floor")
 
 
 def parse_period(text: str) -> tuple[date, date]:
