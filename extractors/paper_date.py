@@ -24,7 +24,7 @@ _DATED: list[tuple[str, re.Pattern[str]]] = [
     (
         "meeting_header",
         re.compile(
-            rf"^[ \t]*(?:Meeting\s+of\s+(?:the\s+)?)?[A-Z][\w&,'’ ]{{0,80}}?\b(?:Cabinet|Council|Committee|Board|Panel|"
+            rf"^[ \t]*(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ ]{{0,80}}?\s)?(?:Cabinet|Council|Committee|Board|Panel|"
             rf"Executive|Team|Forum|Group|Commission)[ \t]*(?:[-–—,:]|\bon\b)[ \t]*(?:{_WEEKDAY})?{_D}[ \t]*$",
             re.M,
         ),

@@ -149,7 +149,7 @@ _VALUE = re.compile(
     r"(?P<gbp>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d|[,/.]\d)"
     r"(?P<scale>\s?(?:m|k|bn|million|billion)\b)?"
     r"(?P<unit>\s?%|\s?per\s?cent\b|\s?(?:per|/)\s?100,?000\b|\s?(?:per|/)\s?10,?000\b|\s?(?:per|/)\s?1,?000\b"
-    r"|\s+(?:working\s+|calendar\s+)?days?\b|\s+weeks?\b|\s+months?\b|\s?FTE\b)?",
+    r"|\s+(?:working\s+|calendar\s+)?(?-i:days?|weeks?|months?)(?![a-z])|\s?FTE\b)?",
     re.I,
 )
 _SCALE = {"m": 1e6, "million": 1e6, "k": 1e3, "bn": 1e9, "billion": 1e9}
@@ -217,8 +217,8 @@ class _Chain:
         return None
 
 
-def _parse_pairs(chain: _Chain, terms: Terms) -> tuple[list, str, bool]:
-    """Key–value pairs of a chain's text, the text after the last pair, and whether the whole text was read."""
+def _parse_pairs(chain: _Chain, terms: Terms) -> tuple[list, str, int]:
+    """Key–value pairs of a chain's text, the text after the last pair, and how far the pairs reach."""
     text, pos, pairs = chain.text, 0, []
     while pos < len(text):
         pos = _SEP.match(text, pos).end()
@@ -235,7 +235,7 @@ def _parse_pairs(chain: _Chain, terms: Terms) -> tuple[list, str, bool]:
         key = terms.keys.get(re.sub(r"\s+", " ", m.group("key")).lower())
         pairs.append((key, m.group(0).strip(" :="), NumberMention(0, n.end - n.start, n.value, n.unit, n.rule, 0), a))
         pos = after
-    return pairs, text[pos:], pos >= len(text.rstrip())
+    return pairs, text[pos:], pos
 
 
 def _classify(page: Page, seg: Segment, terms: Terms) -> None:
@@ -293,10 +293,10 @@ def _find_runs(page: Page, lines: list[list[Segment]], terms: Terms) -> None:
                 chain.append(nxt)
                 if nxt.kind == "status":
                     break
-            pairs, rest, _ = _parse_pairs(_Chain(page, chain), terms)
-            while len(chain) > 1 and not _covers(pairs, chain[-1]):
+            pairs, rest, read_to = _parse_pairs(_Chain(page, chain), terms)
+            while len(chain) > 1 and not _covers(_Chain(page, chain), read_to):
                 chain.pop()  # a line the run did not read belongs to something else
-                pairs, rest, _ = _parse_pairs(_Chain(page, chain), terms)
+                pairs, rest, read_to = _parse_pairs(_Chain(page, chain), terms)
             if not pairs or re.search(r"\d", rest):
                 continue
             rag = terms.rag_re.search(rest)
@@ -309,13 +309,15 @@ def _find_runs(page: Page, lines: list[list[Segment]], terms: Terms) -> None:
 
 
 def _only_rag(rest: str, terms: Terms) -> bool:
+    """Is the text after a run's last value only its RAG rating ("(Amber)", "RAG: Red") or nothing?"""
     body = rest.strip(" ()[],;.")
-    return not body or bool(terms.rag_re.fullmatch(body))
+    status = terms.status_re.match(body)
+    return not body or bool(status and terms.rag_re.fullmatch(status.group("rest").strip(" .")))
 
 
-def _covers(pairs: list, seg: Segment) -> bool:
-    """Did the run read a value on this line, or is the line only the RAG rating or a unit's end?"""
-    return any(seg.start <= at < seg.end for *_, at in pairs) or seg.kind == "status" or True
+def _covers(chain: _Chain, read_to: int) -> bool:
+    """Did the run read into its last line, or is that line its RAG rating?"""
+    return chain.starts[-1] < read_to or chain.segs[-1].kind == "status"
 
 
 def _dangling(page: Page, seg: Segment) -> bool:
@@ -373,7 +375,7 @@ def _line_height(seg: Segment) -> float:
 def _close_below(upper: Segment, lower: Segment, factor: float = 1.9) -> bool:
     """Is ``lower`` the next line of the same block as ``upper`` (no wide vertical gap)?"""
     if upper.top is None or lower.top is None:
-        return lower.line - upper.line == 1
+        return 0 < lower.line - upper.line <= 2  # text and HTML: the next line, or the one after a blank line
     h = max(_line_height(upper), _line_height(lower), 1.0)
     return 0 < lower.top - upper.top <= factor * h
 

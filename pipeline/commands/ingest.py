@@ -109,6 +109,10 @@ EXAMPLE_SERIES_SQL = """
 SELECT kpi, unit FROM kpi_series WHERE kpi IS NOT NULL AND role = 'actual' AND period_kind <> 'paper_date'
 GROUP BY kpi, unit ORDER BY count(DISTINCT period_start) DESC, count(*) DESC, kpi LIMIT 1
 """
+UNDATED_SQL = """
+SELECT source FROM papers
+WHERE run_id = ? AND status = 'ok' AND paper_date IS NULL AND reporting_period_start IS NULL ORDER BY source
+"""
 SERIES_SQL = """
 SELECT period_start, period_end, value, unit, role, paper_date, page, value_text
 FROM kpi_series WHERE kpi = ? AND unit = ? AND role = 'actual' ORDER BY period_start NULLS LAST, paper_date
@@ -124,6 +128,11 @@ def print_summary(con, summary) -> None:
     ok, bad, pages, figures, kpis = con.execute(SUMMARY_SQL).fetchone()
     print()
     print(format_table(["papers", "pages", "figures found", "KPIs", "failures"], [[ok, pages, figures, kpis, bad]]))
+    for (source,) in con.execute(UNDATED_SQL, [summary.run_id]).fetchall():
+        print(
+            f"\nwarning: {source}: neither a paper date nor a reporting period could be read from it; its undated "
+            "figures have no period (give --paper-date or a manifest.csv)"
+        )
     if summary.failed:
         print("\nFailures this run:")
         print(
