@@ -15,20 +15,20 @@ _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
 _DATED: list[tuple[str, re.Pattern[str]]] = [
     ("inspection", re.compile(rf"\b[Ii]nspection dates?:?\s+.{{0,40}}?(?:to|–|-)\s+{_D}")),
     ("published", re.compile(rf"\b(?:Report\s+published|Published|Publication date)(?:\s+on)?:?\s+{_D}")),
+    # a meeting header line: "Cabinet – 14 November 2023", "Meeting of the County Council, Thursday 13 March 2025"
+    (
+        "meeting_header",
+        re.compile(
+            rf"^[ \t]*(?:To:\s*)?(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ ]{{0,80}}?\s)?(?:Cabinet|Council|Committee|Board|Panel|"
+            rf"Executive|Team|Forum|Group|Commission)[ \t]*(?:[-–—,:]|\bon\b)[ \t]*(?:{_WEEKDAY})?{_D}[ \t]*$",
+            re.M,
+        ),
+    ),
     (
         "meeting",
         re.compile(rf"\b(?:[Mm]eeting|[Cc]ommittee|[Cc]ouncil)\s+(?:on|of|held on|dated?)\s+(?:{_WEEKDAY})?{_D}"),
     ),
     ("dated", re.compile(rf"\bDate(?:\s+of\s+(?:meeting|report|publication|decision))?:\s*(?:{_WEEKDAY})?{_D}", re.I)),
-    # a meeting header line: "Cabinet – 14 November 2023", "Meeting of the County Council, Thursday 13 March 2025"
-    (
-        "meeting_header",
-        re.compile(
-            rf"^[ \t]*(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ ]{{0,80}}?\s)?(?:Cabinet|Council|Committee|Board|Panel|"
-            rf"Executive|Team|Forum|Group|Commission)[ \t]*(?:[-–—,:]|\bon\b)[ \t]*(?:{_WEEKDAY})?{_D}[ \t]*$",
-            re.M,
-        ),
-    ),
     ("dateline", re.compile(rf"(?:^|\n)\s*{_WEEKDAY}{_D}", re.M)),
 ]
 _TITLE_MONTH = re.compile(rf"(?:[-–—:]|\b[Rr]eport)\s*(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b")

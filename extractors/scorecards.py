@@ -149,7 +149,7 @@ _VALUE = re.compile(
     r"(?P<gbp>£\s?)?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?!\d|[,/.]\d)"
     r"(?P<scale>\s?(?:m|k|bn|million|billion)\b)?"
     r"(?P<unit>\s?%|\s?per\s?cent\b|\s?(?:per|/)\s?100,?000\b|\s?(?:per|/)\s?10,?000\b|\s?(?:per|/)\s?1,?000\b"
-    r"|\s+(?:working\s+|calendar\s+)?(?-i:days?|weeks?|months?)(?![a-z])|\s?FTE\b)?",
+    r"|\s+(?:working\s+|calendar\s+)?(?-i:days?|weeks?|months?)(?-i:(?![a-z]))|\s?FTE\b)?",
     re.I,
 )
 _SCALE = {"m": 1e6, "million": 1e6, "k": 1e3, "bn": 1e9, "billion": 1e9}
