@@ -16,19 +16,22 @@ SELECT kpi, unit, period_end, value, observation_id FROM kpi_series
 WHERE kpi IS NOT NULL AND role = 'actual' AND period_end IS NOT NULL AND period_kind IS DISTINCT FROM 'paper_date'
 ORDER BY kpi, unit, period_end, paper_date NULLS FIRST, observation_id
 """
+FALLBACK_PERIOD_RULES = "('period.paper_date', 'period.report', 'scorecard.period.report')"
+"""Period rules that date a figure by its paper (its date, or the period the report covers), not its sentence."""
 QUEUE_SQL = """
 WITH conflicted AS (SELECT DISTINCT unnest(observation_ids) AS observation_id FROM kpi_conflicts)
 SELECT k.observation_id, k.kpi, k.value, k.unit, k.role, k.period_start, k.period_end, k.period_kind, k.confidence,
        k.paper_title, k.page, k.sentence,
        k.confidence < ?                                                  AS low_confidence,
-       k.period_kind = 'paper_date' OR split_part(o.rule, '|', 3) LIKE 'period.report%' AS fallback_dated,
+       k.period_kind IN ('paper_date', 'report') OR split_part(o.rule, '|', 3) IN FALLBACK_PERIOD_RULES
+                                                                         AS fallback_dated,
        c.observation_id IS NOT NULL                                      AS in_conflict
 FROM kpi_series k
 JOIN observations o ON o.id = k.observation_id
 LEFT JOIN conflicted c ON c.observation_id = k.observation_id
 WHERE k.kpi IS NOT NULL AND k.review_status = 'unreviewed' AND (?::VARCHAR IS NULL OR k.kpi = ?)
 ORDER BY k.kpi, k.period_end NULLS LAST, k.paper_date NULLS LAST, k.page, k.observation_id
-"""
+""".replace("FALLBACK_PERIOD_RULES", FALLBACK_PERIOD_RULES)
 
 Neighbour = tuple[float, object]
 """(value, period_end) of the figure of the period before or after"""
@@ -95,7 +98,7 @@ def review_queue(
         if low:
             item.reasons.append(f"low confidence ({item.confidence:g} < {min_confidence:g})")
         if fallback:
-            item.reasons.append("fallback-dated (no period in its sentence)")
+            item.reasons.append("fallback-dated (by its paper's date or reporting period, not its sentence)")
         if conflict:
             item.reasons.append("conflict: another paper gives another value for this period")
         before = _jump(item.value, prev_value, jump)
