@@ -57,7 +57,7 @@ QUALIFY row_number() OVER (PARTITION BY observation_id ORDER BY seq DESC) = 1;
 CREATE OR REPLACE VIEW kpi_series AS
 SELECT
     k.* REPLACE (
-        coalesce(c.kpi, k.kpi, k.label)            AS series,
+        coalesce(c.kpi, k.kpi, k.series)           AS series,   -- unmatched: the raw series key
         coalesce(c.kpi, k.kpi)                     AS kpi,
         coalesce(c.period_start, k.period_start)   AS period_start,
         coalesce(c.period_end, k.period_end)       AS period_end,
