@@ -33,6 +33,7 @@ class Terms:
 
     keys: dict[str, Key]
     key_re: re.Pattern[str]
+    precheck: re.Pattern[str]
     header_cell: re.Pattern[str]
     rag_re: re.Pattern[str]
     status_re: re.Pattern[str]
@@ -70,6 +71,11 @@ def load_terms(path: Path = TERMS_PATH) -> Terms:
     return Terms(
         keys=keys,
         key_re=key_re,
+        precheck=re.compile(
+            rf"\b(?:{words})\b(?:\s+{_PERIOD_IN_KEY})?(?:\s*\([^)\d]{{1,25}}\))?\s*[:=]?\s*£?\d"
+            r"|\bActual\b.{0,80}\bTarget\b|\bTarget\b.{0,80}\bActual\b",
+            re.I,
+        ),
         header_cell=re.compile(rf"^(?:{header_words})(?:\s+{_PERIOD_IN_KEY})?\s*:?$", re.I),
         rag_re=re.compile(rf"(?<![\w/])(?P<rag>{_alternation(rag['words'])})(?![\w/])", re.I),
         status_re=re.compile(rf"^\(?\s*(?:(?:{status})\s*:?\s*)?(?P<rest>.*?)\)?$", re.I),
@@ -722,10 +728,7 @@ _PRECHECK = re.compile(r"[:=]?\s*£?\d")
 
 def may_hold_scorecard(text: str, terms: Terms | None = None) -> bool:
     """A cheap test before the reader: a scorecard key directly followed by a figure, or a header row."""
-    terms = terms or load_terms()
-    return any(_VALUE.match(text, m.end()) for m in terms.key_re.finditer(text)) or bool(
-        re.search(r"\bActual\b.{0,80}\bTarget\b|\bTarget\b.{0,80}\bActual\b", text, re.I)
-    )
+    return (terms or load_terms()).precheck.search(text) is not None
 
 
 _BASE_CONFIDENCE = {"percent": 0.9, "gbp": 0.85, "count": 0.8, "days": 0.85, "weeks": 0.85, "months": 0.8}

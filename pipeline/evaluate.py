@@ -11,6 +11,7 @@ from pathlib import Path
 
 from extractors.metrics import extract_metrics
 from extractors.periods import month_end
+from extractors.roles import ROLES as EXTRACTOR_ROLES
 from models.records import ExtractionResult, FailedPaper, Observation
 from pipeline.collect import collect
 from pipeline.stages import extract_text
@@ -94,7 +95,7 @@ def period_correct(gold: GoldFigure, obs: Observation, exact: bool = False) -> b
     return start <= obs.period_start and obs.period_end <= end
 
 
-ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high", "floor")
+ROLES = EXTRACTOR_ROLES
 _STOPWORDS = frozenset(
     "the of a an and in for to by with on at as from or per than who which that is are was were be been its their "
     "our all".split()

@@ -252,3 +252,15 @@ def test_offsets_and_boxes_of_every_scorecard_figure(tmp_path):
     assert all(r[0] == r[1] == r[2] and r[3] is not None for r in cards)
     assert {r[5] for r in cards} >= {"Red", "Amber", "Green", None}
     assert papers == 8
+
+
+def test_extract_prints_the_rag_rating_of_a_scorecard_figure(capsys):
+    import json
+
+    from pipeline.cli import main
+
+    assert main(["extract", str(CARDS / "scorecard_boxes_b.pdf")]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    current = [r for r in rows if r["label"] == "Households in temporary accommodation" and r["value"] == 412]
+    assert [(r["role"], r["rag"], r["period_start"]) for r in current] == [("actual", "Red", "2023-07-01")]
+    assert not any(r["rag"] for r in rows if r["role"] != "actual")

@@ -30,6 +30,7 @@ EXTRACT_FIELDS = [
     "sentence_start",
     "sentence_end",
     "bbox",
+    "rag",
     "id",
 ]
 
