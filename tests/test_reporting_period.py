@@ -151,3 +151,19 @@ def test_real_council_papers(name, paper_date, period):
     assert (found_date[0] if found_date else None) == paper_date
     rp = detect_reporting_period(pages, paper_date)
     assert ((rp.period.start, rp.period.end) if rp else None) == period
+
+
+def test_ingest_warns_of_each_paper_with_neither_a_paper_date_nor_a_reporting_period(tmp_path, capsys):
+    from pipeline.cli import main
+
+    papers = tmp_path / "papers"
+    papers.mkdir()
+    (papers / "undated.txt").write_text("Service update\n\nThe service completed 1,146 assessments.\n")
+    (papers / "also_undated.txt").write_text("Housing note\n\nThere are 412 households in temporary homes.\n")
+    (papers / "quarterly.txt").write_text("Performance Report\nQuarter 2 2023/24\n\nLatest: 94%\n")
+    (papers / "dated.txt").write_text("Cabinet – 14 November 2023\n\nThe service completed 1,146 assessments.\n")
+    code = main(["ingest", str(papers), "--db", str(tmp_path / "w.duckdb"), "--no-prefect", "--quiet"])
+    out = capsys.readouterr().out
+    assert code == 0
+    warned = sorted(Path(line.split(": ")[1]).name for line in out.splitlines() if line.startswith("warning:"))
+    assert warned == ["also_undated.txt", "undated.txt"]
