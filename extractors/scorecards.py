@@ -494,18 +494,22 @@ def _period_for(
     p = rp.period
     if key.period == "report":
         return p, "scorecard.period.report"
+    # the words a derived period was read from: the key and the reporting period it is counted from
+    words = f"{key_text} ({rp.period.text})"
     if key.period == "previous":
         prev = previous_period(rp)
-        return prev, "scorecard.period.previous" if prev else "scorecard.period.none.previous_unknown"
+        if prev is None:
+            return None, "scorecard.period.none.previous_unknown"
+        return Period(-1, -1, words, prev.start, prev.end, prev.kind), "scorecard.period.previous"
     if key.period == "ytd":
-        return Period(-1, -1, "year to date", _fy_start(p.end), p.end, "range"), "scorecard.period.ytd"
+        return Period(-1, -1, words, _fy_start(p.end), p.end, "range"), "scorecard.period.ytd"
     if key.period == "rolling12":
         index = p.end.year * 12 + p.end.month - 12
         start = date(index // 12, index % 12 + 1, 1)
-        return Period(-1, -1, "rolling 12 months", start, p.end, "range"), "scorecard.period.rolling12"
+        return Period(-1, -1, words, start, p.end, "range"), "scorecard.period.rolling12"
     if key.period == "last_year":
         end = month_end(p.end.year - 1, p.end.month)
-        return Period(-1, -1, "same period last year", date(p.start.year - 1, p.start.month, 1), end, p.kind), (
+        return Period(-1, -1, words, date(p.start.year - 1, p.start.month, 1), end, p.kind), (
             "scorecard.period.last_year"
         )
     return None, "scorecard.period.none"
