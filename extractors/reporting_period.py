@@ -32,6 +32,9 @@ _QUARTER = re.compile(
     rf"|\b{_fy('b')}[\s,:–-]*(?:Quarter|Qtr|Q)\s*(?P<q2>[1-4])\b",
     re.I,
 )
+_ORDINAL = {"one": 1, "two": 2, "three": 3, "four": 4, "first": 1, "second": 2, "third": 3, "fourth": 4}
+_QUARTER_WORD = re.compile(r"\bQuarter\s+(One|Two|Three|Four)\b", re.I)
+_ORDINAL_QUARTER = re.compile(r"\b(First|Second|Third|Fourth)\s+Quarter\b", re.I)
 # "Period 8 (November) 2024/25", "P8 2024/25": month N of the financial year (P1 = April)
 _FIN_PERIOD = re.compile(rf"\b(?:Period|P)\s*(?P<n>1[0-2]|0?[1-9])\b(?:\s*\([^)]{{0,20}}\))?[\s,:–-]*{_FY}", re.I)
 # "Mid-year 2024/25", "Mid Year 24-25", "Half-year report 2024/25"
@@ -92,6 +95,9 @@ def _read(text: str, paper_date: date | None) -> tuple[Period, str] | None:
     """The period one title window names, most specific forms first."""
     if _MEETING_LINE.search(text):
         return None
+    # "Quarter Two 2024-25", "Second Quarter 2024/25" → "Quarter 2 …"
+    text = _QUARTER_WORD.sub(lambda w: f"Quarter {_ORDINAL[w.group(1).lower()]}", text)
+    text = _ORDINAL_QUARTER.sub(lambda w: f"Quarter {_ORDINAL[w.group(1).lower()]}", text)
     m = _QUARTER.search(text)
     if m:
         q = int(m.group("q") or m.group("q2"))

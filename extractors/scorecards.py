@@ -46,6 +46,17 @@ _PERIOD_IN_KEY = (
 )
 
 
+_LETTERS = {"R": "Red", "A": "Amber", "G": "Green", "B": "Blue", "RA": "Red/Amber", "AG": "Amber/Green"}
+
+
+def _rag(m: re.Match[str]) -> str:
+    """The rating a RAG match names: its word, or the word of a bracketed letter ("[A]" → Amber)."""
+    if m.group("rag"):
+        return m.group("rag")
+    letter = m.group("letter").upper()
+    return _LETTERS.get(letter, letter)
+
+
 def _alternation(words: list[str]) -> str:
     return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in sorted(words, key=len, reverse=True))
 
@@ -77,7 +88,11 @@ def load_terms(path: Path = TERMS_PATH) -> Terms:
             re.I,
         ),
         header_cell=re.compile(rf"^(?:{header_words})(?:\s+{_PERIOD_IN_KEY})?\s*:?$", re.I),
-        rag_re=re.compile(rf"(?<![\w/])(?P<rag>{_alternation(rag['words'])})(?![\w/])", re.I),
+        rag_re=re.compile(
+            rf"(?<![\w/])(?P<rag>{_alternation(rag['words'])})(?![\w/])"
+            rf"|[\[(]\s*(?P<letter>(?-i:{_alternation(rag['letters'])}))\s*[\])]",
+            re.I,
+        ),
         status_re=re.compile(rf"^\(?\s*(?:(?:{status})\s*:?\s*)?(?P<rest>.*?)\)?$", re.I),
         version=str(data.get("version", "0")),
     )
@@ -248,13 +263,14 @@ def _classify(page: Page, seg: Segment, terms: Terms) -> None:
     """Mark a segment as a RAG status, a header cell, a single value cell, or plain text (runs come later)."""
     body = page.text[seg.start : seg.end]
     status = terms.status_re.match(body)
-    if status and terms.rag_re.fullmatch(status.group("rest").strip(" .")):
-        seg.kind, seg.rag = "status", terms.rag_re.fullmatch(status.group("rest").strip(" .")).group("rag")
+    rated = _rating(status.group("rest"), terms) if status else None
+    if rated:
+        seg.kind, seg.rag = "status", rated
         return
     if re.match(r"^(?:Direction of travel|DoT|Trend)\b", body, re.I) or re.fullmatch(r"[↑↓→←▲▼►◄⬆⬇\s]+\w*", body):
         seg.kind = "status"
         return
-    if terms.header_cell.match(body) and not re.search(r"\d", body.replace("12", "")):
+    if terms.header_cell.match(body) and not body.endswith(":") and not re.search(r"\d", body.replace("12", "")):
         seg.kind = "header"
         return
     found = _value_at(body, 0)
@@ -277,7 +293,7 @@ def _continues_run(page: Page, prev: Segment, seg: Segment) -> bool:
         return bool(re.match(r"^£?\d", body))
     if re.match(r"^(?:per\b|%|days?\b|weeks?\b|months?\b)", body, re.I):
         return bool(re.search(r"\d\s*$", page.text[prev.start : prev.end]))
-    return seg.kind == "status" and body.startswith("(")
+    return seg.kind == "status" and body.startswith(("(", "["))
 
 
 def _find_runs(page: Page, lines: list[list[Segment]], terms: Terms) -> None:
@@ -306,19 +322,27 @@ def _find_runs(page: Page, lines: list[list[Segment]], terms: Terms) -> None:
             if not pairs or re.search(r"\d", rest):
                 continue
             rag = terms.rag_re.search(rest)
+            rag_word = _rag(rag) if rag else None
             for k, part in enumerate(chain):
                 used.add(part.start)
                 part.kind = "run" if k == 0 else "run_part"
             seg.values = pairs
-            seg.rag = rag.group("rag") if rag else None
+            seg.rag = rag_word
             seg.parts = chain
 
 
+def _rating(text: str, terms: Terms) -> str | None:
+    """The RAG rating a cell is made of ("Amber", "(Green)", "[A]"), or None if it holds anything else."""
+    body = text.strip(" .,;")
+    m = terms.rag_re.fullmatch(body) or terms.rag_re.fullmatch(body.strip("()[] "))
+    return _rag(m) if m else None
+
+
 def _only_rag(rest: str, terms: Terms) -> bool:
-    """Is the text after a run's last value only its RAG rating ("(Amber)", "RAG: Red") or nothing?"""
-    body = rest.strip(" ()[],;.")
+    """Is the text after a run's last value only its RAG rating ("(Amber)", "RAG: Red", "[A]") or nothing?"""
+    body = rest.strip(" ,;.")
     status = terms.status_re.match(body)
-    return not body or bool(status and terms.rag_re.fullmatch(status.group("rest").strip(" .")))
+    return not body or bool(status and _rating(status.group("rest"), terms))
 
 
 def _covers(chain: _Chain, read_to: int) -> bool:
@@ -393,7 +417,7 @@ def _is_heading(page: Page, seg: Segment) -> bool:
         and 3 <= len(body) <= 140
         and bool(re.search(r"[A-Za-z]{3}", body))
         and not body.endswith((".", ";"))
-        and not re.match(r"^(?:Page\s+\d|Enquiries|Contact|Telephone)\b", body, re.I)
+        and not re.match(r"^(?:Page\s+\d|(?:Enquiries|Contact(?: officer)?|Tel(?:ephone)?|E-?mail)\s*:)", body, re.I)
     )
 
 
@@ -445,6 +469,14 @@ def _heading_above(page: Page, lines: list[list[Segment]], seg: Segment) -> list
                 break
             found.insert(0, higher)
         return found
+
+
+def _wrapped_line(page: Page, lines: list[list[Segment]], seg: Segment) -> bool:
+    """Is this text line the continuation of a heading line right above it?"""
+    if seg.x0 is None:
+        return False  # text and HTML lines have no columns to tell a grid of boxes from rows
+    up = _above(lines, seg)
+    return up is not None and _is_heading(page, up) and _close_below(up, seg, 1.5)
 
 
 def _row_header(page: Page, lines: list[list[Segment]], seg: Segment) -> list[Segment]:
@@ -707,7 +739,10 @@ def read_scorecards(
             left = _row_header(page, lines, s)
             cells_right = sum(x.kind in ("run", "status") for x in lines[s.line] if left and x.start > left[0].end)
             # a row header names a row of several cells; a lone run under a heading is a KPI box
-            label = left if left and cells_right >= 2 else (_heading_above(page, lines, s) or left)
+            above = _heading_above(page, lines, s)
+            # ... unless the text at the left is the wrapped end of another box's heading (a grid of boxes)
+            wrapped = bool(left) and _wrapped_line(page, lines, left[0])
+            label = left if left and cells_right >= 2 and not (above and wrapped) else (above or left)
             if not label:
                 continue
             gid = tuple(x.start for x in label)

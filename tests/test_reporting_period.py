@@ -39,6 +39,8 @@ def _pages(text: str) -> list[Page]:
         ("Corporate Scorecard\nQ2 2023-24\n", (2023, 7, 1), (2023, 9, 30), "text:quarter"),
         ("Performance Monitoring\n2024/25 Quarter 1\n", (2024, 4, 1), (2024, 6, 30), "text:quarter"),
         ("Quarter 2 Performance Report 2023/24\n\n1.1 Introduction", (2023, 7, 1), (2023, 9, 30), "text:quarter"),
+        ("Council Plan Performance Dashboard\nQuarter Two 2024-25\n", (2024, 7, 1), (2024, 9, 30), "text:quarter"),
+        ("Performance update for the Third Quarter of 2023/24\n", (2023, 10, 1), (2023, 12, 31), "text:quarter"),
         # a month: a financial period, or a month in a performance report's title
         (
             "Monthly Performance Dashboard\nPeriod 8 (November) 2024/25",
