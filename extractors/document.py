@@ -11,6 +11,7 @@ from extractors.paper_date import detect_paper_date, detect_title
 from extractors.pdf import check_pdf_bytes, iter_pdf_pages
 from extractors.pdfium import iter_pdfium_pages
 from extractors.reporting_period import detect_reporting_period
+from extractors.tables import html_tables
 from extractors.text import decode_text, text_pages
 from models.records import ExtractedDocument, Paper, SourceFile
 
@@ -74,9 +75,12 @@ def extract_document(src: SourceFile, data: bytes | None = None, pdf_backend: st
         if not data.strip():
             raise ExtractionError("empty")
         text = decode_text(data)
-        if kind == "html":
-            text, title = html_to_text(text)
+        html = text if kind == "html" else None
+        if html is not None:
+            text, title = html_to_text(html)
         pages = text_pages(text)
+        if html is not None and len(pages) == 1:
+            pages[0].tables = html_tables(html, pages[0].text)
     paper.n_pages = len(pages)
     paper.title = paper.title or title or detect_title(pages)
     if paper.paper_date is None:

@@ -10,6 +10,7 @@ from extractors.nlp import Figure, analyse
 from extractors.reporting_period import detect_reporting_period, reporting_period_spans
 from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
+from extractors.tables import HEADERS_PATH, claimed_spans, table_figures, table_kpi
 from models.records import ExtractedDocument, ExtractionResult, Observation, Page, Sentence
 from models.taxonomy import TAXONOMY_PATH
 
@@ -27,6 +28,7 @@ _RULE_FILES = (
     "reporting_period.py",
     "scorecards.py",
     "paper_date.py",
+    "tables.py",
 )
 
 
@@ -39,6 +41,7 @@ def extractor_version() -> str:
         digest.update((here / name).read_bytes())
     digest.update(TAXONOMY_PATH.read_bytes())
     digest.update(TERMS_PATH.read_bytes())
+    digest.update(HEADERS_PATH.read_bytes())
     return f"{PACKAGE_VERSION}+{digest.hexdigest()[:10]}"
 
 
@@ -70,6 +73,10 @@ def _observation(paper_id: str, page: Page, sentence: Sentence, fig: Figure, pap
         bbox=page.bbox_of(fig.start, fig.end),
         rag=fig.rag,
     )
+
+
+def _claimed(spans: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(a <= start and end <= b for a, b in spans)
 
 
 def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
@@ -106,7 +113,30 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             # scorecard values replace what the narrative rules read at the same place
             card = read_scorecards(page, reporting, paper.paper_date)
             figures = scorecard_figures(card, figures, doc._.sentence_bounds)
+        claimed = claimed_spans(page.tables)
+        cards = [(f.start, f.end) for f in figures if f.rule.startswith("scorecard.")]
         for fig in figures:
+            if _claimed(claimed, fig.start, fig.end) and not fig.rule.startswith("scorecard."):
+                continue  # a table cell: read below with its column's period and role, not as running text
             sentence = by_start[fig.sentence_start]
             observations.append(_observation(paper.id, page, sentence, fig, paper.paper_date))
+        rows: dict[tuple[int, int], Sentence] = {}
+        for table in page.tables:
+            for tf in table_figures(page, table, paper.paper_date, report_period):
+                if any(a < tf.figure.end and tf.figure.start < b for a, b in cards):
+                    continue  # read already as a scorecard value
+                key = (tf.row_start, tf.row_end)
+                if key not in rows:
+                    rows[key] = Sentence(
+                        id=f"{paper.id[:16]}-{page.number}-{tf.row_start}-row",
+                        paper_id=paper.id,
+                        page=page.number,
+                        index=len(sentences),
+                        start=tf.row_start,
+                        end=tf.row_end,
+                        text=page.text[tf.row_start : tf.row_end],
+                    )
+                    sentences.append(rows[key])
+                fig = table_kpi(tf.figure)
+                observations.append(_observation(paper.id, page, rows[key], fig, paper.paper_date))
     return ExtractionResult(document=document, sentences=sentences, observations=observations)

@@ -14,6 +14,7 @@ from pdfminer.pdfparser import PDFSyntaxError
 from pdfplumber.utils.text import TextMap, chars_to_textmap
 
 from extractors.errors import ExtractionError
+from extractors.tables import find_pdf_tables
 from models.records import BBox, Page
 
 # pdfminer logs every recoverable oddity of a damaged file at WARNING; the run records failures itself.
@@ -140,6 +141,7 @@ def iter_pdf_pages(path: Path | BinaryIO) -> Iterator[Page]:
                     height=float(page.height),
                     char_boxes=boxes,
                     needs_ocr=needs_ocr,
+                    tables=find_pdf_tables(page, text, boxes),
                 )
             except (ExtractionError, MemoryError):
                 raise

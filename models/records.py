@@ -33,6 +33,34 @@ class SourceFile:
         return self.path.stat().st_size
 
 
+@dataclass(frozen=True)
+class TableCell:
+    """One cell of a table found on a page: its place in the grid, its box and the page text it holds.
+
+    ``spans`` are offsets into the page text, one per printed line of the cell (a multi-line cell has several).
+    """
+
+    row: int
+    col: int
+    spans: tuple[tuple[int, int], ...]
+    header: bool = False
+    colspan: int = 1
+    bbox: BBox | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table found on a page (kind: ruled | aligned | html) as a grid of cells; the first rows are headers."""
+
+    kind: str
+    n_rows: int
+    n_cols: int
+    cells: tuple[TableCell, ...]
+    bbox: BBox | None = None
+    caption: tuple[int, int] | None = None
+    """offsets of the line just above the table (a title such as "Table 1: Comparison at May 2025")"""
+
+
 @dataclass
 class Page:
     """One page of a paper: its text, and for PDFs the box of every character of that text."""
@@ -43,6 +71,7 @@ class Page:
     height: float | None = None
     char_boxes: list[BBox | None] | None = field(default=None, repr=False)
     needs_ocr: bool = False
+    tables: list[Table] = field(default_factory=list, repr=False)
 
     def bbox_of(self, start: int, end: int) -> BBox | None:
         """The union of the boxes of the characters in ``text[start:end]`` (None for non-PDF pages)."""

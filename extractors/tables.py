@@ -1,0 +1,1004 @@
+"""Tables: find them (PDF ruled and aligned, HTML <table>) and read their cells as dated, labelled figures."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from html.parser import HTMLParser
+from pathlib import Path
+
+import numpy
+
+from extractors.nlp import Figure
+from extractors.periods import Period, find_periods, month_end
+from models.records import BBox, Page, Table, TableCell
+
+HEADERS_PATH = Path(__file__).parent.parent / "models" / "table_headers.toml"
+
+# --------------------------------------------------------------------------------------------------------------
+# Values: what a cell must look like to be a figure
+# --------------------------------------------------------------------------------------------------------------
+
+_ARROWS = "▲▼►◄↑↓→←⬆⬇➔▶◀△▽"
+_RAG = r"(?:red|amber|green|blue|grey|r|a|g|a/g|r/a|on track|off track|monitor|improving|worsening|no change|same)"
+VALUE_RE = re.compile(
+    rf"^(?P<pre>(?:[{_ARROWS}]\s*)?)"
+    r"(?P<value>(?P<open>\()?(?P<sign>[-−–+])?\s?(?P<cur>£)?\s?(?P<sign2>[-−–])?"
+    r"(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
+    r"(?P<suffix>\s?(?:%|pp|m|k|bn)(?![a-z]))?(?P<close>\))?)"
+    rf"(?P<post>(?:\s*[{_ARROWS}])?(?:\s+{_RAG})?\s*)$",
+    re.I,
+)
+_YEAR_ONLY = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")
+
+
+@dataclass(frozen=True)
+class CellValue:
+    """A number printed alone in a cell: where it sits (in the span's text) and what it says."""
+
+    start: int
+    end: int
+    value: float
+    currency: bool
+    percent: bool
+    scale: float
+
+
+def parse_value(text: str) -> CellValue | None:
+    """'£6,317,351', '-25.1', '(1,234)', '94.2%', '£150m', '▲ 45 Green' → the value; anything else → None."""
+    m = VALUE_RE.match(text.strip())
+    if not m or _YEAR_ONLY.match(text.strip()) or re.fullmatch(r"0\d+", m.group("num")):
+        return None  # a year heading, or "£000" / "007": a unit or a reference, not a figure
+    if bool(m.group("open")) != bool(m.group("close")):
+        return None
+    lead = len(text) - len(text.lstrip())
+    value = float(m.group("num").replace(",", ""))
+    suffix = (m.group("suffix") or "").strip().lower()
+    scale = {"m": 1e6, "k": 1e3, "bn": 1e9}.get(suffix, 1.0)
+    if suffix in ("m", "k", "bn") and not m.group("cur"):
+        return None  # "12m" without £ is more often months than millions
+    negative = (m.group("sign") or m.group("sign2") or "") in "-−–" and (m.group("sign") or m.group("sign2"))
+    if negative or m.group("open"):
+        value = -value
+    start, end = m.span("value")
+    return CellValue(
+        lead + start, lead + end, value, bool(m.group("cur")), suffix in ("%", "pp"), scale
+    )
+
+
+def _is_number_cell(text: str) -> bool:
+    return parse_value(text) is not None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Header vocabulary (models/table_headers.toml)
+# --------------------------------------------------------------------------------------------------------------
+
+
+def _words(patterns: list[str]) -> re.Pattern[str]:
+    return re.compile(r"(?<![\w£])(?:" + "|".join(patterns) + r")(?![\w])", re.I)
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    roles: tuple[tuple[str, re.Pattern[str]], ...]
+    skip: re.Pattern[str]
+    drop: re.Pattern[str]
+    units: tuple[tuple[str, float, re.Pattern[str]], ...]
+    money: re.Pattern[str]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    data = tomllib.loads(HEADERS_PATH.read_text(encoding="utf-8"))
+    return Vocabulary(
+        roles=tuple((r["role"], _words(r["patterns"])) for r in data["role"]),
+        skip=re.compile(r"^\s*(?:" + "|".join(data["skip"]["patterns"]) + r")\s*$", re.I),
+        drop=_words(data["label"]["drop"]),
+        units=tuple((u["unit"], float(u["scale"]), _words(u["patterns"])) for u in data["unit"]),
+        money=_words(data["money"]["patterns"]),
+    )
+
+
+def header_unit(text: str) -> tuple[str, float, tuple[int, int]] | None:
+    """The unit a heading (or a unit cell) states: (unit, scale to pounds, where)."""
+    for unit, scale, pattern in vocabulary().units:
+        m = pattern.search(text)
+        if m:
+            return unit, scale, m.span()
+    return None
+
+
+_ROW_UNIT_HINT = re.compile(r"\((?P<u>[^()]{1,12})\)\s*$|(?P<rate>per\s+1(?:00?)?,?000\b)|^(?P<pct>percentage|%|proportion)\b",
+                            re.I)
+
+
+def row_unit(label: str) -> tuple[str, float] | None:
+    """A unit the row heading states: "(days)", "(%)", "… per 10,000", "Percentage of …"."""
+    m = _ROW_UNIT_HINT.search(label)
+    if not m:
+        return None
+    if m.group("pct"):
+        return "percent", 1.0
+    found = header_unit(m.group("u") or m.group("rate") or "")
+    return (found[0], found[1]) if found else None
+
+
+def header_role(text: str) -> tuple[str, str]:
+    """The role a column heading gives its figures, and the word that decided it."""
+    for role, pattern in vocabulary().roles:
+        m = pattern.search(text)
+        if m:
+            return role, m.group(0).lower()
+    return "actual", "default"
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Periods in headings ("Q1 2024/25", "Dec-24", "31-Mar-24", "March 23", "Apr–Jun" under "2024/25")
+# --------------------------------------------------------------------------------------------------------------
+
+_MON = (
+    r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July|"
+    r"August|September|October|November|December)\.?"
+)
+_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_DAY_NUMERIC = re.compile(r"(?<![\d/])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>(?:19|20)?\d\d)(?![\d/])")
+_DAY_MON = re.compile(rf"(?<!\d)(?P<d>[0-3]?\d)[-\s]{_MON}[-\s](?P<y>(?:19|20)?\d\d)(?!\d)", re.I)
+_MON_YY = re.compile(rf"(?<![\w-]){_MON}(?:[-'’]\s?|\s)?(?P<y>\d\d)(?![\d/-])", re.I)
+_MON_RANGE = re.compile(
+    rf"(?<![\w]){_MON}\s?[-–—]\s?(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?!\s*\d)",
+    re.I,
+)
+_QUARTER = re.compile(r"(?<![\w])(?:Q|Qtr\s?|Quarter\s)(?P<q>[1-4])(?![\w/])", re.I)
+_FIN_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s?[/-]\s?(?P<y2>\d{2}|\d{4})(?![\d/])")
+
+
+def _year(text: str) -> int:
+    y = int(text)
+    return y + 2000 if y < 100 else y
+
+
+def _mon(text: str) -> int:
+    return _MONTHS[text[:3].lower()]
+
+
+def _safe(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def header_period(text: str, ref: date | None) -> Period | None:
+    """The period a column heading (all its header rows joined) names; the most specific one wins."""
+    found: list[Period] = []
+
+    def add(m: re.Match[str], start: date | None, end: date | None, kind: str) -> None:
+        if start is not None and end is not None and start <= end:
+            found.append(Period(m.start(), m.end(), m.group(0), start, end, kind))
+
+    for m in _DAY_NUMERIC.finditer(text):
+        d = _safe(_year(m.group("y")), int(m.group("m")), int(m.group("d")))
+        add(m, d, d, "day")
+    for m in _DAY_MON.finditer(text):
+        d = _safe(_year(m.group("y")), _mon(m.group("mon")), int(m.group("d")))
+        add(m, d, d, "day")
+    taken = [(p.start_char, p.end_char) for p in found]
+    for m in _MON_YY.finditer(text):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        y, mo = _year(m.group("y")), _mon(m.group("mon"))
+        add(m, date(y, mo, 1), month_end(y, mo), "month")
+    fin = _FIN_YEAR.search(text)
+    quarter = _QUARTER.search(text)
+    if quarter and fin and not any(p.kind == "quarter" for p in find_periods(text, ref)):
+        # "Q3" under a merged "2023/24" heading: the quarter of that financial year
+        y, q = int(fin.group("y")), int(quarter.group("q"))
+        first = (4 + 3 * (q - 1) - 1) % 12 + 1
+        year = y if q <= 3 else y + 1
+        add(quarter, date(year, first, 1), month_end(year, first + 2), "quarter")
+    rng = _MON_RANGE.search(text)
+    if rng and not _MON_YY.search(text):
+        y = None
+        if fin:
+            y = int(fin.group("y"))
+            m1, m2 = _mon(rng.group("mon")), _mon(rng.group("mon2"))
+            y1 = y if m1 >= 4 else y + 1
+            y2 = y1 if m2 >= m1 else y1 + 1
+            add(rng, date(y1, m1, 1), month_end(y2, m2), "range")
+    for p in find_periods(text, ref):
+        if p.relative or p.kind in ("since", "paper_date"):
+            continue
+        if any(p.start_char < q.end_char and q.start_char < p.end_char for q in found):
+            continue
+        found.append(p)
+    if not found:
+        return None
+    return min(found, key=lambda p: ((p.end - p.start).days, p.start_char))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# PDF: cells from pdfplumber's table finder (ruled) and from text alignment (unruled)
+# --------------------------------------------------------------------------------------------------------------
+
+
+class _CharIndex:
+    """Page-text offsets of the characters whose box centre falls in a rectangle."""
+
+    def __init__(self, text: str, boxes: list[BBox | None]) -> None:
+        self.text = text
+        self.idx = numpy.array([i for i, b in enumerate(boxes) if b is not None], dtype=numpy.int64)
+        self.cx = numpy.array([(b[0] + b[2]) / 2 for b in boxes if b is not None])
+        self.cy = numpy.array([(b[1] + b[3]) / 2 for b in boxes if b is not None])
+        self.boxes = boxes
+
+    def inside(self, bbox: BBox) -> list[int]:
+        x0, top, x1, bottom = bbox
+        mask = (self.cx >= x0) & (self.cx <= x1) & (self.cy >= top) & (self.cy <= bottom)
+        return sorted(int(i) for i in self.idx[mask])
+
+    def spans(self, indices: list[int]) -> tuple[tuple[int, int], ...]:
+        """Runs of offsets that read as one line of text (only spaces between them)."""
+        out: list[tuple[int, int]] = []
+        for i in indices:
+            if out and not self.text[out[-1][1] : i].strip() and "\n" not in self.text[out[-1][1] : i]:
+                out[-1] = (out[-1][0], i + 1)
+            else:
+                out.append((i, i + 1))
+        return tuple(s for s in out if self.text[s[0] : s[1]].strip())
+
+    def box(self, span: tuple[int, int]) -> BBox | None:
+        boxes = [b for b in self.boxes[span[0] : span[1]] if b is not None]
+        if not boxes:
+            return None
+        return (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+
+
+def _numeric_lines(text: str) -> int:
+    n = 0
+    for line in text.split("\n"):
+        toks = line.split()
+        if sum(bool(parse_value(t)) for t in toks) >= 2:
+            n += 1
+    return n
+
+
+def find_pdf_tables(page, text: str, boxes: list[BBox | None]) -> list[Table]:
+    """The tables of a pdfplumber page: ruled ones by its table finder, unruled ones by text alignment."""
+    if _numeric_lines(text) < 2:
+        return []
+    chars = _CharIndex(text, boxes)
+    tables: list[Table] = []
+    try:
+        found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+    except Exception:  # a damaged drawing: read the page as text only
+        found = []
+    for t in found:
+        table = _ruled_table(t, chars)
+        if table is not None:
+            tables.append(table)
+    taken = [t.bbox for t in tables if t.bbox]
+    tables.extend(_aligned_tables(text, chars, taken))
+    return tables
+
+
+def _ruled_table(t, chars: _CharIndex) -> Table | None:
+    """A table of pdfplumber's finder as cells; a cell followed by empty slots (None) spans them."""
+    rows = t.rows
+    n_cols = max(len(r.cells) for r in rows) if rows else 0
+    if len(rows) < 2 or n_cols < 2:
+        return None
+    out_rows: list[list[TableCell]] = []
+    for r in rows:
+        cells = list(r.cells)
+        row: list[TableCell] = []
+        for c, bbox in enumerate(cells):
+            if bbox is None:
+                continue
+            span = 1
+            while c + span < len(cells) and cells[c + span] is None:
+                span += 1
+            row.append(TableCell(0, c, chars.spans(chars.inside(bbox)), False, span, _round(bbox)))
+        out_rows.append(row)
+    out_rows = _split_stacked_rows(out_rows, chars)
+    return _assemble("ruled", out_rows, n_cols, _round(t.bbox), chars.text)
+
+
+def _round(b: BBox | None) -> BBox | None:
+    return None if b is None else (round(b[0], 2), round(b[1], 2), round(b[2], 2), round(b[3], 2))
+
+
+def _split_stacked_rows(rows: list[list[TableCell]], chars: _CharIndex) -> list[list[TableCell]]:
+    """A ruled row that holds several printed rows (no rule between them: every value cell has the same number
+    of numeric lines) becomes one row per line; the label lines go to the value line nearest them."""
+    out: list[list[TableCell]] = []
+    for row in rows:
+        values = [c for c in row if c.col > 0 and c.spans]
+        counts = {sum(_is_number_cell(chars.text[a:b]) for a, b in c.spans) for c in values}
+        n = counts.pop() if len(counts) == 1 else 1
+        if n < 2 or not values or any(len(c.spans) != n for c in values):
+            out.append(row)
+            continue
+        ys = [(_mid(chars.box(values[0].spans[k]))) for k in range(n)]
+        parts: list[list[TableCell]] = [[] for _ in range(n)]
+        for c in row:
+            if c in values:
+                for k in range(n):
+                    parts[k].append(TableCell(0, c.col, (c.spans[k],), False, c.colspan, c.bbox))
+                continue
+            per: list[list[tuple[int, int]]] = [[] for _ in range(n)]
+            for s in c.spans:
+                y = _mid(chars.box(s))
+                k = min(range(n), key=lambda k: abs(ys[k] - y))
+                per[k].append(s)
+            for k in range(n):
+                parts[k].append(TableCell(0, c.col, tuple(per[k]), False, c.colspan, c.bbox))
+        out.extend(parts)
+    return out
+
+
+def _mid(b: BBox | None) -> float:
+    return 0.0 if b is None else (b[1] + b[3]) / 2
+
+
+def _assemble(
+    kind: str, rows: list[list[TableCell]], n_cols: int, bbox: BBox | None, text: str, header_rows: int | None = None
+) -> Table | None:
+    """Number the rows, mark the header rows (those before the first row with a figure) and find the caption."""
+    if header_rows is None:
+        header_rows = 0
+        for row in rows:
+            if any(c.col > 0 and _is_number_cell(_cell_text(text, c)) for c in row):
+                break
+            header_rows += 1
+    if header_rows >= len(rows):
+        return None
+    cells = []
+    for r, row in enumerate(rows):
+        for c in row:
+            cells.append(TableCell(r, c.col, c.spans, r < header_rows, c.colspan, c.bbox))
+    starts = [a for c in cells for a, _ in c.spans]
+    caption = None
+    if starts:
+        first = min(starts)
+        line_end = text.rfind("\n", 0, first)
+        if line_end > 0:
+            line_start = text.rfind("\n", 0, line_end) + 1
+            if text[line_start:line_end].strip():
+                caption = (line_start, line_end)
+    return Table(kind, len(rows), n_cols, tuple(cells), bbox, caption)
+
+
+# --- unruled: columns from the alignment of the figures ------------------------------------------------------
+
+
+@dataclass
+class _Phrase:
+    start: int
+    end: int
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    numeric: bool
+
+
+def _line_phrases(text: str, chars: _CharIndex, a: int, b: int) -> list[_Phrase]:
+    """The line's words grouped into phrases: a gap wider than about half a letter height starts a new one."""
+    phrases: list[_Phrase] = []
+    for m in re.finditer(r"\S+", text[a:b]):
+        s, e = a + m.start(), a + m.end()
+        box = chars.box((s, e))
+        if box is None:
+            continue
+        height = box[3] - box[1]
+        if phrases and box[0] - phrases[-1].x1 < max(2.5, 0.55 * height):
+            p = phrases[-1]  # an ordinary word space: the same phrase ("at home 91", "4.35 %")
+            p.end, p.x1 = e, box[2]
+            p.top, p.bottom = min(p.top, box[1]), max(p.bottom, box[3])
+            p.numeric = _is_number_cell(text[p.start : p.end])
+            continue
+        phrases.append(_Phrase(s, e, box[0], box[2], box[1], box[3], _is_number_cell(m.group(0))))
+    # a money or percent sign printed apart from its number ("£ 1,234") joins it
+    return phrases
+
+
+def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Table]:
+    lines: list[tuple[int, int, list[_Phrase]]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        a, b = pos, pos + len(raw)
+        pos = b + 1
+        if raw.strip():
+            phrases = _line_phrases(text, chars, a, b)
+            if phrases and not any(_inside(p, t) for p in phrases for t in taken):
+                lines.append((a, b, phrases))
+                continue
+        lines.append((a, b, []))
+    tables: list[Table] = []
+    i = 0
+    while i < len(lines):
+        if not _is_figure_line(lines[i][2]):
+            i += 1
+            continue
+        j, last_figure, gaps = i, i, 0
+        while j + 1 < len(lines):
+            nxt = lines[j + 1][2]
+            if _is_figure_line(nxt):
+                j, last_figure, gaps = j + 1, j + 1, 0
+            elif nxt and gaps < 2 and _in_label_area(nxt, lines[i][2]):
+                j, gaps = j + 1, gaps + 1
+            elif not nxt and gaps < 1:
+                j, gaps = j + 1, gaps + 1
+            else:
+                break
+        first = i  # the first row's heading may start on the lines above it ("Permanent admissions to")
+        while first > 0 and i - first < 2 and _in_label_area(lines[first - 1][2], lines[i][2]):
+            own = [p for p in lines[first][2] if not p.numeric]
+            if own and text[own[0].start : own[0].end][:1].isupper():
+                break
+            first -= 1
+        block = lines[first : last_figure + 1]
+        table = _aligned_table(block, lines[max(0, first - 6) : first], text)
+        if table is not None:
+            tables.append(table)
+        i = last_figure + 1
+    return tables
+
+
+def _inside(p: _Phrase, box: BBox) -> bool:
+    cx, cy = (p.x0 + p.x1) / 2, (p.top + p.bottom) / 2
+    return box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1
+
+
+def _is_figure_line(phrases: list[_Phrase]) -> bool:
+    """Two or more figures standing apart, to the right of any words: a table row read as text."""
+    nums = [p for p in phrases if p.numeric]
+    if len(nums) < 2:
+        return False
+    first_num = phrases.index(nums[0])
+    return all(p.numeric for p in phrases[first_num:]) and first_num <= 1
+
+
+def _in_label_area(phrases: list[_Phrase], ref: list[_Phrase]) -> bool:
+    """Words only left of the first figure of a table row ``ref``: a line of a row heading."""
+    first_num = next((q for q in ref if q.numeric), None)
+    return bool(phrases) and first_num is not None and all(p.x1 < first_num.x0 + 1 for p in phrases)
+
+
+def _aligned_table(block, above, text: str) -> Table | None:
+    figure_lines = [ph for _, _, ph in block if _is_figure_line(ph)]
+    if len(figure_lines) < 3:
+        return None
+    # columns: the figures' horizontal extents, merged where they overlap from line to line
+    spans = sorted((p.x0, p.x1) for ph in figure_lines for p in ph if p.numeric)
+    cols: list[list[float]] = []
+    for x0, x1 in spans:
+        if cols and x0 <= cols[-1][1] + 0.5:
+            cols[-1][1] = max(cols[-1][1], x1)
+        else:
+            cols.append([x0, x1])
+    if len(cols) < 2:
+        return None
+    label_right = cols[0][0]
+    centres = [(x0 + x1) / 2 for x0, x1 in cols]
+    pitch = sorted(b - a for a, b in zip(centres, centres[1:]))[(len(centres) - 1) // 2]
+
+    def col_of(p: _Phrase) -> int | None:
+        best, overlap = None, 0.0
+        for k, (x0, x1) in enumerate(cols):
+            o = min(x1, p.x1) - max(x0, p.x0)
+            if o > overlap:
+                best, overlap = k + 1, o
+        return best
+
+    # header lines: right above the first row, no figures, words over the columns, no wider than two columns
+    headers: list[list[_Phrase]] = []
+    for a, b, ph in reversed(above):
+        if not headers and len(ph) == 1 and ph[0].x1 <= label_right:
+            continue  # a section heading ("REVENUE") between the column headings and the first row
+        if not ph or any(p.numeric and not _YEAR_ONLY.match(text[p.start : p.end]) for p in ph):
+            break
+        over = [p for p in ph if p.x1 > label_right]
+        if not over or any(_width_in_cols(p, cols) > 2 or p.x1 - p.x0 > 1.6 * pitch for p in over):
+            break  # words across the columns: a title or running text, not a column heading
+        headers.insert(0, ph)
+    rows: list[list[TableCell]] = []
+    for ph in headers:
+        row: list[TableCell] = []
+        periodish = all(header_period(text[p.start : p.end], None) for p in ph if p.x1 > label_right)
+        placed = [(p, col_of(p)) for p in ph]
+        for n, (p, k) in enumerate(placed):
+            if p.x1 <= label_right:
+                row.append(TableCell(0, 0, ((p.start, p.end),), True))
+                continue
+            if k is None:  # a heading over no figures (an empty column) unless it runs on over the next ones
+                if not periodish:
+                    continue
+                k = min(range(len(cols)), key=lambda c: abs((cols[c][0] + cols[c][1]) / 2 - (p.x0 + p.x1) / 2)) + 1
+            span = 1
+            if periodish:  # "2017-18" over "Budget | Spent": the heading runs on to the next one
+                nxt = next((q for q, kk in placed[n + 1 :] if q.x1 > label_right), None)
+                nk = col_of(nxt) if nxt is not None else len(cols) + 1
+                span = max(1, (nk or len(cols) + 1) - k)
+            row.append(TableCell(0, k, ((p.start, p.end),), True, span))
+        rows.append(row)
+    rows = _stop_runs_at_roles(rows, text)
+    pending: list[tuple[int, int]] = []
+    body: list[list[TableCell]] = []
+
+    def continues(span: tuple[int, int]) -> bool:
+        return not text[span[0] : span[1]].lstrip()[:1].isupper()
+
+    def flush(next_label: tuple[tuple[int, int], ...] | None) -> tuple[tuple[int, int], ...]:
+        """Lines of words between figure rows: the end of the row above ("assessment (days)"), the start of
+        the next row's heading, or a section heading of their own ("REVENUE"); returns the next row's lead."""
+        lead: list[tuple[int, int]] = []
+        for span in pending:
+            if continues(span) and body and not lead:
+                prev = body[-1][0]
+                body[-1][0] = TableCell(0, 0, prev.spans + (span,))
+            elif next_label is None or not next_label or continues(next_label[0]) or lead:
+                lead.append(span)
+            else:
+                body.append([TableCell(0, 0, (span,))])  # a section heading: a row without figures
+        pending.clear()
+        if next_label is None and lead:
+            for span in lead:
+                body.append([TableCell(0, 0, (span,))])
+            return ()
+        return tuple(lead)
+
+    for a, b, ph in block:
+        if not ph:
+            continue
+        if not _is_figure_line(ph):
+            pending.append((ph[0].start, ph[-1].end))
+            continue
+        own = tuple((p.start, p.end) for p in ph if not p.numeric)
+        label = flush(own) + own
+        row = [TableCell(0, 0, label)]
+        for p in ph:
+            if p.numeric:
+                k = col_of(p)
+                if k is not None:
+                    row.append(TableCell(0, k, ((p.start, p.end),)))
+        body.append(row)
+    flush(None)
+    all_rows = rows + body
+    x0 = min(p.x0 for ph in figure_lines for p in ph)
+    top = min(p.top for ph in figure_lines for p in ph)
+    x1 = max(p.x1 for ph in figure_lines for p in ph)
+    bottom = max(p.bottom for ph in figure_lines for p in ph)
+    return _assemble("aligned", all_rows, len(cols) + 1, _round((x0, top, x1, bottom)), text, len(rows))
+
+
+def _stop_runs_at_roles(rows: list[list[TableCell]], text: str) -> list[list[TableCell]]:
+    """A period heading that runs on over the next columns stops at one headed as a target, comparator, change
+    ("2024" over "Mar" does not date the "National" column beside it)."""
+    own: dict[int, str] = {}
+    for row in rows:
+        for c in row:
+            if c.colspan == 1:
+                own[c.col] = f"{own.get(c.col, '')} {_cell_text(text, c)}"
+    out = []
+    for row in rows:
+        new_row = []
+        for c in row:
+            span = c.colspan
+            for k in range(c.col + 1, c.col + c.colspan):
+                if header_role(own.get(k, ""))[0] not in ("actual", header_role(own.get(c.col, ""))[0]):
+                    span = k - c.col
+                    break
+            new_row.append(TableCell(c.row, c.col, c.spans, c.header, span, c.bbox))
+        out.append(new_row)
+    return out
+
+
+def _width_in_cols(p: _Phrase, cols: list[list[float]]) -> int:
+    return sum(1 for x0, x1 in cols if min(x1, p.x1) - max(x0, p.x0) > 0)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# HTML <table>
+# --------------------------------------------------------------------------------------------------------------
+
+
+class _TableParser(HTMLParser):
+    """Rows of cells (text, colspan, rowspan, is <th>) of every outermost <table>, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[tuple[str, int, int, bool]]]] = []
+        self._depth = 0
+        self._cell: list[str] | None = None
+        self._cell_attrs: tuple[int, int, bool] = (1, 1, False)
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "noscript", "template", "head"):
+            self._skip += 1
+        if tag == "table":
+            self._depth += 1
+            if self._depth == 1:
+                self.tables.append([])
+        elif self._depth == 1 and tag == "tr":
+            self.tables[-1].append([])
+        elif self._depth == 1 and tag in ("td", "th"):
+            a = dict(attrs)
+            self._cell = []
+            self._cell_attrs = (_int(a.get("colspan")), _int(a.get("rowspan")), tag == "th")
+        elif self._cell is not None and tag == "br":
+            self._cell.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "noscript", "template", "head"):
+            self._skip = max(0, self._skip - 1)
+        if tag == "table":
+            self._close_cell()
+            self._depth = max(0, self._depth - 1)
+        elif self._depth == 1 and tag in ("td", "th", "tr"):
+            self._close_cell()
+
+    def _close_cell(self) -> None:
+        if self._cell is not None and self.tables and self._depth == 1:
+            if not self.tables[-1]:
+                self.tables[-1].append([])
+            self.tables[-1][-1].append(("".join(self._cell), *self._cell_attrs))
+        self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None and not self._skip:
+            self._cell.append(data)
+
+
+def _int(v: str | None) -> int:
+    try:
+        return max(1, min(int(v or 1), 50))
+    except ValueError:
+        return 1
+
+
+def html_tables(html: str, page_text: str) -> list[Table]:
+    """The <table>s of an HTML paper with each cell located in the page text that html_to_text made of it."""
+    parser = _TableParser()
+    try:
+        parser.feed(html)
+        parser.close()
+    except Exception:  # malformed markup: no tables rather than a failed paper
+        return []
+    out: list[Table] = []
+    cursor = 0
+    for raw_rows in parser.tables:
+        grid: list[list[TableCell]] = []
+        carry: dict[int, int] = {}  # column → rows still covered by a rowspan from above
+        for raw in raw_rows:
+            row: list[TableCell] = []
+            col = 0
+            for cell_text, colspan, rowspan, _is_th in raw:
+                while carry.get(col, 0) > 0:
+                    carry[col] -= 1
+                    col += 1
+                spans, cursor = _locate(cell_text, page_text, cursor)
+                row.append(TableCell(0, col, spans, False, colspan))
+                if rowspan > 1:
+                    for k in range(col, col + colspan):
+                        carry[k] = rowspan - 1
+                col += colspan
+            for k in list(carry):
+                if k >= col and carry[k] > 0:
+                    carry[k] -= 1
+            grid.append(row)
+        n_cols = max((c.col + c.colspan for r in grid for c in r), default=0)
+        if len(grid) >= 2 and n_cols >= 2:
+            table = _assemble("html", grid, n_cols, None, page_text)
+            if table is not None:
+                out.append(table)
+    return out
+
+
+def _locate(cell_text: str, page_text: str, cursor: int) -> tuple[tuple[tuple[int, int], ...], int]:
+    """Find a cell's words, in order, in the page text from ``cursor``; one span per line of the cell."""
+    words = cell_text.split()
+    if not words:
+        return (), cursor
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in words))
+    m = pattern.search(page_text, cursor)
+    if m is None:
+        return (), cursor
+    spans = []
+    pos = m.start()
+    for part in page_text[m.start() : m.end()].split("\n"):
+        lead = len(part) - len(part.lstrip())
+        if part.strip():
+            spans.append((pos + lead, pos + lead + len(part.strip())))
+        pos += len(part) + 1
+    return tuple(spans), m.end()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Reading a table: columns get a period, role and unit from their headings, rows a label
+# --------------------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Column:
+    index: int
+    heading: str
+    period: Period | None
+    role: str
+    role_word: str
+    unit: tuple[str, float] | None
+    skip: bool
+    measure: str
+    unit_column: bool = False
+
+
+def _cell_text(text: str, cell: TableCell) -> str:
+    out = ""
+    for a, b in cell.spans:
+        part = text[a:b].strip()
+        if out.endswith("-") and part[:1].islower():
+            out += part
+        else:
+            out = f"{out} {part}" if out else part
+    return " ".join(out.split())
+
+
+def _columns(table: Table, text: str, ref: date | None) -> list[_Column]:
+    headings: dict[int, list[str]] = {k: [] for k in range(table.n_cols)}
+    for cell in table.cells:
+        if cell.header:
+            t = _cell_text(text, cell)
+            for k in range(cell.col, min(table.n_cols, cell.col + cell.colspan)):
+                if t:
+                    headings[k].append(t)
+    body = [c for c in table.cells if not c.header]
+    cols = []
+    voc = vocabulary()
+    for k in range(table.n_cols):
+        heading = " ".join(headings[k])
+        period = header_period(heading, ref)
+        role, word = header_role(heading)
+        unit = header_unit(heading)
+        skip = bool(voc.skip.match(heading)) or (bool(heading) and any(voc.skip.match(h) for h in headings[k][-1:]))
+        measure = heading
+        for cut in sorted(
+            [(period.start_char, period.end_char)] if period else [], reverse=True
+        ):
+            measure = measure[: cut[0]] + " " + measure[cut[1] :]
+        measure = _measure(measure)
+        unit_col = bool(re.fullmatch(r"\s*units?\s*(?:of measure)?\s*", heading, re.I))
+        if not unit_col and k > 0:
+            values = [_cell_text(text, c) for c in body if c.col == k]
+            values = [v for v in values if v]
+            if values and all(header_unit(v) and len(v) <= 14 and not _is_number_cell(v) for v in values):
+                unit_col = True
+        money = unit is None and voc.money.search(heading)
+        cols.append(
+            _Column(k, heading, period, role, word, (unit[0], unit[1]) if unit else (("gbp", 1.0) if money else None),
+                    skip, measure, unit_col)
+        )
+    return cols
+
+
+def _measure(heading: str) -> str:
+    """What a heading says is measured, once its period, unit, role and filler words are gone."""
+    voc = vocabulary()
+    out = heading
+    for unit_, _scale, pattern in voc.units:
+        out = pattern.sub(" ", out)
+    for _role, pattern in voc.roles:
+        out = pattern.sub(" ", out)
+    out = voc.drop.sub(" ", out)
+    out = re.sub(r"(?<!\w)(?:Q[1-4]|quarter|month|year|to date|[-–/:()|,])(?!\w)", " ", out, flags=re.I)
+    out = " ".join(out.split())
+    return out if len(re.sub(r"[^A-Za-z]", "", out)) >= 3 else ""
+
+
+_LABEL_HEADINGS = re.compile(
+    r"^(?:indicators?|measures?|kpis?|key performance indicators?|performance indicators?|metrics?|items?|"
+    r"description|service(?: area)?|areas?|outcomes?|priority|category|name)$",
+    re.I,
+)
+
+
+def _label(text: str, row_cells: list[TableCell], label_col: int) -> tuple[str | None, str]:
+    """The row heading as the figure's label (a unit hint such as "(days)" dropped), and as printed."""
+    cells = [c for c in row_cells if c.col == label_col]
+    raw = " ".join(_cell_text(text, c) for c in cells).strip()
+    label = re.sub(r"\s*\((?:%|days?|weeks?|number|no\.?|£m|£k|£000|£|per 10,000|rate)\)\s*$", "", raw, flags=re.I)
+    return (label or None), raw
+
+
+@dataclass(frozen=True)
+class TableFigure:
+    """A figure read from a table cell, with the row it belongs to (the row's text is its sentence)."""
+
+    figure: Figure
+    row_start: int
+    row_end: int
+
+
+def table_figures(page: Page, table: Table, paper_date: date | None, report_period: Period | None) -> list[TableFigure]:
+    """The figures of one table: every number standing alone in a body cell under a column that holds figures."""
+    text = page.text
+    cols = _columns(table, text, paper_date)
+    caption_period = _caption_period(text, table, paper_date)
+    body_rows: dict[int, list[TableCell]] = {}
+    for c in table.cells:
+        if not c.header:
+            body_rows.setdefault(c.row, []).append(c)
+    label_col = 0
+    unit_cols = [c.index for c in cols if c.unit_column]
+    out: list[TableFigure] = []
+    for r in sorted(body_rows):
+        row_cells = sorted(body_rows[r], key=lambda c: c.col)
+        label, raw_label = _label(text, row_cells, label_col)
+        lunit = row_unit(raw_label) if raw_label else None
+        ucell = next((c for c in row_cells if c.col in unit_cols), None)
+        uunit = header_unit(_cell_text(text, ucell)) if ucell else None
+        values: list[tuple[TableCell, CellValue, int, int]] = []
+        for c in row_cells:
+            if c.col == label_col or c.col in unit_cols or c.col >= len(cols) or cols[c.col].skip:
+                continue
+            numeric = [(a, b) for a, b in c.spans if _is_number_cell(text[a:b])]
+            if len(numeric) != 1:
+                continue  # an empty cell, words, or several numbers (a value and a note): not one figure
+            a, b = numeric[0]
+            v = parse_value(text[a:b])
+            assert v is not None
+            values.append((c, v, a + v.start, a + v.end))
+        row_percent = any(v.percent for _, v, _, _ in values)  # a bare change beside percentages: points
+        row_money = next((v.scale for _, v, _, _ in values if v.currency), None)
+        row_start = min((a for c in row_cells for a, _ in c.spans), default=0)
+        row_end = max((b for c in row_cells for _, b in c.spans), default=0)
+        for c, v, start, end in values:
+            col = cols[c.col]
+            unit, scale, unit_rule = _unit(v, text[start:end], col, uunit, lunit, row_percent, row_money)
+            if unit is None:
+                continue
+            role, role_rule = col.role, f"table.role.{col.role_word.replace(' ', '_')}"
+            period, period_rule = _period(col, cols, role, caption_period, report_period, paper_date)
+            value = v.value * scale
+            name = label
+            if col.measure and not _LABEL_HEADINGS.match(col.measure):
+                name = f"{label} – {col.measure}" if label else col.measure
+            confidence = 0.9 if period_rule.startswith(("table.period.heading", "table.period.between")) else 0.75
+            if period_rule in ("table.period.paper_date",):
+                confidence = 0.6
+            if role in ("target", "benchmark", "floor") and period is None:
+                confidence = 0.85
+            if name is None:
+                confidence -= 0.1
+            fig = Figure(
+                sentence_start=row_start,
+                sentence_end=row_end,
+                start=start,
+                end=end,
+                value=round(value, 6),
+                unit=unit,
+                rule=f"table.cell.{table.kind}.{unit_rule}",
+                role=role,
+                role_rule=role_rule,
+                period=period,
+                period_rule=period_rule,
+                label=name,
+                kpi=None,
+                confidence=round(confidence, 2),
+            )
+            out.append(TableFigure(fig, row_start, row_end))
+    return out
+
+
+def _unit(
+    v: CellValue,
+    printed: str,
+    col: _Column,
+    unit_cell: tuple[str, float, tuple[int, int]] | None,
+    row_unit_: tuple[str, float] | None,
+    row_percent: bool,
+    row_money: float | None,
+) -> tuple[str | None, float, str]:
+    """The unit of a cell's figure: printed in the cell, else a unit column, the column heading, the row heading,
+    the other figures of the row; a bare whole number is a count; a bare decimal with no unit is not read."""
+    if v.percent:
+        return "percent", 1.0, "cell"
+    if v.currency:
+        scale = v.scale if v.scale != 1.0 else (col.unit[1] if col.unit and col.unit[0] == "gbp" else 1.0)
+        return "gbp", scale, "cell"
+    if unit_cell is not None:
+        return unit_cell[0], unit_cell[1], "unit_column"
+    if col.unit is not None:
+        return col.unit[0], col.unit[1], "heading"
+    if row_unit_ is not None:
+        return row_unit_[0], row_unit_[1], "row"
+    if row_percent and col.role == "change":
+        return "percent", 1.0, "row_cells"
+    if row_money is not None and col.role == "change":
+        return "gbp", row_money, "row_cells"
+    if "." not in printed:
+        return "count", 1.0, "count"
+    return None, 1.0, "none"
+
+
+def _caption_period(text: str, table: Table, ref: date | None) -> Period | None:
+    if table.caption is None:
+        return None
+    line = text[table.caption[0] : table.caption[1]].strip()
+    if len(line) > 80 and not re.match(r"^(?:Table|Figure)\s*\d", line):
+        return None
+    found = [p for p in find_periods(line, ref) if not p.relative and p.kind not in ("since", "paper_date")]
+    return found[0] if len(found) == 1 else None
+
+
+def _period(
+    col: _Column,
+    cols: list[_Column],
+    role: str,
+    caption: Period | None,
+    report: Period | None,
+    paper_date: date | None,
+) -> tuple[Period | None, str]:
+    if role == "change":
+        left = [c for c in cols[: col.index] if c.period is not None and c.role != "change" and not c.skip]
+        right = [c for c in cols[col.index + 1 :] if c.period is not None and c.role != "change" and not c.skip]
+        if left and right and left[-1].period.end <= right[0].period.end:
+            a, b = left[-1].period, right[0].period
+            return _between(a, b), "table.period.between"
+        if len(left) >= 2:
+            a, b = left[-2].period, left[-1].period
+            if a.start <= b.start:
+                return _between(a, b), "table.period.between"
+        if col.period is not None:
+            return col.period, "table.period.heading"
+        return None, "table.period.none.change"
+    if col.period is not None:
+        return col.period, "table.period.heading"
+    if role in ("target", "benchmark", "floor", "baseline"):
+        return None, f"table.period.none.{role}"
+    if caption is not None:
+        return caption, "table.period.caption"
+    if report is not None:
+        return report, "table.period.report"
+    if paper_date is not None:
+        from extractors.periods import paper_date_period
+
+        return paper_date_period(paper_date), "table.period.paper_date"
+    return None, "table.period.none"
+
+
+def _between(a: Period, b: Period) -> Period:
+    start = a.start if a.kind == "day" else a.start
+    return Period(-1, -1, f"{a.text} to {b.text}", start, b.end, "range")
+
+
+def claimed_spans(tables: list[Table]) -> list[tuple[int, int]]:
+    """Every stretch of page text a recognised table holds: narrative rules leave these alone."""
+    return sorted(s for t in tables for c in t.cells for s in c.spans)
+
+
+def table_kpi(fig: Figure) -> Figure:
+    """The figure with the taxonomy KPI its label names (the longest phrase that fits its unit), if any."""
+    if not fig.label:
+        return fig
+    from dataclasses import replace
+
+    from extractors.nlp import build_nlp
+    from models.taxonomy import load_taxonomy
+
+    nlp = build_nlp()
+    doc = nlp.make_doc(fig.label)
+    matcher = nlp.get_pipe("councilkpi_kpi_matcher")
+    doc = matcher(doc)
+    best = None
+    for span in doc.spans.get("kpi", []):
+        kpi = load_taxonomy().get(span._.kpi)
+        if kpi is not None and kpi.unit is not None and kpi.unit != fig.unit and fig.role != "change":
+            continue
+        if best is None or len(span.text) > len(best.text):
+            best = span
+    return replace(fig, kpi=best._.kpi) if best is not None else fig
