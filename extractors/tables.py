@@ -116,10 +116,17 @@ _ROW_UNIT_HINT = re.compile(r"\((?P<u>[^()]{1,12})\)\s*$|(?P<rate>per\s+1(?:00?)
                             re.I)
 
 
+_NUMBER_BEFORE = re.compile(r"\d\s*(?:working\s+|calendar\s+)?$", re.I)
+
+
 def row_unit(label: str) -> tuple[str, float] | None:
-    """A unit the row heading states: "(days)", "(%)", "… per 10,000", "Percentage of …"."""
+    """A unit the row heading states: "(days)", "(%)", "… per 10,000", "Percentage of …", or a duration it
+    measures ("Average days to repair …", "working days lost …"; not "… within 10 working days")."""
     m = _ROW_UNIT_HINT.search(label)
     if not m:
+        for d in re.finditer(r"\b(days|weeks|months)\b", label, re.I):
+            if not _NUMBER_BEFORE.search(label[: d.start()]):
+                return d.group(1).lower(), 1.0
         return None
     if m.group("pct"):
         return "percent", 1.0
@@ -486,6 +493,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
     label_right = cols[0][0]
     centres = [(x0 + x1) / 2 for x0, x1 in cols]
     pitch = sorted(b - a for a, b in zip(centres, centres[1:]))[(len(centres) - 1) // 2]
+    label_edge = max((p.x1 for ph in figure_lines for p in ph if not p.numeric), default=label_right)
 
     def col_of(p: _Phrase) -> int | None:
         best, overlap = None, 0.0
@@ -498,12 +506,17 @@ def _aligned_table(block, above, text: str) -> Table | None:
     # header lines: right above the first row, no figures, words over the columns, no wider than two columns
     headers: list[list[_Phrase]] = []
     for a, b, ph in reversed(above):
-        if not headers and len(ph) == 1 and ph[0].x1 <= label_right:
-            continue  # a section heading ("REVENUE") between the column headings and the first row
+        if ph and all(p.x1 <= label_right for p in ph):
+            if not headers:
+                continue  # a section heading ("REVENUE") between the column headings and the first row
+            headers.insert(0, ph)  # the heading of the row headings ("Reserve"), set between heading lines
+            continue
         if not ph or any(p.numeric and not _YEAR_ONLY.match(text[p.start : p.end]) for p in ph):
             break
         over = [p for p in ph if p.x1 > label_right]
-        if not over or any(_width_in_cols(p, cols) > 2 or p.x1 - p.x0 > 1.6 * pitch for p in over):
+        if not over or any(
+            _width_in_cols(p, cols) > 2 or p.x1 - p.x0 > 1.6 * pitch or (p.x0 < label_edge - 5 and p.x1 > label_right + 5) for p in over
+        ):
             break  # words across the columns: a title or running text, not a column heading
         headers.insert(0, ph)
     rows: list[list[TableCell]] = []
@@ -839,6 +852,9 @@ def table_figures(page: Page, table: Table, paper_date: date | None, report_peri
         row_cells = sorted(body_rows[r], key=lambda c: c.col)
         label, raw_label = _label(text, row_cells, label_col)
         lunit = row_unit(raw_label) if raw_label else None
+        row_period = _row_period(raw_label, paper_date)
+        if row_period is not None:
+            lunit = None
         ucell = next((c for c in row_cells if c.col in unit_cols), None)
         uunit = header_unit(_cell_text(text, ucell)) if ucell else None
         values: list[tuple[TableCell, CellValue, int, int]] = []
@@ -865,7 +881,10 @@ def table_figures(page: Page, table: Table, paper_date: date | None, report_peri
             period, period_rule = _period(col, cols, role, caption_period, report_period, paper_date)
             value = v.value * scale
             name = label
-            if col.measure and not _LABEL_HEADINGS.match(col.measure):
+            if row_period is not None and col.period is None and role != "change":
+                # months down the rows, measures across: the row heading is the period, the column the measure
+                period, period_rule, name = row_period, "table.period.row_heading", col.measure or col.heading or None
+            elif col.measure and not _LABEL_HEADINGS.match(col.measure):
                 name = f"{label} – {col.measure}" if label else col.measure
             confidence = 0.9 if period_rule.startswith(("table.period.heading", "table.period.between")) else 0.75
             if period_rule in ("table.period.paper_date",):
@@ -892,6 +911,16 @@ def table_figures(page: Page, table: Table, paper_date: date | None, report_peri
             )
             out.append(TableFigure(fig, row_start, row_end))
     return out
+
+
+def _row_period(label: str, ref: date | None) -> Period | None:
+    """A row heading that is nothing but a period ("April 2024", "Q2 2024/25", "2023/24")."""
+    if not label:
+        return None
+    p = header_period(label, ref)
+    if p is None or len(re.sub(r"[^A-Za-z]", "", label[: p.start_char] + label[p.end_char :])) > 2:
+        return None
+    return p
 
 
 def _unit(
@@ -925,12 +954,15 @@ def _unit(
     return None, 1.0, "none"
 
 
+_CAPTION = re.compile(r"^(?:Table|Figure|Chart)\s*[\dA-Z]*\b|\b(?:as at|as of|position at|snapshot|at)\s+\S", re.I)
+
+
 def _caption_period(text: str, table: Table, ref: date | None) -> Period | None:
     if table.caption is None:
         return None
     line = text[table.caption[0] : table.caption[1]].strip()
-    if len(line) > 80 and not re.match(r"^(?:Table|Figure)\s*\d", line):
-        return None
+    if not _CAPTION.search(line) or len(line) > 120:
+        return None  # a meeting line ("Cabinet – 13 March 2025") above a table does not date its figures
     found = [p for p in find_periods(line, ref) if not p.relative and p.kind not in ("since", "paper_date")]
     return found[0] if len(found) == 1 else None
 
