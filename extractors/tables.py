@@ -64,9 +64,7 @@ def parse_value(text: str) -> CellValue | None:
     if negative or m.group("open"):
         value = -value
     start, end = m.span("value")
-    return CellValue(
-        lead + start, lead + end, value, bool(m.group("cur")), suffix in ("%", "pp"), scale
-    )
+    return CellValue(lead + start, lead + end, value, bool(m.group("cur")), suffix in ("%", "pp"), scale)
 
 
 def _is_number_cell(text: str) -> bool:
@@ -112,8 +110,9 @@ def header_unit(text: str) -> tuple[str, float, tuple[int, int]] | None:
     return None
 
 
-_ROW_UNIT_HINT = re.compile(r"\((?P<u>[^()]{1,12})\)\s*$|(?P<rate>per\s+1(?:00?)?,?000\b)|^(?P<pct>percentage|%|proportion)\b",
-                            re.I)
+_ROW_UNIT_HINT = re.compile(
+    r"\((?P<u>[^()]{1,12})\)\s*$|(?P<rate>per\s+1(?:00?)?,?000\b)|^(?P<pct>percentage|%|proportion)\b", re.I
+)
 
 
 _NUMBER_BEFORE = re.compile(r"\d\s*(?:working\s+|calendar\s+)?$", re.I)
@@ -151,7 +150,9 @@ _MON = (
     r"(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|January|February|March|April|June|July|"
     r"August|September|October|November|December)\.?"
 )
-_MONTHS = {m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)}
+_MONTHS = {
+    m: i for i, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+}
 _DAY_NUMERIC = re.compile(r"(?<![\d/])(?P<d>[0-3]?\d)[/.](?P<m>[01]?\d)[/.](?P<y>(?:19|20)?\d\d)(?![\d/])")
 _DAY_MON = re.compile(rf"(?<!\d)(?P<d>[0-3]?\d)[-\s]{_MON}[-\s](?P<y>(?:19|20)?\d\d)(?!\d)", re.I)
 _MON_YY = re.compile(rf"(?<![\w-]){_MON}(?:[-'’]\s?|\s)?(?P<y>\d\d)(?![\d/-])", re.I)
@@ -201,7 +202,7 @@ def header_period(text: str, ref: date | None) -> Period | None:
         add(m, date(y, mo, 1), month_end(y, mo), "month")
     fin = _FIN_YEAR.search(text)
     quarter = _QUARTER.search(text)
-    if quarter and fin and not any(p.kind == "quarter" for p in find_periods(text, ref)):
+    if quarter and fin:
         # "Q3" under a merged "2023/24" heading: the quarter of that financial year
         y, q = int(fin.group("y")), int(quarter.group("q"))
         first = (4 + 3 * (q - 1) - 1) % 12 + 1
@@ -448,11 +449,17 @@ def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Tab
             if own and text[own[0].start : own[0].end][:1].isupper():
                 break
             first -= 1
-        block = lines[first : last_figure + 1]
+        last = last_figure  # and end on the lines below it ("2024" of "August 2024", "assessment (days)")
+        while last + 1 < len(lines) and last - last_figure < 2 and _in_label_area(lines[last + 1][2], lines[i][2]):
+            words = lines[last + 1][2]
+            if text[words[0].start : words[0].end][:1].isupper():
+                break
+            last += 1
+        block = lines[first : last + 1]
         table = _aligned_table(block, lines[max(0, first - 6) : first], text)
         if table is not None:
             tables.append(table)
-        i = last_figure + 1
+        i = last + 1
     return tables
 
 
@@ -492,7 +499,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
         return None
     label_right = cols[0][0]
     centres = [(x0 + x1) / 2 for x0, x1 in cols]
-    pitch = sorted(b - a for a, b in zip(centres, centres[1:]))[(len(centres) - 1) // 2]
+    pitch = sorted(b - a for a, b in zip(centres, centres[1:], strict=False))[(len(centres) - 1) // 2]
     label_edge = max((p.x1 for ph in figure_lines for p in ph if not p.numeric), default=label_right)
 
     def col_of(p: _Phrase) -> int | None:
@@ -505,7 +512,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
 
     # header lines: right above the first row, no figures, words over the columns, no wider than two columns
     headers: list[list[_Phrase]] = []
-    for a, b, ph in reversed(above):
+    for _a, _b, ph in reversed(above):
         if ph and all(p.x1 <= label_right for p in ph):
             if not headers:
                 continue  # a section heading ("REVENUE") between the column headings and the first row
@@ -515,7 +522,10 @@ def _aligned_table(block, above, text: str) -> Table | None:
             break
         over = [p for p in ph if p.x1 > label_right]
         if not over or any(
-            _width_in_cols(p, cols) > 2 or p.x1 - p.x0 > 1.6 * pitch or (p.x0 < label_edge - 5 and p.x1 > label_right + 5) for p in over
+            _width_in_cols(p, cols) > 2
+            or p.x1 - p.x0 > 1.6 * pitch
+            or (p.x0 < label_edge - 5 and p.x1 > label_right + 5)
+            for p in over
         ):
             break  # words across the columns: a title or running text, not a column heading
         headers.insert(0, ph)
@@ -565,7 +575,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
             return ()
         return tuple(lead)
 
-    for a, b, ph in block:
+    for _a, _b, ph in block:
         if not ph:
             continue
         if not _is_figure_line(ph):
@@ -779,9 +789,7 @@ def _columns(table: Table, text: str, ref: date | None) -> list[_Column]:
         unit = header_unit(heading)
         skip = bool(voc.skip.match(heading)) or (bool(heading) and any(voc.skip.match(h) for h in headings[k][-1:]))
         measure = heading
-        for cut in sorted(
-            [(period.start_char, period.end_char)] if period else [], reverse=True
-        ):
+        for cut in sorted([(period.start_char, period.end_char)] if period else [], reverse=True):
             measure = measure[: cut[0]] + " " + measure[cut[1] :]
         measure = _measure(measure)
         unit_col = bool(re.fullmatch(r"\s*units?\s*(?:of measure)?\s*", heading, re.I))
@@ -792,8 +800,17 @@ def _columns(table: Table, text: str, ref: date | None) -> list[_Column]:
                 unit_col = True
         money = unit is None and voc.money.search(heading)
         cols.append(
-            _Column(k, heading, period, role, word, (unit[0], unit[1]) if unit else (("gbp", 1.0) if money else None),
-                    skip, measure, unit_col)
+            _Column(
+                k,
+                heading,
+                period,
+                role,
+                word,
+                (unit[0], unit[1]) if unit else (("gbp", 1.0) if money else None),
+                skip,
+                measure,
+                unit_col,
+            )
         )
     return cols
 
@@ -802,7 +819,7 @@ def _measure(heading: str) -> str:
     """What a heading says is measured, once its period, unit, role and filler words are gone."""
     voc = vocabulary()
     out = heading
-    for unit_, _scale, pattern in voc.units:
+    for _unit_name, _scale, pattern in voc.units:
         out = pattern.sub(" ", out)
     for _role, pattern in voc.roles:
         out = pattern.sub(" ", out)

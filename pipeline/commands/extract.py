@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from datetime import date, timedelta
 from pathlib import Path
 
 from pipeline.output import UserError, format_table, parse_date
@@ -33,6 +34,23 @@ EXTRACT_FIELDS = [
     "rag",
     "id",
 ]
+
+
+STRUCTURED_RULES = ("table.", "scorecard.")
+
+
+def period_cell(start: str | None, end: str | None) -> str:
+    """A period as few characters as it needs: '2024-03-31', '2024-10' (a whole month), else 'start..end'."""
+    if not start or not end:
+        return ""
+    if start == end:
+        return start
+    whole_months = (
+        start.endswith("-01") and date.fromisoformat(end).month != (date.fromisoformat(end) + timedelta(days=1)).month
+    )
+    if whole_months:
+        return start[:7] if start[:7] == end[:7] else f"{start[:7]}..{end[:7]}"
+    return f"{start}..{end}"
 
 
 def cmd_extract(args: argparse.Namespace) -> int:
@@ -66,8 +84,25 @@ def cmd_extract(args: argparse.Namespace) -> int:
         for d in rows:
             print(json.dumps({k: d[k] for k in EXTRACT_FIELDS}, ensure_ascii=False))
     else:
-        headers = ["page", "value_text", "unit", "period_start", "period_end", "role", "kpi", "label", "confidence"]
-        print(format_table(headers, [[d[h] for h in headers] for d in rows], 40))
+        if args.tables:
+            rows = [d for d in rows if d["rule"].startswith(STRUCTURED_RULES)]
+        rows.sort(key=lambda d: (d["page"], d["page_start"]))
+        headers = ["page", "label", "period", "role", "value", "unit", "printed", "from", "confidence"]
+        table = [
+            [
+                d["page"],
+                d["label"],
+                period_cell(d["period_start"], d["period_end"]),
+                d["role"],
+                d["value"],
+                d["unit"],
+                d["value_text"],
+                d["rule"].split(".", 1)[0].replace("num", "text"),
+                d["confidence"],
+            ]
+            for d in rows
+        ]
+        print(format_table(headers, table, 60))
         paper = document.paper
         print(
             f"\n{len(rows)} figure(s) in {path} (paper date {paper.paper_date or 'unknown'}, {paper.n_pages} page(s))",
@@ -85,7 +120,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", help="a PDF, HTML or text paper")
     p.add_argument("--paper-date", type=parse_date, help="the paper's date (YYYY-MM-DD) for relative periods")
-    p.add_argument("--format", choices=["jsonl", "table"], default="jsonl", help="output (default: %(default)s)")
+    p.add_argument(
+        "--format",
+        choices=["jsonl", "table"],
+        default="jsonl",
+        help="output (default: %(default)s); table: one line per figure in page order with its label, period, role, "
+        "value, unit and where it was read from (a table, a scorecard or running text)",
+    )
+    p.add_argument(
+        "--tables", action="store_true", help="with --format table: only figures read from tables and scorecards"
+    )
     p.add_argument(
         "--pdf-backend",
         choices=["pdfplumber", "pdfium"],
