@@ -908,8 +908,8 @@ def table_figures(page: Page, table: Table, paper_date: date | None, report_peri
                 confidence = 0.6
             if role in ("target", "benchmark", "floor") and period is None:
                 confidence = 0.85
-            if name is None:
-                confidence -= 0.1
+            if name is None or not label:
+                confidence -= 0.15  # no row heading: the column heading alone does not name the indicator
             fig = Figure(
                 sentence_start=row_start,
                 sentence_end=row_end,
