@@ -7,7 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.nlp import Figure, analyse
-from extractors.reporting_period import detect_reporting_period, reporting_period_spans
+from extractors.reporting_period import detect_reporting_period, previous_period, reporting_period_spans
 from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
 from extractors.tables import HEADERS_PATH, claimed_spans, table_figures, table_kpi
@@ -85,6 +85,7 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
     boilerplate = repeated_lines([p.text for p in document.pages])
     reporting = detect_reporting_period(document.pages, paper.paper_date)
     report_period = reporting.period if reporting is not None else None
+    previous = previous_period(reporting) if reporting is not None else None
     sentences: list[Sentence] = []
     observations: list[Observation] = []
     for page in document.pages:
@@ -122,7 +123,7 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             observations.append(_observation(paper.id, page, sentence, fig, paper.paper_date))
         rows: dict[tuple[int, int], Sentence] = {}
         for table in page.tables:
-            for tf in table_figures(page, table, paper.paper_date, report_period):
+            for tf in table_figures(page, table, paper.paper_date, report_period, previous):
                 if any(a < tf.figure.end and tf.figure.start < b for a, b in cards):
                     continue  # read already as a scorecard value
                 key = (tf.row_start, tf.row_end)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from html.parser import HTMLParser
@@ -14,6 +14,7 @@ import numpy
 
 from extractors.nlp import Figure
 from extractors.periods import Period, find_periods, month_end
+from extractors.scorecards import load_terms
 from models.records import BBox, Page, Table, TableCell
 
 HEADERS_PATH = Path(__file__).parent.parent / "models" / "table_headers.toml"
@@ -299,6 +300,13 @@ def _ruled_table(t, chars: _CharIndex) -> Table | None:
     n_cols = max(len(r.cells) for r in rows) if rows else 0
     if len(rows) < 2 or n_cols < 2:
         return None
+    # where each column lies: from the cells that are followed by a cell of their own (not by an empty slot)
+    centres: dict[int, float] = {}
+    for r in rows:
+        cells = list(r.cells)
+        for c, bbox in enumerate(cells):
+            if bbox is not None and (c + 1 == len(cells) or cells[c + 1] is not None):
+                centres.setdefault(c, (bbox[0] + bbox[2]) / 2)
     out_rows: list[list[TableCell]] = []
     for r in rows:
         cells = list(r.cells)
@@ -306,8 +314,12 @@ def _ruled_table(t, chars: _CharIndex) -> Table | None:
         for c, bbox in enumerate(cells):
             if bbox is None:
                 continue
-            span = 1
-            while c + span < len(cells) and cells[c + span] is None:
+            span = 1  # an empty slot is part of this cell only if it lies under it (else a cell merged from above)
+            while (
+                c + span < len(cells)
+                and cells[c + span] is None
+                and bbox[0] <= centres.get(c + span, bbox[2] + 1) <= bbox[2]
+            ):
                 span += 1
             row.append(TableCell(0, c, chars.spans(chars.inside(bbox)), False, span, _round(bbox)))
         out_rows.append(row)
@@ -853,10 +865,44 @@ class TableFigure:
     row_end: int
 
 
-def table_figures(page: Page, table: Table, paper_date: date | None, report_period: Period | None) -> list[TableFigure]:
-    """The figures of one table: every number standing alone in a body cell under a column that holds figures."""
+_PREVIOUS = re.compile(
+    r"^\s*(?:previous|last|prior)(?:\s+(?:quarter|month|year|period|result|value|actual))?\s*$", re.I
+)
+_STATUS_HEADING = re.compile(r"\b(?:rag|status|rating)\b", re.I)
+
+
+def _rag_of(text: str) -> str | None:
+    """The RAG rating a status cell prints ("Amber", "G", "▲ On track"), with the scorecard reader's vocabulary."""
+    m = load_terms().rag_re.search(text)
+    if m:
+        return m.group("rag")
+    letter = re.fullmatch(rf"[{_ARROWS}\s]*(?P<rag>{'|'.join(_rag_letters())})[{_ARROWS}\s]*", text)
+    return letter.group("rag") if letter else None  # a status column of letters: "R", "A", "G"
+
+
+@lru_cache(maxsize=1)
+def _rag_letters() -> tuple[str, ...]:
+    from extractors.scorecards import TERMS_PATH
+
+    data = tomllib.loads(TERMS_PATH.read_text(encoding="utf-8"))
+    return tuple(sorted((re.escape(x) for x in data["rag"]["letters"]), key=len, reverse=True))
+
+
+def table_figures(
+    page: Page,
+    table: Table,
+    paper_date: date | None,
+    report_period: Period | None,
+    previous_period: Period | None = None,
+) -> list[TableFigure]:
+    """The figures of one table: every number standing alone in a body cell under a column that holds figures.
+
+    ``report_period`` dates an undated "Actual"/"Latest" column, ``previous_period`` a "Previous" one."""
     text = page.text
     cols = _columns(table, text, paper_date)
+    for col in cols:
+        if col.period is None and _PREVIOUS.match(col.heading) and previous_period is not None:
+            col.period, col.role_word = previous_period, "previous"
     caption_period = _caption_period(text, table, paper_date)
     body_rows: dict[int, list[TableCell]] = {}
     for c in table.cells:
@@ -886,6 +932,11 @@ def table_figures(page: Page, table: Table, paper_date: date | None, report_peri
             assert v is not None
             values.append((c, v, a + v.start, a + v.end))
         row_percent = any(v.percent for _, v, _, _ in values)  # a bare change beside percentages: points
+        status = [
+            _cell_text(text, c) for c in row_cells if c.col < len(cols) and _STATUS_HEADING.search(cols[c.col].heading)
+        ]
+        rag = next((r for r in (_rag_of(t) for t in status if t) if r), None)
+        first_out = len(out)
         row_money = next((v.scale for _, v, _, _ in values if v.currency), None)
         row_start = min((a for c in row_cells for a, _ in c.spans), default=0)
         row_end = max((b for c in row_cells for _, b in c.spans), default=0)
@@ -927,6 +978,10 @@ def table_figures(page: Page, table: Table, paper_date: date | None, report_peri
                 confidence=round(confidence, 2),
             )
             out.append(TableFigure(fig, row_start, row_end))
+        actuals = [k for k in range(first_out, len(out)) if out[k].figure.role == "actual"]
+        if rag is not None and actuals:  # the row's RAG rating goes with its latest actual
+            k = max(actuals, key=lambda k: (out[k].figure.period.end if out[k].figure.period else date.min, k))
+            out[k] = TableFigure(replace(out[k].figure, rag=rag), out[k].row_start, out[k].row_end)
     return out
 
 
@@ -1034,8 +1089,6 @@ def table_kpi(fig: Figure) -> Figure:
     """The figure with the taxonomy KPI its label names (the longest phrase that fits its unit), if any."""
     if not fig.label:
         return fig
-    from dataclasses import replace
-
     from extractors.nlp import build_nlp
     from models.taxonomy import load_taxonomy
 

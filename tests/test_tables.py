@@ -381,3 +381,28 @@ def test_extract_format_table_shows_label_period_role_of_table_figures(capsys):
     assert main(["extract", str(TABLES / "pdf" / "outturn_target_a.pdf"), "--format", "table"]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
     assert {"2021-04..2022-03", "2022-04..2024-03"} <= {r[-7] for r in rows}
+
+
+@pytest.mark.parametrize(
+    "previous, latest, status, rag",
+    [("Previous", "Latest", "RAG", "A"), ("Last quarter", "Actual", "Status", "Green")],
+)
+def test_undated_latest_and_previous_columns_take_the_reported_quarter_and_the_one_before(
+    tmp_path, previous, latest, status, rag
+):
+    html = (
+        "<html><body><h1>Quarterly Performance Report</h1><p>Quarter 3</p><p>2024/25</p>"
+        f"<table><tr><th>Indicator</th><th>{previous}</th><th>{latest}</th><th>Target</th><th>{status}</th></tr>"
+        f"<tr><td>Household waste recycled</td><td>41.2%</td><td>43.9%</td><td>45.0%</td><td>{rag}</td></tr>"
+        f"<tr><td>Average days to process a new claim</td><td>18.4</td><td>16.1</td><td>20.0</td><td>{rag}</td></tr>"
+        "</table></body></html>"
+    )
+    path = tmp_path / "report.html"
+    path.write_text(html, encoding="utf-8")
+    obs = {o.value_text: o for o in _table(path)}
+    assert (obs["41.2%"].period_start, obs["41.2%"].period_end) == (date(2024, 7, 1), date(2024, 9, 30))
+    assert (obs["43.9%"].period_start, obs["43.9%"].period_end) == (date(2024, 10, 1), date(2024, 12, 31))
+    assert obs["45.0%"].role == "target" and obs["45.0%"].period_start is None
+    assert obs["16.1"].unit == "days" and obs["16.1"].label == "Average days to process a new claim"
+    assert [o.rag for o in obs.values()] == [None, rag, None, None, rag, None]
+    assert rag not in obs
