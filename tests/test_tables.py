@@ -362,6 +362,7 @@ def test_table_gold_meets_the_quality_bar(gold, papers):
     assert t.recall >= 0.90, t
     assert t.period_accuracy >= 0.90, t
     assert t.role_accuracy >= 0.90, t
+    assert t.label_accuracy >= 0.90, t
 
 
 def test_extract_format_table_shows_label_period_role_of_table_figures(capsys):
