@@ -370,7 +370,18 @@ def test_extract_format_table_shows_label_period_role_of_table_figures(capsys):
 
     assert main(["extract", str(GLOUCESTER), "--format", "table", "--tables"]) == 0
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["page", "label", "period", "role", "value", "unit", "printed", "from", "confidence"]
+    assert out[0].split() == [
+        "page",
+        "label",
+        "period",
+        "role",
+        "value",
+        "unit",
+        "printed",
+        "rag",
+        "from",
+        "confidence",
+    ]
     caseload = [line.split() for line in out if "WA Caseload" in line]
     assert [(r[3], r[4], r[5], r[6]) for r in caseload] == [
         ("2023-03", "actual", "5627", "count"),
@@ -381,7 +392,7 @@ def test_extract_format_table_shows_label_period_role_of_table_figures(capsys):
     assert all(line.split()[-2] == "table" for line in out[2:])  # --tables: no figures from running text
     assert main(["extract", str(TABLES / "pdf" / "outturn_target_a.pdf"), "--format", "table"]) == 0
     rows = [line.split() for line in capsys.readouterr().out.splitlines()[2:]]
-    assert {"2021-04..2022-03", "2022-04..2024-03"} <= {r[-7] for r in rows}
+    assert {"2021-04..2022-03", "2022-04..2024-03"} <= {r[-7] for r in rows}  # no rag in this table: 6 after
 
 
 @pytest.mark.parametrize(

@@ -87,7 +87,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         if args.tables:
             rows = [d for d in rows if d["rule"].startswith(STRUCTURED_RULES)]
         rows.sort(key=lambda d: (d["page"], d["page_start"]))
-        headers = ["page", "label", "period", "role", "value", "unit", "printed", "from", "confidence"]
+        headers = ["page", "label", "period", "role", "value", "unit", "printed", "rag", "from", "confidence"]
         table = [
             [
                 d["page"],
@@ -97,6 +97,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
                 d["value"],
                 d["unit"],
                 d["value_text"],
+                d["rag"],
                 d["rule"].split(".", 1)[0].replace("num", "text"),
                 d["confidence"],
             ]
