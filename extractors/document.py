@@ -7,6 +7,7 @@ from pathlib import Path
 
 from extractors.errors import ExtractionError
 from extractors.html import html_to_text, looks_like_html
+from extractors.ocr import engine_problem, read_image_pages
 from extractors.paper_date import detect_paper_date, detect_title
 from extractors.pdf import check_pdf_bytes, iter_pdf_pages
 from extractors.pdfium import iter_pdfium_pages
@@ -46,10 +47,23 @@ def new_paper(src: SourceFile, data: bytes, kind: str) -> Paper:
     )
 
 
-def extract_document(src: SourceFile, data: bytes | None = None, pdf_backend: str = "pdfplumber") -> ExtractedDocument:
+def _no_text_detail(n_pages: int, ocr_status: str | None) -> str:
+    why = {
+        "off": "OCR is off (--no-ocr)",
+        "missing": f"OCR is not available: {engine_problem()}",
+        "failed": "OCR could not read them",
+        "read": "OCR found no text on them",
+    }.get(ocr_status or "", "")
+    return f"{n_pages} page(s) without text" + (f"; {why}" if why else "")
+
+
+def extract_document(
+    src: SourceFile, data: bytes | None = None, pdf_backend: str = "pdfplumber", ocr: bool = True
+) -> ExtractedDocument:
     """Read a paper into pages of text; raise ExtractionError with a reason code if it cannot be read.
 
     PDFs are read with pdfplumber, or with pypdfium2 (``pdf_backend='pdfium'``, much faster; same kind of pages).
+    Image-only pages are read by OCR when ``ocr`` is on and Tesseract is installed (see extractors/ocr.py).
     """
     if data is None:
         try:
@@ -67,8 +81,11 @@ def extract_document(src: SourceFile, data: bytes | None = None, pdf_backend: st
             pages = list(iter_pdf_pages(io.BytesIO(data)))
         if not pages:
             raise ExtractionError("corrupt", "the PDF has no pages")
+        if any(p.needs_ocr for p in pages):
+            paper.ocr_status = read_image_pages(data, pages, ocr)
         if not any(p.text.strip() for p in pages):
-            raise ExtractionError("no_text_layer", f"{len(pages)} page(s) without text")
+            detail = _no_text_detail(len(pages), paper.ocr_status)
+            raise ExtractionError("no_text_layer", detail, ocr_status=paper.ocr_status)
     elif kind == "binary":
         raise ExtractionError("unsupported", "binary file that is neither PDF, HTML nor text")
     else:

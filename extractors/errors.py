@@ -8,7 +8,7 @@ REASONS = {
     "encrypted": "the PDF is encrypted or password-protected",
     "truncated": "the PDF is truncated (no end-of-file marker)",
     "corrupt": "the PDF is corrupt and could not be parsed",
-    "no_text_layer": "the PDF has no text layer (image only); it needs OCR",
+    "no_text_layer": "the PDF has no text layer (image only), and OCR read no text from it",
     "unsupported": "the file type is not supported",
     "unreadable": "the file could not be read",
     "timeout": "extraction took longer than the per-paper time limit",
@@ -21,8 +21,10 @@ REASONS = {
 class ExtractionError(Exception):
     """A paper could not be turned into text; ``reason`` is one of ``REASONS``."""
 
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", ocr_status: str | None = None) -> None:
         self.reason = reason
         self.detail = detail
+        self.ocr_status = ocr_status
+        """for a paper with image-only pages: what OCR did (see Paper.ocr_status)"""
         message = REASONS.get(reason, reason)
         super().__init__(f"{message}: {detail}" if detail else message)

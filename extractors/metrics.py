@@ -29,6 +29,7 @@ _RULE_FILES = (
     "scorecards.py",
     "paper_date.py",
     "tables.py",
+    "ocr.py",
 )
 
 
@@ -47,6 +48,8 @@ def extractor_version() -> str:
 
 def _observation(paper_id: str, page: Page, sentence: Sentence, fig: Figure, paper_date) -> Observation:
     period = fig.period
+    ocr_confidence = page.ocr_confidence_of(fig.start, fig.end)  # None unless the page was read by OCR
+    confidence = fig.confidence if ocr_confidence is None else round(fig.confidence * ocr_confidence, 3)
     return Observation(
         id=Observation.make_id(paper_id, page.number, fig.start, fig.end),
         paper_id=paper_id,
@@ -67,11 +70,12 @@ def _observation(paper_id: str, page: Page, sentence: Sentence, fig: Figure, pap
         label=fig.label,
         kpi=fig.kpi,
         rule=f"{fig.rule}|{fig.role_rule}|{fig.period_rule}",
-        confidence=fig.confidence,
+        confidence=confidence,
         extractor_version=extractor_version(),
         paper_date=paper_date,
         bbox=page.bbox_of(fig.start, fig.end),
         rag=fig.rag,
+        text_source=page.text_source,
     )
 
 

@@ -43,6 +43,12 @@ class TracedFigure:
     sentence_page_start: int
     bbox: BBox | None
     sources: list[str] = field(default_factory=list)
+    text_source: str = "text"
+    """text | ocr (the page was read by OCR from its image)"""
+
+    @property
+    def from_ocr(self) -> bool:
+        return self.text_source == "ocr"
 
     def sentence_parts(self) -> tuple[str, str, str]:
         """The sentence on one line, split into (before the value, the value, after the value)."""

@@ -72,6 +72,10 @@ class Page:
     char_boxes: list[BBox | None] | None = field(default=None, repr=False)
     needs_ocr: bool = False
     tables: list[Table] = field(default_factory=list, repr=False)
+    text_source: str = "text"
+    """text (the file's own text) | ocr (read from the page image by OCR)"""
+    char_confidence: list[float | None] | None = field(default=None, repr=False)
+    """OCR pages: the confidence (0-1) of the word each character belongs to"""
 
     def bbox_of(self, start: int, end: int) -> BBox | None:
         """The union of the boxes of the characters in ``text[start:end]`` (None for non-PDF pages)."""
@@ -86,6 +90,13 @@ class Page:
             round(max(b[2] for b in boxes), 2),
             round(max(b[3] for b in boxes), 2),
         )
+
+    def ocr_confidence_of(self, start: int, end: int) -> float | None:
+        """The lowest OCR confidence of the words in ``text[start:end]`` (None for pages not read by OCR)."""
+        if self.char_confidence is None:
+            return None
+        found = [c for c in self.char_confidence[start:end] if c is not None]
+        return min(found) if found else None
 
 
 @dataclass
@@ -106,6 +117,8 @@ class Paper:
     reporting_period_end: date | None = None
     reporting_period_source: str | None = None
     """text:<rule> (extractors/reporting_period.py): the period the paper reports on, read from its cover"""
+    ocr_status: str | None = None
+    """for papers with image-only pages: read (by OCR) | off (--no-ocr) | missing (no OCR engine) | failed"""
 
     @staticmethod
     def id_for_bytes(data: bytes) -> str:
@@ -162,6 +175,8 @@ class Observation:
     bbox: BBox | None = None
     rag: str | None = None
     """a scorecard's RAG rating of the figure (Red, Amber, Green, ...): an attribute, never a value"""
+    text_source: str = "text"
+    """text (the file's own text) | ocr (read by OCR from a page image; confidence includes the OCR's)"""
 
     @staticmethod
     def make_id(paper_id: str, page: int, start: int, end: int) -> str:

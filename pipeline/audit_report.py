@@ -277,6 +277,12 @@ def figure_page(r: ReportFigure, kpi_label: str) -> str:
         ("role", _e(r.effective("role"))),
         ("rule", _e(f.rule)),
         ("confidence", _e(f.confidence)),
+        (
+            "text",
+            "<b>OCR</b>: read from a scanned page image; check it against the image"
+            if f.from_ocr
+            else "the PDF's own text",
+        ),
         ("review", _review_html(r)),
         ("paper", _e(f.paper_title)),
         ("source", _e(f.paper_source)),
@@ -321,7 +327,7 @@ def _kpi_section(kpi: str, label: str, figures: list[ReportFigure]) -> str:
             f"<td>{_value_html(r)}</td><td>{_e(r.effective('unit'))}</td><td>{_e(r.effective('role'))}</td>"
             f'<td>{_e(f.paper_title)}<br><span class="note">{_e(f.paper_date)} · page {f.page} · '
             f"sha256 {_e(f.paper_id[:12])}…</span></td>"
-            f"<td>{_e(f.confidence)}</td>"
+            f"<td>{_e(f.confidence)}{'<br><b>OCR</b>' if f.from_ocr else ''}</td>"
             f'<td class="source">{marked_sentence_html(f)} <a href="{link(r)}">[trace]</a>{image}</td>'
             f'<td class="review">{_review_html(r)}</td></tr>'
         )

@@ -27,8 +27,8 @@ def collect_task(paths: list[str], paper_date: date | None) -> list[SourceFile]:
 
 
 @task(name="extract_text", cache_policy=NO_CACHE)
-def extract_text_task(src: SourceFile, data: bytes, pdf_backend: str) -> ExtractedDocument | FailedPaper:
-    return stages.extract_text(src, data, pdf_backend)
+def extract_text_task(src: SourceFile, data: bytes, pdf_backend: str, ocr: bool) -> ExtractedDocument | FailedPaper:
+    return stages.extract_text(src, data, pdf_backend, ocr)
 
 
 @task(name="extract_metrics", cache_policy=NO_CACHE)
@@ -48,7 +48,7 @@ def load_many_task(con, batch, run_id: str) -> list[PaperOutcome]:
 
 # Large arguments are quoted so Prefect does not walk them looking for upstream futures.
 TASK_STEPS = stages.Steps(
-    extract_text=lambda src, data, backend: extract_text_task(quote(src), quote(data), backend),
+    extract_text=lambda src, data, backend, ocr: extract_text_task(quote(src), quote(data), backend, ocr),
     extract_metrics=lambda document: extract_metrics_task(quote(document)),
     load=lambda con, outcome, fp, run_id: load_task(quote(con), quote(outcome), quote(fp), run_id),
     load_many=lambda con, batch, run_id: load_many_task(quote(con), quote(batch), run_id),
@@ -66,6 +66,7 @@ def ingest_flow(
     limits: Limits | None = None,
     lock_timeout: float = 0.0,
     pdf_backend: str = "pdfplumber",
+    ocr: bool = True,
 ) -> RunSummary:
     """Collect papers, extract their text and figures, and load them into the DuckDB warehouse.
 
@@ -94,6 +95,7 @@ def ingest_flow(
             steps=TASK_STEPS,
             limits=limits,
             pdf_backend=pdf_backend,
+            ocr=ocr,
         )
     finally:
         con.close()

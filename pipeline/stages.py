@@ -136,7 +136,7 @@ def load_many(
 class Steps:
     """The stage functions a run calls; the Prefect flow swaps in task-wrapped versions of the same."""
 
-    extract_text: Callable[[SourceFile, bytes, str], ExtractedDocument | FailedPaper] = extract_text
+    extract_text: Callable[[SourceFile, bytes, str, bool], ExtractedDocument | FailedPaper] = extract_text
     extract_metrics: Callable[[ExtractedDocument], ExtractionResult] = extract_metrics
     load: Callable[..., PaperOutcome] = load
     load_many: Callable[..., list[PaperOutcome]] = load_many
@@ -154,12 +154,13 @@ def process(
     force: bool = False,
     steps: Steps = PLAIN,
     pdf_backend: str = "pdfplumber",
+    ocr: bool = True,
 ) -> PaperOutcome:
     """All stages for one file."""
     fp = _prepare(con, src, set(), retry_failed=retry_failed, force=force)
     if isinstance(fp, PaperOutcome):
         return fp
-    extracted = steps.extract_text(src, fp.data, pdf_backend)
+    extracted = steps.extract_text(src, fp.data, pdf_backend, ocr)
     if not isinstance(extracted, FailedPaper):
         extracted = steps.extract_metrics(extracted)
     return steps.load(con, extracted, fp, run_id)
@@ -177,12 +178,13 @@ def ingest(
     steps: Steps = PLAIN,
     limits: Limits | None = None,
     pdf_backend: str = "pdfplumber",
+    ocr: bool = True,
 ) -> RunSummary:
     """Ingest papers, recording the run; a bad paper is recorded and the run goes on.
 
     Without ``limits`` every stage runs in this process, one paper after another. With ``limits`` the text and
     figures of each paper are extracted in worker processes under a time and memory limit, and this process
-    loads the results (DuckDB has one writer).
+    loads the results (DuckDB has one writer). Image-only PDF pages are read by OCR unless ``ocr`` is False.
     """
     run_id = str(uuid.uuid4())
     summary = RunSummary(run_id=run_id, db=str(db))
@@ -198,7 +200,14 @@ def ingest(
     if limits is None:
         for src in sources:
             outcome = process(
-                con, src, run_id, retry_failed=retry_failed, force=force, steps=steps, pdf_backend=pdf_backend
+                con,
+                src,
+                run_id,
+                retry_failed=retry_failed,
+                force=force,
+                steps=steps,
+                pdf_backend=pdf_backend,
+                ocr=ocr,
             )
             record(outcome)
     else:
@@ -212,6 +221,7 @@ def ingest(
             steps=steps,
             limits=limits,
             pdf_backend=pdf_backend,
+            ocr=ocr,
         )
     finish(con, summary)
     return summary
@@ -262,6 +272,7 @@ def _ingest_in_workers(
     steps: Steps,
     limits: Limits,
     pdf_backend: str = "pdfplumber",
+    ocr: bool = True,
 ) -> None:
     seen: set[str] = set()
     waiting: dict[int, Fingerprint] = {}
@@ -274,7 +285,7 @@ def _ingest_in_workers(
                 ready.append(prepared)
                 continue
             waiting[i] = prepared
-            yield i, (src, prepared.data, pdf_backend)
+            yield i, (src, prepared.data, pdf_backend, ocr)
 
     batch: list[tuple[ExtractionResult | FailedPaper, Fingerprint]] = []
     oldest = [0.0]  # when the oldest result in the batch arrived

@@ -9,7 +9,7 @@ from models.records import ExtractedDocument, ExtractionResult, FailedPaper, Sou
 
 
 def extract_text(
-    src: SourceFile, data: bytes | None = None, pdf_backend: str = "pdfplumber"
+    src: SourceFile, data: bytes | None = None, pdf_backend: str = "pdfplumber", ocr: bool = True
 ) -> ExtractedDocument | FailedPaper:
     """Text extraction that never raises for a bad paper: failures come back as FailedPaper with a reason."""
     if data is None:
@@ -19,9 +19,11 @@ def extract_text(
             paper = new_paper(src, b"", "unknown")
             return FailedPaper(paper, "unreadable", f"{src.path}: {exc}")
     try:
-        return extract_document(src, data, pdf_backend)
+        return extract_document(src, data, pdf_backend, ocr)
     except ExtractionError as exc:
-        return FailedPaper(new_paper(src, data, sniff_kind(src.path, data)), exc.reason, str(exc))
+        paper = new_paper(src, data, sniff_kind(src.path, data))
+        paper.ocr_status = exc.ocr_status
+        return FailedPaper(paper, exc.reason, str(exc))
     except MemoryError:  # the per-paper memory limit, handled by the worker
         raise
     except Exception as exc:  # a parser bug must not stop the run; the paper is recorded as failed
@@ -29,9 +31,12 @@ def extract_text(
         return FailedPaper(new_paper(src, data, kind), "corrupt", f"{type(exc).__name__}: {exc}")
 
 
-def extract_paper(src: SourceFile, data: bytes, pdf_backend: str = "pdfplumber") -> ExtractionResult | FailedPaper:
-    """Text and figures of one paper. Character boxes are dropped once the figures have theirs (not stored)."""
-    extracted = extract_text(src, data, pdf_backend)
+def extract_paper(
+    src: SourceFile, data: bytes, pdf_backend: str = "pdfplumber", ocr: bool = True
+) -> ExtractionResult | FailedPaper:
+    """Text and figures of one paper (OCR time included: it counts against the worker's per-paper time limit).
+    Character boxes and OCR confidences are dropped once the figures have theirs (not stored)."""
+    extracted = extract_text(src, data, pdf_backend, ocr)
     if isinstance(extracted, FailedPaper):
         return extracted
     try:
@@ -41,5 +46,5 @@ def extract_paper(src: SourceFile, data: bytes, pdf_backend: str = "pdfplumber")
     except Exception as exc:
         return FailedPaper(extracted.paper, "extractor_error", f"{type(exc).__name__}: {exc}")
     for page in result.document.pages:
-        page.char_boxes = None
+        page.char_boxes = page.char_confidence = None
     return result

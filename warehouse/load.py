@@ -30,8 +30,9 @@ PAPER_COLUMNS = [
     "reporting_period_start",
     "reporting_period_end",
     "reporting_period_source",
+    "ocr_status",
 ]
-PAGE_COLUMNS = ["paper_id", "page", "text", "width", "height", "needs_ocr"]
+PAGE_COLUMNS = ["paper_id", "page", "text", "width", "height", "needs_ocr", "text_source"]
 SENTENCE_COLUMNS = ["id", "paper_id", "page", "idx", "start_char", "end_char", "text"]
 OBSERVATION_COLUMNS = [
     "id",
@@ -62,6 +63,7 @@ OBSERVATION_COLUMNS = [
     "bbox_bottom",
     "digest",
     "rag",
+    "text_source",
 ]
 DELETE_PAPER = [
     "DELETE FROM observations WHERE paper_id = ?",
@@ -150,6 +152,7 @@ def _page_rows(result: ExtractionResult) -> list[dict]:
             "width": p.width,
             "height": p.height,
             "needs_ocr": p.needs_ocr,
+            "text_source": p.text_source,
         }
         for p in result.document.pages
     ]

@@ -35,10 +35,11 @@ CREATE TABLE IF NOT EXISTS papers (
     extractor_version VARCHAR,
     run_id            VARCHAR,
     ingested_at       TIMESTAMP NOT NULL DEFAULT current_timestamp,
-    needs_ocr         BOOLEAN DEFAULT false,     -- image-only pages: OCR is out of scope, flagged for a person
+    needs_ocr         BOOLEAN DEFAULT false, -- the paper has image-only pages (scanned)
     reporting_period_start  DATE,            -- the period the paper reports on (its cover: "Quarter 3 2024/25")
     reporting_period_end    DATE,
-    reporting_period_source VARCHAR          -- text:<rule> that read it (null: not stated)
+    reporting_period_source VARCHAR,         -- text:<rule> that read it (null: not stated)
+    ocr_status        VARCHAR                -- image-only pages: read (by OCR) | off (--no-ocr) | missing (no engine) | failed
 );
 
 CREATE TABLE IF NOT EXISTS paper_sources (
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS pages (
     width       DOUBLE,
     height      DOUBLE,
     needs_ocr   BOOLEAN NOT NULL DEFAULT false,
+    text_source VARCHAR NOT NULL DEFAULT 'text', -- text (the file's own) | ocr (read from the page image)
     PRIMARY KEY (paper_id, page)
 );
 
@@ -99,7 +101,8 @@ CREATE TABLE IF NOT EXISTS observations (
     bbox_x1           DOUBLE,
     bbox_bottom       DOUBLE,
     digest            VARCHAR,               -- fingerprint of each field at load time (warehouse/digest.py), for verify
-    rag               VARCHAR                -- a scorecard's RAG rating of the figure (Red | Amber | Green | ...), never a value
+    rag               VARCHAR,               -- a scorecard's RAG rating of the figure (Red | Amber | Green | ...), never a value
+    text_source       VARCHAR NOT NULL DEFAULT 'text' -- text | ocr (the page was read by OCR: check the figure)
 );
 
 INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
@@ -186,9 +189,14 @@ CREATE TABLE IF NOT EXISTS source_runs (
 
 -- Columns added after the first release, for warehouses created before them (new ones have them above; DuckDB
 -- cannot replay ADD COLUMN from its WAL on these tables, so fresh warehouses never run these ALTERs for real).
--- papers.needs_ocr: the paper has image-only pages (or, failed with no_text_layer, only such pages); OCR is out
--- of scope, so these are flagged for a person or a future OCR step.
+-- papers.needs_ocr: the paper has image-only pages (or, failed with no_text_layer, only such pages).
 ALTER TABLE papers ADD COLUMN IF NOT EXISTS needs_ocr BOOLEAN DEFAULT false;
+
+-- OCR of image-only pages: papers.ocr_status says what OCR did with them; pages and observations say whether
+-- their text came from OCR.
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS ocr_status VARCHAR;
+ALTER TABLE pages ADD COLUMN IF NOT EXISTS text_source VARCHAR DEFAULT 'text';
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS text_source VARCHAR DEFAULT 'text';
 
 -- paper_sources.path: the local file a paper was read from (absolute); an unchanged file (same path, size and
 -- mtime) is skipped on re-runs without reading its bytes.

@@ -15,7 +15,7 @@ SELECT o.id, o.value, o.unit, o.value_text, o.kpi, o.label, o.period_start, o.pe
        p.id, p.title, p.source, p.paper_date, p.kind,
        o.page, pg.text, pg.width, pg.height, o.page_start, o.page_end,
        s.text, o.sentence_start, o.sentence_end, s.start_char,
-       o.bbox_x0, o.bbox_top, o.bbox_x1, o.bbox_bottom
+       o.bbox_x0, o.bbox_top, o.bbox_x1, o.bbox_bottom, o.text_source
 FROM observations o
 JOIN papers p ON p.id = o.paper_id
 JOIN pages pg ON pg.paper_id = o.paper_id AND pg.page = o.page
@@ -53,6 +53,7 @@ def trace(con: duckdb.DuckDBPyConnection, observation_id: str) -> TracedFigure:
     figure = TracedFigure(
         *row[:28],
         bbox=None if None in box else tuple(float(v) for v in box),
+        text_source=row[32] or "text",
     )
     figure.sources = [r[0] for r in con.execute(SOURCES_SQL, [figure.paper_id]).fetchall()]
     return figure

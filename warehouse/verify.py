@@ -28,6 +28,7 @@ CHECKS = {
     "stored_file": "the paper's original file is in the store and its sha256 equals the paper id",
     "original_text": "the original PDF's text at the stored offsets equals value_text",
     "bbox_covers": "every character of the value in the original PDF lies inside the stored box",
+    "ocr_page": "a figure read by OCR is on a page read by OCR (it has no text layer to re-read: check it by eye)",
 }
 
 PAPERS_SQL = "SELECT id, kind, source FROM papers WHERE status = 'ok' ORDER BY id"
@@ -41,6 +42,10 @@ FROM observations WHERE paper_id = ? ORDER BY page, page_start
 DIGEST_FIELDS_SQL = f"""
 SELECT id, digest, {", ".join(DIGEST_FIELDS)} FROM observations ORDER BY paper_id, page, page_start, id
 """  # noqa: S608 (fixed column names)
+OCR_SQL = """
+SELECT o.id, pg.text_source FROM observations o JOIN pages pg ON pg.paper_id = o.paper_id AND pg.page = o.page
+WHERE o.paper_id = ? AND o.text_source = 'ocr'
+"""
 ORPHANS_SQL = """
 SELECT o.id FROM observations o LEFT JOIN papers p ON p.id = o.paper_id
 WHERE p.id IS NULL OR p.status <> 'ok'
@@ -160,6 +165,18 @@ def _check_pdf(report: VerifyReport, path: Path, paper_id: str, boxed: list) -> 
                     report.passed("bbox_covers")
 
 
+def _check_ocr(report: VerifyReport, con: duckdb.DuckDBPyConnection, paper_id: str) -> set[str]:
+    """The paper's figures read by OCR, each checked to lie on a page whose text came from OCR."""
+    found = set()
+    for oid, page_source in con.execute(OCR_SQL, [paper_id]).fetchall():
+        found.add(oid)
+        if page_source == "ocr":
+            report.passed("ocr_page")
+        else:
+            report.failed("ocr_page", f"observation {oid}", f"marked OCR, but its page's text is from {page_source}")
+    return found
+
+
 def verify(
     con: duckdb.DuckDBPyConnection,
     store: Path,
@@ -180,6 +197,8 @@ def verify(
         sentences = {r[0]: r[1:] for r in con.execute(SENTENCES_SQL, [paper_id]).fetchall()}
         observations = con.execute(OBSERVATIONS_SQL, [paper_id]).fetchall()
         boxed = _check_rows(report, paper_id, kind, pages, sentences, observations)
+        ocr = _check_ocr(report, con, paper_id)
+        boxed = [item for item in boxed if item[0] not in ocr]  # OCR pages have no text layer to re-read
         subject = f"paper {paper_id[:12]} ({source})"
         path = locate(store, paper_id)
         if path is None:

@@ -71,6 +71,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 db=db,
                 limits=limits,
                 pdf_backend=args.pdf_backend,
+                ocr=not args.no_ocr,
             )
         finally:
             con.close()
@@ -87,6 +88,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             limits=limits,
             lock_timeout=args.lock_timeout,
             pdf_backend=args.pdf_backend,
+            ocr=not args.no_ocr,
         )
     progress.close()
     if summary.crashed_runs:
@@ -113,6 +115,7 @@ UNDATED_SQL = """
 SELECT source FROM papers
 WHERE run_id = ? AND status = 'ok' AND paper_date IS NULL AND reporting_period_start IS NULL ORDER BY source
 """
+OCR_MISSING_SQL = "SELECT count(*) FROM papers WHERE run_id = ? AND ocr_status = 'missing'"
 SERIES_SQL = """
 SELECT period_start, period_end, value, unit, role, paper_date, page, value_text
 FROM kpi_series WHERE kpi = ? AND unit = ? AND role = 'actual' ORDER BY period_start NULLS LAST, paper_date
@@ -133,6 +136,7 @@ def print_summary(con, summary) -> None:
             f"\nwarning: {source}: neither a paper date nor a reporting period could be read from it; its undated "
             "figures have no period (give --paper-date or a manifest.csv)"
         )
+    warn_ocr_missing(con, summary.run_id)
     if summary.failed:
         print("\nFailures this run:")
         print(
@@ -149,6 +153,18 @@ def print_summary(con, summary) -> None:
             format_table(
                 ["period_start", "period_end", "value", "unit", "role", "paper_date", "page", "as printed"], rows
             )
+        )
+
+
+def warn_ocr_missing(con, run_id: str) -> None:
+    """Say once per run how many papers had image-only pages left unread because no OCR engine is installed."""
+    (n,) = con.execute(OCR_MISSING_SQL, [run_id]).fetchone()
+    if n:
+        from extractors.ocr import INSTALL_HINT, engine_problem
+
+        _say(
+            f"warning: OCR is not available ({engine_problem()}): the image-only pages of {n} paper(s) were left "
+            f"unread. To read them, {INSTALL_HINT}, then ingest them again with --force."
         )
 
 
@@ -202,6 +218,11 @@ def register(sub: argparse._SubParsersAction) -> None:
         default="pdfplumber",
         help="PDF text extraction: pdfplumber (default) or pypdfium2 (several times faster; text may differ in "
         "line breaks and spacing)",
+    )
+    p.add_argument(
+        "--no-ocr",
+        action="store_true",
+        help="do not read image-only (scanned) PDF pages by OCR (default: read them when Tesseract is installed)",
     )
     p.add_argument(
         "--lock-timeout",

@@ -19,6 +19,9 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+OCR_NOTE = "OCR: read by Tesseract from a scanned page image; check the value against the page (--png)"
+
+
 def describe(figure, stored: Path | None, review: list[tuple[str, str]] = (), warnings: list[str] = ()) -> str:
     """The trace as aligned ``key: value`` lines (review history and warnings last)."""
     period = f"{_fmt(figure.period_start)} .. {_fmt(figure.period_end)} ({_fmt(figure.period_kind)}"
@@ -35,7 +38,11 @@ def describe(figure, stored: Path | None, review: list[tuple[str, str]] = (), wa
         ("period", period),
         ("role", figure.role),
         ("rule", figure.rule),
-        ("confidence", _fmt(figure.confidence)),
+        (
+            "confidence",
+            _fmt(figure.confidence) + ("  (includes the OCR's confidence in the value)" if figure.from_ocr else ""),
+        ),
+        ("text", OCR_NOTE if figure.from_ocr else "the file's own text"),
         ("paper", _fmt(figure.paper_title)),
         ("source", figure.paper_source + (f"  (also seen at: {', '.join(other)})" if other else "")),
         ("sha256", figure.paper_id),
