@@ -8,7 +8,7 @@ DB ?= data/warehouse.duckdb
 
 .PHONY: setup demo test lint format clean notebook
 
-setup: $(STAMP)
+setup: $(STAMP) ocr
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,14 @@ test: browser
 browser:
 	@command -v chromium >/dev/null 2>&1 || (apt-get update && apt-get install -y chromium) \
 		|| echo "warning: could not install chromium; the browser test will be skipped"
+
+# Tesseract's English data for OCR of scanned pages (the tesserocr wheel in requirements.lock brings the engine);
+# without it image-only pages are left unread (the run says so) and the OCR tests are skipped.
+TESSDATA_ENG := /usr/share/tesseract-ocr/5/tessdata/eng.traineddata
+.PHONY: ocr
+ocr:
+	@test -f $(TESSDATA_ENG) || (apt-get update && apt-get install -y tesseract-ocr tesseract-ocr-eng) \
+		|| echo "warning: could not install Tesseract (tesseract-ocr, tesseract-ocr-eng); scanned pages will not be read"
 
 # Benchmark (not a test): pages/s against bare pdfplumber on the same >= 300 pages; writes bench/results.json
 .PHONY: bench

@@ -50,11 +50,11 @@ def new_paper(src: SourceFile, data: bytes, kind: str) -> Paper:
 def _no_text_detail(n_pages: int, ocr_status: str | None) -> str:
     why = {
         "off": "OCR is off (--no-ocr)",
-        "missing": f"OCR is not available: {engine_problem()}",
-        "failed": "OCR could not read them",
-        "read": "OCR found no text on them",
-    }.get(ocr_status or "", "")
-    return f"{n_pages} page(s) without text" + (f"; {why}" if why else "")
+        "missing": f"OCR is not available ({engine_problem()})",
+        "failed": "OCR could not read it",
+        "read": "OCR found no text",
+    }.get(ocr_status or "", "no text")
+    return f"{why}, {n_pages} page(s)"
 
 
 def extract_document(

@@ -8,7 +8,7 @@ REASONS = {
     "encrypted": "the PDF is encrypted or password-protected",
     "truncated": "the PDF is truncated (no end-of-file marker)",
     "corrupt": "the PDF is corrupt and could not be parsed",
-    "no_text_layer": "the PDF has no text layer (image only), and OCR read no text from it",
+    "no_text_layer": "the PDF has no text layer (scanned)",
     "unsupported": "the file type is not supported",
     "unreadable": "the file could not be read",
     "timeout": "extraction took longer than the per-paper time limit",

@@ -45,14 +45,14 @@ def test_every_bad_file_is_recorded_with_its_reason_and_the_run_goes_on(tmp_path
     assert rc == 1  # some papers failed
     assert "Traceback" not in out.out + out.err
     con = connect(db, read_only=True)
-    rows = con.execute("SELECT source, status, error_reason, error, needs_ocr FROM papers").fetchall()
+    rows = con.execute("SELECT source, status, error_reason, error, needs_ocr, ocr_status FROM papers").fetchall()
     failures = {r[0] for r in con.execute("SELECT source FROM failures").fetchall()}
     con.close()
-    by_name = {src.rsplit("/", 1)[-1]: (status, reason, error, ocr) for src, status, reason, error, ocr in rows}
+    by_name = {src.rsplit("/", 1)[-1]: row for src, *row in rows}
     assert set(by_name) == set(EXPECTED) | {good.name}
     assert by_name[good.name][0] == "ok"  # the run went on past the bad files
     for name, expected in EXPECTED.items():
-        status, reason, error, ocr = by_name[name]
+        status, reason, error, ocr, ocr_status = by_name[name]
         if expected is not None:
             assert (status, reason) == ("failed", expected), name
         if status == "failed":
@@ -61,6 +61,10 @@ def test_every_bad_file_is_recorded_with_its_reason_and_the_run_goes_on(tmp_path
         else:
             assert reason is None
         assert ocr == (reason == "no_text_layer"), name
+        if ocr:  # OCR is on by default: it read the scan and found no text, or it is not installed
+            assert ocr_status in ("read", "missing"), name
+        else:
+            assert ocr_status is None, name
     # the failures are listed to the user too, one line per file with its reason
     for name, expected in EXPECTED.items():
         if expected is not None:
