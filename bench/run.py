@@ -38,6 +38,28 @@ def build_corpus(folder: Path, min_pages: int) -> tuple[int, int]:
     return papers, pages
 
 
+def build_scan_corpus(folder: Path, min_pages: int, dpi: int = 200) -> tuple[int, int]:
+    """Image-only copies of the sample PDFs' pages (as tests/scans.py makes them, slightly turned, a little noise),
+    one page a paper, for the OCR measurement."""
+    import pypdfium2 as pdfium
+
+    sys.path.insert(0, str(ROOT))
+    from tests.scans import pdf_pages, scan_pdf
+
+    folder.mkdir(parents=True, exist_ok=True)
+    pages = 0
+    while pages < min_pages:
+        for p in sorted(SAMPLES.glob("*.pdf")):
+            data = p.read_bytes()
+            for index in range(len(pdfium.PdfDocument(data))):
+                if pages >= min_pages:
+                    return pages, pages
+                scan = scan_pdf(pdf_pages(data, [index]), dpi=dpi, angle=0.5, noise=8, seed=pages)
+                (folder / f"scan{pages:03}_{p.stem}_p{index + 1}.pdf").write_bytes(scan)
+                pages += 1
+    return pages, pages
+
+
 class DescendantPeakRSS:
     """Peak RSS (VmHWM) of every process below this one, polled from /proc: the workers are the fork server's
     children, so RUSAGE_CHILDREN does not see them."""
@@ -179,6 +201,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1, help=argparse.SUPPRESS)
     parser.add_argument("--backend", default="pdfplumber", help=argparse.SUPPRESS)
     parser.add_argument("--no-prefect", action="store_true", help="skip measuring Prefect's start-up cost")
+    parser.add_argument(
+        "--ocr-pages",
+        type=int,
+        default=20,
+        help="scanned pages for the OCR measurement (default: %(default)s; 0: skip)",
+    )
     args = parser.parse_args()
     if args.measure:
         _child(args)
@@ -202,6 +230,14 @@ def main() -> int:
         r["pdfium_2_workers"] = run("ingest", corpus, tmp / "p2.duckdb", 2, "pdfium")
         if not args.no_prefect:
             r["prefect_unchanged_run"] = run("prefect", corpus, tmp / "w1.duckdb")
+        if args.ocr_pages:
+            from extractors.ocr import available, engine_problem
+
+            if available():
+                build_scan_corpus(tmp / "scans", args.ocr_pages)
+                r["ocr_1_worker"] = run("ingest", tmp / "scans", tmp / "o1.duckdb", 1)
+            else:
+                print(f"OCR not measured: {engine_problem()}", file=sys.stderr)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
@@ -225,6 +261,8 @@ def main() -> int:
             "unchanged_rerun_seconds (< 1)": r["unchanged_rerun"]["seconds"],
         },
     }
+    if "ocr_1_worker" in r:
+        summary["ocr_pages_per_second_1_worker"] = r["ocr_1_worker"]["pages_per_second"]
     RESULTS.write_text(json.dumps(summary, indent=2) + "\n")
 
     print(f"\ncorpus: {papers} papers, {pages} pages; {os.cpu_count()} CPUs\n")
@@ -242,6 +280,12 @@ def main() -> int:
         p = r["prefect_unchanged_run"]
         print(
             f"\nPrefect start-up: import {p['import_seconds']:.2f} s, flow run with nothing to do {p['flow_seconds']:.2f} s"
+        )
+    if "ocr_1_worker" in r:
+        o = r["ocr_1_worker"]
+        print(
+            f"\nOCR: {o['pages']} scanned pages (200 dpi) on one worker: {o['pages_per_second']:.2f} pages/s "
+            f"({o['seconds'] / o['pages']:.2f} s a page, {o['loaded']} loaded, {o['failed']} failed)"
         )
     print("\ntargets:")
     for k, v in summary["targets"].items():
