@@ -20,6 +20,7 @@ from pipeline.worker import extract_paper
 from tests.conftest import sample_pdf
 from tests.scans import pdf_pages, rotated_box, scan_pdf
 from warehouse.db import connect
+from warehouse.review_queue import review_queue
 
 needs_ocr_engine = pytest.mark.skipif(
     not ocr.available(), reason=f"OCR is not available ({ocr.engine_problem()}); `make setup` installs it"
@@ -149,16 +150,26 @@ def test_ingest_marks_ocr_pages_and_figures_and_verify_and_trace_say_so(tmp_path
         by_page = dict(
             con.execute("SELECT page, list(DISTINCT text_source) FROM observations GROUP BY page").fetchall()
         )
-        ocr_id = con.execute("SELECT id FROM observations WHERE text_source = 'ocr' LIMIT 1").fetchone()[0]
+        sources = dict(con.execute("SELECT id, text_source FROM observations WHERE kpi IS NOT NULL").fetchall())
+        queue = review_queue(con)
     finally:
         con.close()
     assert by_page == {1: ["text"], 2: ["ocr"]}
+    ocr_ids = sorted(oid for oid, source in sources.items() if source == "ocr")
+    assert ocr_ids, "the scanned page has KPI figures"
+    # every OCR figure with a KPI waits in the review queue, marked OCR; no text-layer figure is marked so
+    marked = {i.observation_id for i in queue if any(r.startswith("OCR") for r in i.reasons)}
+    assert marked == set(ocr_ids)
     capsys.readouterr()
     assert main(["verify", "--db", str(db)]) == 0
     assert "ocr_page" in capsys.readouterr().out
-    assert main(["trace", ocr_id, "--db", str(db)]) == 0
-    out = capsys.readouterr().out
-    assert "OCR: read by Tesseract" in out
+    assert main(["trace", ocr_ids[0], "--db", str(db)]) == 0
+    assert "OCR: read by Tesseract" in capsys.readouterr().out
+    out = tmp_path / "report"
+    assert main(["report", "--out", str(out), "--db", str(db)]) == 0
+    assert "<b>OCR</b>" in (out / "figures" / f"{ocr_ids[0]}.html").read_text()
+    text_id = next(oid for oid, source in sources.items() if source == "text")
+    assert "<b>OCR</b>" not in (out / "figures" / f"{text_id}.html").read_text()
 
 
 def test_no_ocr_leaves_scans_unread_with_the_reason(tmp_path, capsys):

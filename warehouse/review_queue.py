@@ -25,7 +25,8 @@ SELECT k.observation_id, k.kpi, k.value, k.unit, k.role, k.period_start, k.perio
        k.confidence < ?                                                  AS low_confidence,
        k.period_kind IN ('paper_date', 'report') OR split_part(o.rule, '|', 3) IN FALLBACK_PERIOD_RULES
                                                                          AS fallback_dated,
-       c.observation_id IS NOT NULL                                      AS in_conflict
+       c.observation_id IS NOT NULL                                      AS in_conflict,
+       o.text_source = 'ocr'                                             AS from_ocr
 FROM kpi_series k
 JOIN observations o ON o.id = k.observation_id
 LEFT JOIN conflicted c ON c.observation_id = k.observation_id
@@ -82,7 +83,8 @@ def review_queue(
     min_confidence: float = MIN_CONFIDENCE,
     jump: float = JUMP,
 ) -> list[QueueItem]:
-    """Unreviewed figures with a KPI that are low-confidence, dated by a fallback, in a conflict or in a jump.
+    """Unreviewed figures with a KPI that are low-confidence, dated by a fallback, in a conflict, in a jump or read
+    by OCR.
 
     Most reasons first, then lowest confidence. Reviewed figures (accepted or corrected) leave the queue;
     rejected ones are out of the series altogether.
@@ -90,7 +92,7 @@ def review_queue(
     items = []
     neighbours = _neighbours(con)
     for row in con.execute(QUEUE_SQL, [min_confidence, kpi, kpi]).fetchall():
-        *fields, low, fallback, conflict = row
+        *fields, low, fallback, conflict, from_ocr = row
         item = QueueItem(*fields, reasons=[])
         before, after_ = neighbours.get(item.observation_id, (None, None))
         prev_value, prev_end = before or (None, None)
@@ -101,6 +103,8 @@ def review_queue(
             item.reasons.append("fallback-dated (by its paper's date or reporting period, not its sentence)")
         if conflict:
             item.reasons.append("conflict: another paper gives another value for this period")
+        if from_ocr:
+            item.reasons.append("OCR: read from a scanned page image")
         before = _jump(item.value, prev_value, jump)
         if before is not None:
             item.reasons.append(f"jump {_pct(before)} from {prev_value:g} ({prev_end})")
