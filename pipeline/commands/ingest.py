@@ -41,6 +41,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if args.source:
         from pipeline.sources.cli import ingest_sources
 
+        if args.no_ocr:
+            raise UserError(
+                "--no-ocr applies to PATHS only: collecting with --source reads scans by OCR whenever it is installed"
+            )
         return ingest_sources(args)
     from pipeline.collect import CollectError, collect
     from pipeline.pool import Limits
