@@ -222,15 +222,18 @@ def test_ocr_time_counts_against_the_per_paper_time_limit(tmp_path):
     from pipeline.stages import ingest
 
     scan = tmp_path / "scan.pdf"
-    scan.write_bytes(scan_pdf(pdf_pages(sample_pdf("002").read_bytes(), [4, 6]), dpi=300))
-    con = connect(tmp_path / "w.duckdb")
-    try:
-        # two A4 pages at 300 dpi cannot be rendered and read by Tesseract in 50 ms
-        summary = ingest(con, collect([scan]), command="test", limits=Limits(timeout=0.05, workers=1))
-        (row,) = con.execute("SELECT status, error_reason FROM papers").fetchall()
-    finally:
-        con.close()
-    assert summary.failed and row == ("failed", "timeout")
+    scan.write_bytes(scan_pdf(pdf_pages(sample_pdf("002").read_bytes(), [4, 5, 6]), dpi=300))
+    outcomes = {}
+    for ocr_on in (False, True):
+        con = connect(tmp_path / f"w-{ocr_on}.duckdb")
+        try:
+            ingest(con, collect([scan]), command="test", limits=Limits(timeout=1.0, workers=1), ocr=ocr_on)
+            outcomes[ocr_on] = con.execute("SELECT status, error_reason FROM papers").fetchone()
+        finally:
+            con.close()
+    # without OCR the paper is opened and found image-only well within the second; reading its three A4 pages
+    # at 300 dpi takes Tesseract several seconds of CPU, so the worker is stopped at the limit
+    assert outcomes == {False: ("failed", "no_text_layer"), True: ("failed", "timeout")}
 
 
 @needs_ocr_engine
