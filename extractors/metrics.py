@@ -7,6 +7,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from extractors.nlp import Figure, analyse
+from extractors.plans import apply_plans
 from extractors.reporting_period import detect_reporting_period, previous_period, reporting_period_spans
 from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
@@ -27,6 +28,7 @@ _RULE_FILES = (
     "metrics.py",
     "reporting_period.py",
     "scorecards.py",
+    "plans.py",
     "paper_date.py",
     "tables.py",
     "ocr.py",
@@ -109,7 +111,7 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             )
             sentences.append(sentence)
             by_start[start] = sentence
-        figures = doc._.figures
+        figures = apply_plans(doc._.figures, page.text)
         if reporting is not None and page.number <= 2:
             # "Period 8 (November) 2024/25" on the cover: its numbers are the period, not figures
             stated = reporting_period_spans(page.text, reporting)
