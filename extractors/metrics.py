@@ -121,9 +121,9 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             card = read_scorecards(page, reporting, paper.paper_date)
             figures = scorecard_figures(card, figures, doc._.sentence_bounds)
         claimed = claimed_spans(page.tables)
-        cards = [(f.start, f.end) for f in figures if f.rule.startswith("scorecard.")]
+        cards = [(f.start, f.end) for f in figures if f.role_rule.startswith("scorecard.")]
         for fig in figures:
-            if _claimed(claimed, fig.start, fig.end) and not fig.rule.startswith("scorecard."):
+            if _claimed(claimed, fig.start, fig.end) and not fig.role_rule.startswith("scorecard."):
                 continue  # a table cell: read below with its column's period and role, not as running text
             sentence = by_start[fig.sentence_start]
             observations.append(_observation(paper.id, page, sentence, fig, paper.paper_date))

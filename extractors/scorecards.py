@@ -116,6 +116,8 @@ class Segment:
     rag: str | None = None
     parts: list[Segment] = field(default_factory=list)
     """a run's segments (itself, then its wrapped lines)"""
+    inline_label: bool = False
+    """the name at the start of a line that goes on with its labelled values ("Library visits Latest: 48,210 …")"""
 
 
 def _split_line(page: Page, lo: int, hi: int, line: int) -> list[Segment]:
@@ -296,8 +298,47 @@ def _continues_run(page: Page, prev: Segment, seg: Segment) -> bool:
     return seg.kind == "status" and body.startswith(("(", "["))
 
 
+def _bounds(page: Page, seg: Segment) -> Segment:
+    if page.char_boxes is not None:
+        bs = [b for b in page.char_boxes[seg.start : seg.end] if b is not None]
+        if bs:
+            seg.x0, seg.x1 = min(b[0] for b in bs), max(b[2] for b in bs)
+            seg.top, seg.bottom = min(b[1] for b in bs), max(b[3] for b in bs)
+    return seg
+
+
+def _split_inline_names(page: Page, lines: list[list[Segment]], terms: Terms) -> None:
+    """ "Calls answered within 60 seconds Latest: 94% Target: 90% (Green)": a name followed on the same cell by
+    labelled values (an HTML table row read as one line, cells close together) is cut into the name and the run.
+    Only where every word after the name is read as key: value pairs and a RAG rating."""
+    for segs in lines:
+        for seg in list(segs):
+            body = page.text[seg.start : seg.end]
+            if seg.kind != "text" or _starts_run(page, seg, terms):
+                continue
+            for m in terms.key_re.finditer(body):
+                if m.start() == 0 or body[m.start() - 1] != " " or not m.group(0).rstrip().endswith(":"):
+                    continue
+                name = body[: m.start()].rstrip()
+                if (
+                    not re.search(r"[A-Za-z]{3}", name)
+                    or name.endswith((".", ";", ":"))
+                    or _value_at(body, m.end()) is None
+                ):
+                    continue
+                run = Segment(seg.start + m.start(), seg.end, seg.line)
+                pairs, rest, _ = _parse_pairs(_Chain(page, [run]), terms)
+                if not pairs or not _only_rag(rest, terms):
+                    continue
+                head = _bounds(page, Segment(seg.start, seg.start + len(name), seg.line, inline_label=True))
+                at = segs.index(seg)
+                segs[at : at + 1] = [head, _bounds(page, run)]
+                break
+
+
 def _find_runs(page: Page, lines: list[list[Segment]], terms: Terms) -> None:
     """Join wrapped label–value lines of one column into chains and mark the segments of each as runs."""
+    _split_inline_names(page, lines, terms)
     used: set[int] = set()
     for segs in lines:
         for seg in segs:
@@ -742,7 +783,10 @@ def read_scorecards(
             above = _heading_above(page, lines, s)
             # ... unless the text at the left is the wrapped end of another box's heading (a grid of boxes)
             wrapped = bool(left) and _wrapped_line(page, lines, left[0])
-            label = left if left and cells_right >= 2 and not (above and wrapped) else (above or left)
+            if left and left[0].inline_label:
+                label = left
+            else:
+                label = left if left and cells_right >= 2 and not (above and wrapped) else (above or left)
             if not label:
                 continue
             gid = tuple(x.start for x in label)

@@ -279,3 +279,26 @@ def test_extract_prints_the_rag_rating_of_a_scorecard_figure(capsys):
     current = [r for r in rows if r["label"] == "Households in temporary accommodation" and r["value"] == 412]
     assert [(r["role"], r["rag"], r["period_start"]) for r in current] == [("actual", "Red", "2023-07-01")]
     assert not any(r["rag"] for r in rows if r["role"] != "actual")
+
+
+def test_html_table_rows_holding_a_name_and_its_labelled_values(tmp_path):
+    html = (
+        "<html><body><h1>Quarterly Performance Report</h1><p>Quarter 3 2024/25</p><table>"
+        "<tr><th>Measure</th><th>Result</th></tr>"
+        "<tr><td>Calls answered within 60 seconds</td><td>Latest: 94% Target: 90% Floor: 85% (Green)</td></tr>"
+        "<tr><td>Invoices paid on time</td><td>Latest: 96% Target: 97% Previous: 95.5% (Amber)</td></tr>"
+        "</table></body></html>"
+    )
+    result = _text_paper(tmp_path, "rows.html", html)
+    got = {(o.label, o.value, o.role, _period(o), o.rag) for o in result.observations}
+    calls, invoices = "Calls answered within 60 seconds", "Invoices paid on time"
+    assert got == {
+        (calls, 94, "actual", Q3_2425, "Green"),
+        (calls, 90, "target", None, None),
+        (calls, 85, "floor", None, None),
+        (invoices, 96, "actual", Q3_2425, "Amber"),
+        (invoices, 97, "target", None, None),
+        (invoices, 95.5, "actual", Q2_2425, None),
+    }
+    text = result.document.pages[0].text
+    assert all(text[o.page_start : o.page_end] == o.value_text for o in result.observations)
