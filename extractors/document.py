@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+from extractors.council import detect_council, normalise_council
 from extractors.errors import ExtractionError
 from extractors.html import html_to_text, looks_like_html
 from extractors.ocr import engine_problem, read_image_pages
@@ -44,6 +45,8 @@ def new_paper(src: SourceFile, data: bytes, kind: str) -> Paper:
         paper_date_source="metadata" if src.paper_date else None,
         kind=kind,
         size=len(data),
+        council=normalise_council(src.council),
+        council_source=("source" if src.source_name else "manifest") if src.council else None,
     )
 
 
@@ -108,4 +111,8 @@ def extract_document(
     if reporting is not None:
         paper.reporting_period_start, paper.reporting_period_end = reporting.period.start, reporting.period.end
         paper.reporting_period_source = reporting.source
+    if paper.council is None:
+        council = detect_council(pages)
+        if council is not None:
+            paper.council, paper.council_source = council
     return ExtractedDocument(paper=paper, pages=pages)

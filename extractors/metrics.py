@@ -6,6 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from extractors.kpi_match import label_key
 from extractors.nlp import Figure, analyse
 from extractors.plans import apply_plans
 from extractors.reporting_period import detect_reporting_period, previous_period, reporting_period_spans
@@ -22,6 +23,8 @@ _RULE_FILES = (
     "periods.py",
     "roles.py",
     "labels.py",
+    "kpi_match.py",
+    "council.py",
     "nlp.py",
     "sentences.py",
     "tokenizer.py",
@@ -78,6 +81,7 @@ def _observation(paper_id: str, page: Page, sentence: Sentence, fig: Figure, pap
         bbox=page.bbox_of(fig.start, fig.end),
         rag=fig.rag,
         text_source=page.text_source,
+        label_key=label_key(fig.label),
     )
 
 

@@ -11,9 +11,9 @@ import numpy
 import spacy
 from spacy.attrs import SENT_START
 from spacy.language import Language
-from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
 
+from extractors.kpi_match import KpiMention, choose_kpi, find_mentions
 from extractors.labels import label_for
 from extractors.numbers import NumberMention, find_numbers
 from extractors.periods import Period, find_periods, month_end, paper_date_period
@@ -93,38 +93,30 @@ def make_kpi_matcher(nlp: Language, name: str) -> KpiMatcher:
 
 
 class KpiMatcher:
-    """Mark taxonomy phrases (models/kpi_taxonomy.toml) in ``doc.spans['kpi']``, each span's label the KPI id."""
+    """Mark taxonomy phrases (models/kpi_taxonomy.toml) in ``doc.spans['kpi']``, each span's label the KPI id;
+    the phrases found (across line breaks, longest first) go to ``doc.user_data['kpi_mentions']``."""
 
     def __init__(self, nlp: Language) -> None:
-        self.matcher = PhraseMatcher(nlp.vocab, attr="LOWER")
-        for kpi in load_taxonomy().kpis:
-            self.matcher.add(kpi.id, [nlp.make_doc(s) for s in kpi.synonyms])
+        self.taxonomy = load_taxonomy()
 
     def __call__(self, doc: Doc) -> Doc:
+        mentions = find_mentions(_text(doc), self.taxonomy)
         spans = []
-        for match_id, start, end in self.matcher(doc):
-            span = Span(doc, start, end, label=match_id)
-            span._.kpi = doc.vocab.strings[match_id]
-            spans.append(span)
-        doc.spans["kpi"] = _first_of_overlapping(spans)
+        for m in mentions:
+            span = doc.char_span(m.start, m.end, label=m.kpi, alignment_mode="expand")
+            if span is not None:
+                span._.kpi = m.kpi
+                spans.append(span)
+        doc.spans["kpi"] = spans
+        doc.user_data["kpi_mentions"] = mentions
         return doc
-
-
-def _first_of_overlapping(spans: list[Span]) -> list[Span]:
-    """Of overlapping phrases keep the one that starts first: in "Permanence plans for children looked after"
-    the head phrase "Permanence plans" names the measure, not "plans for children looked after"."""
-    kept: list[Span] = []
-    for span in sorted(spans, key=lambda sp: (sp.start, -len(sp))):
-        if not kept or span.start >= kept[-1].end:
-            kept.append(span)
-    return kept
 
 
 @Language.component("councilkpi_figures")
 def find_figures(doc: Doc) -> Doc:
     """Find the figures of every sentence and attach period, role, label and KPI to each."""
     paper_date: date | None = doc.user_data.get("paper_date")
-    kpi_spans = list(doc.spans.get("kpi", []))
+    kpi_spans: list[KpiMention] = doc.user_data.get("kpi_mentions") or []
     figures: list[Figure] = []
     text = _text(doc)
     context = _Context(doc.user_data.get("report_period"))
@@ -286,43 +278,22 @@ def _attach_period(
 
 
 def _kpi_for(
-    kpi_spans: list[Span], s0: int, s1: int, figure_abs: int, label: str | None, unit: str, role: str
+    kpi_spans: list[KpiMention],
+    s0: int,
+    sentence: str,
+    figure: NumberMention,
+    numbers: list[NumberMention],
+    label: str | None,
+    role: str,
 ) -> str | None:
-    """The KPI named in the figure's label; else the nearest specific KPI named in its sentence. A KPI with a
-    declared unit only takes figures in that unit (or changes of it). A qualifier KPI (a population, e.g.
-    children looked after) only takes a figure its label names or that it sits right beside."""
-
-    def fits(sp: Span) -> bool:
-        kpi = load_taxonomy().get(sp._.kpi)
-        return kpi is None or kpi.unit is None or kpi.unit == unit or role == "change"
-
-    def distance(sp: Span) -> int:
-        return min(abs(sp.start_char - figure_abs), abs(sp.end_char - figure_abs))
-
-    inside = [sp for sp in kpi_spans if sp.start_char >= s0 and sp.end_char <= s1 and fits(sp)]
-    if not inside:
+    """The KPI the figure measures (extractors/kpi_match.py): named by its label, or beside it, or the nearest
+    phrase of its clause, and only when the KPI takes the figure's unit and counted noun."""
+    s1 = s0 + len(sentence)
+    mentions = [KpiMention(m.kpi, m.start - s0, m.end - s0, m.text) for m in kpi_spans if m.start >= s0 and m.end <= s1]
+    if not mentions:
         return None
-    low = (label or "").lower()
-    named = [sp for sp in inside if low and sp.text.lower() in low]
-    specific_named = [sp for sp in named if not _is_qualifier(sp._.kpi)]
-    if specific_named:
-        return max(specific_named, key=lambda sp: len(sp.text))._.kpi
-    beside = [sp for sp in inside if _is_qualifier(sp._.kpi) and distance(sp) <= 12]
-    if beside:
-        return min(beside, key=distance)._.kpi
-    specific = [sp for sp in inside if not _is_qualifier(sp._.kpi)]
-    if specific:
-        return min(specific, key=lambda sp: (distance(sp), -len(sp.text)))._.kpi
-    if named:
-        return max(named, key=lambda sp: len(sp.text))._.kpi
-    if role == "change":  # "865 children …, an increase of 30% since 2018": the change of that population
-        return min(inside, key=distance)._.kpi
-    return None
-
-
-def _is_qualifier(kpi_id: str) -> bool:
-    kpi = load_taxonomy().get(kpi_id)
-    return bool(kpi and kpi.qualifier)
+    others = [(n.start, n.unit_end) for n in numbers if n is not figure]
+    return choose_kpi(sentence, mentions, (figure.start, figure.unit_end), others, label, figure.unit, role).kpi
 
 
 _BASE_CONFIDENCE = {
@@ -377,7 +348,7 @@ def _sentence_figures(
     sentence: str,
     s0: int,
     paper_date: date | None,
-    kpi_spans: list[Span],
+    kpi_spans: list[KpiMention],
     periods: list[Period],
     context: _Context,
 ) -> list[Figure]:
@@ -423,7 +394,7 @@ def _sentence_figures(
         if period is None and role not in ("target", "benchmark", "baseline") and paper_date is not None:
             period, period_rule = paper_date_period(paper_date), "period.paper_date"
         label = label_for(sentence, n)
-        kpi = _kpi_for(kpi_spans, s0, s0 + len(sentence), s0 + n.start, label, n.unit, role)
+        kpi = _kpi_for(kpi_spans, s0, sentence, n, numbers, label, role)
         confidence = _BASE_CONFIDENCE.get(n.unit, 0.6)
         if n.in_words:
             confidence -= 0.15

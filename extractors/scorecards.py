@@ -818,21 +818,11 @@ _BASE_CONFIDENCE = {"percent": 0.9, "gbp": 0.85, "count": 0.8, "days": 0.85, "we
 
 
 def _kpi_for_label(label: str | None, unit: str) -> str | None:
-    """The taxonomy KPI the indicator's name names (the longest phrase of it that fits the unit)."""
-    if not label:
-        return None
-    from extractors.nlp import build_nlp
-    from models.taxonomy import load_taxonomy
+    """The taxonomy KPI the indicator's name names, only when the KPI takes the unit and the name's counted noun
+    (extractors/kpi_match.py, the same checks as for narrative figures)."""
+    from extractors.kpi_match import kpi_for_label
 
-    nlp = build_nlp()
-    doc = nlp.get_pipe("councilkpi_kpi_matcher")(nlp.make_doc(label))
-    taxonomy = load_taxonomy()
-    fits = [
-        sp
-        for sp in doc.spans.get("kpi", [])
-        if (k := taxonomy.get(sp._.kpi)) is None or k.unit is None or k.unit == unit
-    ]
-    return max(fits, key=lambda sp: len(sp.text))._.kpi if fits else None
+    return kpi_for_label(label, unit).kpi
 
 
 def scorecard_figures(card: ScorecardPage, narrative: list, sentence_bounds: list[tuple[int, int]]) -> list:

@@ -1086,21 +1086,10 @@ def claimed_spans(tables: list[Table]) -> list[tuple[int, int]]:
 
 
 def table_kpi(fig: Figure) -> Figure:
-    """The figure with the taxonomy KPI its label names (the longest phrase that fits its unit), if any."""
+    """The figure with the taxonomy KPI its row label names, only when the KPI takes the figure's unit and the
+    label's counted noun (extractors/kpi_match.py, the same checks as for narrative figures)."""
     if not fig.label:
         return fig
-    from extractors.nlp import build_nlp
-    from models.taxonomy import load_taxonomy
+    from extractors.kpi_match import kpi_for_label
 
-    nlp = build_nlp()
-    doc = nlp.make_doc(fig.label)
-    matcher = nlp.get_pipe("councilkpi_kpi_matcher")
-    doc = matcher(doc)
-    best = None
-    for span in doc.spans.get("kpi", []):
-        kpi = load_taxonomy().get(span._.kpi)
-        if kpi is not None and kpi.unit is not None and kpi.unit != fig.unit and fig.role != "change":
-            continue
-        if best is None or len(span.text) > len(best.text):
-            best = span
-    return replace(fig, kpi=best._.kpi) if best is not None else fig
+    return replace(fig, kpi=kpi_for_label(fig.label, fig.unit, fig.role).kpi)

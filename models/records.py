@@ -119,6 +119,10 @@ class Paper:
     """text:<rule> (extractors/reporting_period.py): the period the paper reports on, read from its cover"""
     ocr_status: str | None = None
     """for papers with image-only pages: read (by OCR) | off (--no-ocr) | missing (no OCR engine) | failed"""
+    council: str | None = None
+    """whose paper it is: "West Sussex County Council" (see extractors/council.py)"""
+    council_source: str | None = None
+    """where the council came from: source | manifest | text:<how> | cli"""
 
     @staticmethod
     def id_for_bytes(data: bytes) -> str:
@@ -177,6 +181,8 @@ class Observation:
     """a scorecard's RAG rating of the figure (Red, Amber, Green, ...): an attribute, never a value"""
     text_source: str = "text"
     """text (the file's own text) | ocr (read by OCR from a page image; confidence includes the OCR's)"""
+    label_key: str | None = None
+    """the label normalised (extractors/kpi_match.label_key): one indicator's figures share it across papers"""
 
     @staticmethod
     def make_id(paper_id: str, page: int, start: int, end: int) -> str:

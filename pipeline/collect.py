@@ -17,7 +17,7 @@ class CollectError(Exception):
 
 
 def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
-    """Rows of ``folder/manifest.csv`` (columns: file, title, paper_date, source_url) keyed by file name."""
+    """Rows of ``folder/manifest.csv`` (columns: file, title, paper_date, source_url, council) keyed by file name."""
     path = folder / MANIFEST
     if not path.exists():
         return {}
@@ -47,6 +47,7 @@ def _source_file(path: Path, meta: dict[str, str] | None, paper_date: date | Non
         source=meta.get("source_url") or str(path),
         title=meta.get("title") or None,
         paper_date=paper_date or _parse_date(meta.get("paper_date"), str(path)),
+        council=(meta.get("council") or "").strip() or None,
     )
 
 

@@ -17,6 +17,24 @@ def copy_warehouse(db: Path, dest: Path) -> Path:
     return new
 
 
+def add_text_paper(db: Path, folder: Path, name: str, text: str, paper_date: str, council: str) -> None:
+    """Ingest one more text paper (with a manifest giving its date and council) into a copied warehouse."""
+    from pipeline.collect import collect
+    from pipeline.stages import ingest
+    from warehouse.db import connect
+
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    (folder / "manifest.csv").write_text(
+        f"file,title,paper_date,source_url,council\n{name},{name},{paper_date},,{council}\n", encoding="utf-8"
+    )
+    con = connect(db)
+    try:
+        ingest(con, collect([folder / name]), command="test")
+    finally:
+        con.close()
+
+
 def figure_865(con) -> str:
     """The id of the '865 children looked after' figure of the 002 sample."""
     rows = con.execute(

@@ -71,7 +71,7 @@ def test_a_known_kpi_without_figures_is_empty_not_an_error(tmp_path):
     wh = connect(db)
     for kpi in load_taxonomy().kpis:
         assert wh.series(kpi.id).empty
-    assert wh.wide().columns.tolist() == ["month"]
+    assert wh.wide().columns.tolist() == ["council", "month"]
     with pytest.raises(UnknownKpiError):
         wh.series("no_such_kpi")
 
@@ -103,18 +103,24 @@ def test_readers_get_a_clear_message_while_a_writer_holds_the_lock(tmp_path):
     assert connect(db).papers().empty  # usable again once the writer has gone
 
 
-def test_kpi_latest_is_the_latest_actual_per_kpi_and_unit(demo_db):
+def test_kpi_latest_is_the_latest_actual_per_council_kpi_and_unit(demo_db):
     from warehouse import connect
 
     wh = connect(demo_db)
     latest = wh.latest()
     series = wh.query("SELECT * FROM kpi_series WHERE kpi IS NOT NULL AND role = 'actual'")
     assert not latest.empty
-    assert not latest.duplicated(["kpi", "unit"]).any()
+    assert set(latest.council) == {"West Sussex County Council"}  # the samples' manifest names the council
+    assert not latest.duplicated(["council", "kpi", "unit"]).any()
     assert set(zip(latest.kpi, latest.unit, strict=True)) == set(zip(series.kpi, series.unit, strict=True))
+    fallback = ("paper_date", "report")
     for row in latest.itertuples():
         figures = series[(series.kpi == row.kpi) & (series.unit == row.unit)]
         assert row.n_actuals == len(figures)
+        dated = figures[~figures.period_kind.isin(fallback)]
+        if not dated.empty:  # a figure dated by the paper's own text wins over fallback-dated ones
+            assert row.period_kind not in fallback
+            figures = dated
         if figures.period_end.notna().any():
             newest = figures[figures.period_end == figures.period_end.max()]
             assert row.period_end == newest.period_end.iloc[0]
@@ -139,10 +145,11 @@ def test_kpi_wide_cells_come_from_dated_actual_figures(demo_db):
     )
     figures["month"] = pd.to_datetime(figures.period_end).dt.to_period("M")
     figures["column"] = figures.kpi + "__" + figures.unit
-    assert wide.columns[0] == "month" and set(wide.columns[1:]) == set(figures.column)
-    assert len(wide) == figures.month.nunique()
+    assert wide.columns[:2].tolist() == ["council", "month"] and set(wide.columns[2:]) == set(figures.column)
+    assert len(wide) == figures.month.nunique()  # one council in the samples
     n_cells = 0
     for row in wide.to_dict("records"):
+        assert row.pop("council") == "West Sussex County Council"
         month = pd.Timestamp(row.pop("month")).to_period("M")
         for column, value in row.items():
             if pd.notna(value):
@@ -204,7 +211,7 @@ def test_csv_export_has_every_row(demo_db, tmp_path, capsys):
         assert obs == con.execute("SELECT count(*) FROM observations").fetchone()[0]
     finally:
         con.close()
-    assert (out / "kpi_wide.csv").read_text().startswith("month,")
+    assert (out / "kpi_wide.csv").read_text().startswith("council,month,")
 
 
 def test_every_column_in_the_database_is_described_in_the_catalog(demo_con):

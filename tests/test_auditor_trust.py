@@ -87,7 +87,8 @@ def test_a_failed_report_leaves_no_folder_and_an_earlier_report_intact(tmp_path,
     import pipeline.audit_report as audit_report
 
     out = tmp_path / "report"
-    args = ["report", "--db", str(demo_db), "--kpi", "children_looked_after", "--out", str(out), "-q"]
+    # a KPI with three figures, so that the second figure page fails
+    args = ["report", "--db", str(demo_db), "--kpi", "permanence_plans_by_second_review", "--out", str(out), "-q"]
     calls = []
 
     def failing_page(*a, **k):

@@ -5,9 +5,24 @@ from __future__ import annotations
 import csv
 import io
 
+import pytest
+
 from pipeline.cli import main
-from tests.audit_helpers import copy_warehouse
+from tests.audit_helpers import add_text_paper, copy_warehouse
 from warehouse.db import connect
+
+# The samples give one adoptions figure for December 2021; a second report of the council gives two more for that
+# month, so the series has three figures of one period (a conflict, not a jump) to review.
+MORE_ADOPTIONS = (
+    "Adoption update\n\nIn December 2021, 9 children were adopted.\n\nIn December 2021, 30 children were adopted.\n"
+)
+
+
+@pytest.fixture()
+def adoptions_db(tmp_path, demo_db):
+    db = copy_warehouse(demo_db, tmp_path / "adoptions")
+    add_text_paper(db, tmp_path / "more", "more.txt", MORE_ADOPTIONS, "2022-01-20", "West Sussex County Council")
+    return db
 
 
 def _queue(db, capsys, *args) -> list[dict]:
@@ -38,7 +53,8 @@ def test_queue_lists_low_confidence_and_fallback_dated_figures_with_why(demo_db,
     assert all(r["action"] == "" and r["reason"] == "" for r in rows)  # columns to fill in for --from-csv
 
 
-def test_queue_kpi_and_limit_narrow_it_and_reviewed_figures_leave_it(tmp_path, demo_db, demo_con, capsys):
+def test_queue_kpi_and_limit_narrow_it_and_reviewed_figures_leave_it(tmp_path, adoptions_db, capsys):
+    demo_db = adoptions_db
     rows = _queue(demo_db, capsys, "--kpi", "adoptions")
     assert rows and {r["kpi"] for r in rows} == {"adoptions"}
     assert len(_queue(demo_db, capsys, "--limit", "2")) == 2
@@ -49,11 +65,14 @@ def test_queue_kpi_and_limit_narrow_it_and_reviewed_figures_leave_it(tmp_path, d
     assert first not in {r["observation_id"] for r in _queue(db, capsys, "--kpi", "adoptions")}
 
 
-def test_queue_flags_the_figures_on_both_sides_of_a_jump_between_periods(tmp_path, demo_db, demo_con, capsys):
+def test_queue_flags_the_figures_on_both_sides_of_a_jump_between_periods(tmp_path, adoptions_db, capsys):
+    demo_db = adoptions_db
+    demo_con = connect(demo_db, read_only=True)
     series = demo_con.execute(
         """SELECT observation_id, value, period_end FROM kpi_series WHERE kpi = 'adoptions' AND unit = 'count'
            AND role = 'actual' AND period_kind <> 'paper_date' ORDER BY period_end, paper_date, observation_id"""
     ).fetchall()
+    demo_con.close()
     assert len(series) >= 3 and len({end for *_, end in series}) == 1, "one period: no jumps yet"
     before = {r["observation_id"]: r["reasons"] for r in _queue(demo_db, capsys, "--kpi", "adoptions")}
     assert not any("jump" in reasons for reasons in before.values())  # same-period figures are not a jump

@@ -18,24 +18,36 @@ from warehouse.catalog import load_catalog
 # {figures} is kpi_series (after review, the default) or kpi_series_raw (as extracted): see _figures().
 SERIES_SQL = """
 SELECT * FROM {figures}
-WHERE series = ? AND (? IS NULL OR role = ?) AND (? IS NULL OR unit = ?)
-ORDER BY period_end NULLS LAST, period_start NULLS LAST, paper_date, page, observation_id
+WHERE series = ? AND (? IS NULL OR role = ?) AND (? IS NULL OR unit = ?) AND (? IS NULL OR council = ?)
+ORDER BY council NULLS LAST, unit, period_end NULLS LAST, period_start NULLS LAST, paper_date, page, observation_id
 """
 SERIES_NAMES_SQL = "SELECT DISTINCT series FROM {figures} WHERE series IS NOT NULL"
 LATEST_SQL = {
-    False: "SELECT * FROM kpi_latest ORDER BY kpi, unit",
-    True: "SELECT * FROM kpi_latest_raw ORDER BY kpi, unit",
+    False: "SELECT * FROM kpi_latest WHERE ? IS NULL OR council = ? ORDER BY council NULLS LAST, kpi, unit",
+    True: "SELECT * FROM kpi_latest_raw WHERE ? IS NULL OR council = ? ORDER BY council NULLS LAST, kpi, unit",
 }
+COUNCILS_SQL = "SELECT DISTINCT council FROM kpi_series WHERE council IS NOT NULL ORDER BY council"
 PAPERS_SQL = "SELECT * FROM paper_summary ORDER BY paper_date NULLS LAST, title, paper_id"
-# One value per month, KPI and unit for the wide table: actual, dated figures; the latest paper wins.
+# One value per council, month, KPI and unit for the wide table: actual, dated figures; the latest paper wins.
 WIDE_SQL = """
-SELECT date_trunc('month', period_end)::DATE AS month, kpi || '__' || unit AS column_name, value
+SELECT coalesce(council, '') AS council, date_trunc('month', period_end)::DATE AS month,
+       kpi || '__' || unit AS column_name, value
 FROM {figures}
 WHERE kpi IS NOT NULL AND role = 'actual' AND period_end IS NOT NULL AND period_kind IS DISTINCT FROM 'paper_date'
+  AND (? IS NULL OR council = ?)
 QUALIFY row_number() OVER (
-    PARTITION BY date_trunc('month', period_end), kpi, unit
+    PARTITION BY council, date_trunc('month', period_end), kpi, unit
     ORDER BY paper_date DESC NULLS LAST, period_end DESC, confidence DESC, observation_id
 ) = 1
+"""
+# Normalised labels of figures without a KPI, most frequent first: candidates for the taxonomy.
+UNMATCHED_KEYS_SQL = """
+SELECT label_key, unit, count(*) AS n_figures, count(DISTINCT paper_id) AS n_papers,
+       count(DISTINCT council) AS n_councils, any_value(label ORDER BY confidence DESC) AS example_label
+FROM kpi_series WHERE kpi IS NULL AND label_key IS NOT NULL
+GROUP BY label_key, unit
+ORDER BY n_papers DESC, n_figures DESC, label_key, unit
+LIMIT ?
 """
 KPI_COUNTS_SQL = """
 SELECT kpi,
@@ -121,41 +133,62 @@ class Warehouse:
         with self._connection() as con:
             return con.execute(sql, params or []).df()
 
-    def series(self, kpi: str, *, role: str | None = None, unit: str | None = None, raw: bool = False) -> pd.DataFrame:
-        """Every figure of a KPI (taxonomy id, or a paper's own label) with its source, oldest period first.
+    def series(
+        self,
+        kpi: str,
+        *,
+        role: str | None = None,
+        unit: str | None = None,
+        council: str | None = None,
+        raw: bool = False,
+    ) -> pd.DataFrame:
+        """Every figure of a KPI (taxonomy id, or a label_key) with its source, by council and unit, oldest
+        period first. A series is one council's: compare ``council`` before plotting several together.
 
         Corrections apply: rejected figures are left out and corrected values shown (``extracted_value``,
         ``review_status``, ... say what review did); ``raw=True`` gives the figures as extracted.
-        ``role`` ('actual', 'target', ...) and ``unit`` ('count', 'percent', ...) narrow it down. An unknown
-        name raises UnknownKpiError suggesting close matches; a known KPI without figures gives no rows.
+        ``role`` ('actual', 'target', ...), ``unit`` ('count', 'percent', ...) and ``council`` narrow it down.
+        An unknown name raises UnknownKpiError suggesting close matches; a known KPI without figures gives no rows.
         """
         with self._connection() as con:
-            frame = con.execute(_figures(SERIES_SQL, raw), [kpi, role, role, unit, unit]).df()
+            frame = con.execute(_figures(SERIES_SQL, raw), [kpi, role, role, unit, unit, council, council]).df()
             if frame.empty and kpi not in _taxonomy_ids():
                 names = [r[0] for r in con.execute(_figures(SERIES_NAMES_SQL, raw)).fetchall()]
                 raise UnknownKpiError(_unknown_message(kpi, names))
         return frame
 
-    def latest(self, *, raw: bool = False) -> pd.DataFrame:
-        """The latest actual value of each KPI (and unit) with its source (``kpi_latest``; raw: ``kpi_latest_raw``)."""
-        return self.query(LATEST_SQL[raw])
+    def latest(self, council: str | None = None, *, raw: bool = False) -> pd.DataFrame:
+        """The latest actual value of each council's KPIs (per unit) with its source (``kpi_latest``; raw:
+        ``kpi_latest_raw``)."""
+        return self.query(LATEST_SQL[raw], [council, council])
+
+    def councils(self) -> list[str]:
+        """The councils that have figures."""
+        return self.query(COUNCILS_SQL).council.tolist()
 
     def papers(self) -> pd.DataFrame:
         """Every paper with its status and figure counts (the ``paper_summary`` view)."""
         return self.query(PAPERS_SQL)
 
-    def wide(self, *, raw: bool = False) -> pd.DataFrame:
-        """KPIs as columns (``<kpi>__<unit>``) by month: the actual value from the latest paper; for spreadsheets.
+    def wide(self, council: str | None = None, *, raw: bool = False) -> pd.DataFrame:
+        """KPIs as columns (``<kpi>__<unit>``) by council and month: the actual value from the latest paper; for
+        spreadsheets. ``council`` = '' for papers whose council is unknown.
 
         After review (rejected figures left out, corrections applied); ``raw=True``: as extracted.
         """
-        long = self.query(_figures(WIDE_SQL, raw))
+        long = self.query(_figures(WIDE_SQL, raw), [council, council])
         if long.empty:
-            return pd.DataFrame({"month": pd.Series([], dtype="datetime64[s]")})
-        wide = long.pivot(index="month", columns="column_name", values="value")
+            return pd.DataFrame(
+                {"council": pd.Series([], dtype="object"), "month": pd.Series([], dtype="datetime64[s]")}
+            )
+        wide = long.pivot(index=["council", "month"], columns="column_name", values="value")
         wide = wide.reindex(sorted(wide.columns), axis=1).sort_index().reset_index()
         wide.columns.name = None
         return wide
+
+    def unmatched_labels(self, limit: int = 20) -> pd.DataFrame:
+        """The most frequent label_keys of figures without a KPI: what to add to models/kpi_taxonomy.toml next."""
+        return self.query(UNMATCHED_KEYS_SQL, [limit])
 
     def kpis(self, *, raw: bool = False) -> pd.DataFrame:
         """The KPI taxonomy with how many figures, actuals and papers each KPI has (after review unless raw)."""
@@ -163,7 +196,10 @@ class Warehouse:
 
         counts = self.query(_figures(KPI_COUNTS_SQL, raw)).set_index("kpi")
         taxonomy = load_taxonomy()
-        rows = [{"kpi": k.id, "label": k.label} for k in taxonomy.kpis]
+        rows = [
+            {"kpi": k.id, "label": k.label, "service": k.service, "code": k.code, "polarity": k.polarity}
+            for k in taxonomy.kpis
+        ]
         known = {k.id for k in taxonomy.kpis}
         rows += [{"kpi": kpi, "label": "(not in the current taxonomy)"} for kpi in counts.index if kpi not in known]
         frame = pd.DataFrame(rows).join(counts, on="kpi")

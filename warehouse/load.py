@@ -31,6 +31,8 @@ PAPER_COLUMNS = [
     "reporting_period_end",
     "reporting_period_source",
     "ocr_status",
+    "council",
+    "council_source",
 ]
 PAGE_COLUMNS = ["paper_id", "page", "text", "width", "height", "needs_ocr", "text_source"]
 SENTENCE_COLUMNS = ["id", "paper_id", "page", "idx", "start_char", "end_char", "text"]
@@ -64,6 +66,7 @@ OBSERVATION_COLUMNS = [
     "digest",
     "rag",
     "text_source",
+    "label_key",
 ]
 DELETE_PAPER = [
     "DELETE FROM observations WHERE paper_id = ?",

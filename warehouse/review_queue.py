@@ -102,7 +102,7 @@ def review_queue(
         if fallback:
             item.reasons.append("fallback-dated (by its paper's date or reporting period, not its sentence)")
         if conflict:
-            item.reasons.append("conflict: another paper gives another value for this period")
+            item.reasons.append("conflict: another figure gives another value for this period")
         if from_ocr:
             item.reasons.append("OCR: read from a scanned page image")
         before = _jump(item.value, prev_value, jump)

@@ -39,7 +39,9 @@ CREATE TABLE IF NOT EXISTS papers (
     reporting_period_start  DATE,            -- the period the paper reports on (its cover: "Quarter 3 2024/25")
     reporting_period_end    DATE,
     reporting_period_source VARCHAR,         -- text:<rule> that read it (null: not stated)
-    ocr_status        VARCHAR                -- image-only pages: read (by OCR) | off (--no-ocr) | missing (no engine) | failed
+    ocr_status        VARCHAR,               -- image-only pages: read (by OCR) | off (--no-ocr) | missing (no engine) | failed
+    council           VARCHAR,               -- whose paper: "West Sussex County Council" (null: unknown)
+    council_source    VARCHAR                -- source | manifest | text:<how> | cli
 );
 
 CREATE TABLE IF NOT EXISTS paper_sources (
@@ -102,7 +104,8 @@ CREATE TABLE IF NOT EXISTS observations (
     bbox_bottom       DOUBLE,
     digest            VARCHAR,               -- fingerprint of each field at load time (warehouse/digest.py), for verify
     rag               VARCHAR,               -- a scorecard's RAG rating of the figure (Red | Amber | Green | ...), never a value
-    text_source       VARCHAR NOT NULL DEFAULT 'text' -- text | ocr (the page was read by OCR: check the figure)
+    text_source       VARCHAR NOT NULL DEFAULT 'text', -- text | ocr (the page was read by OCR: check the figure)
+    label_key         VARCHAR                -- the label normalised: the series key of a figure without a KPI
 );
 
 INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
@@ -212,3 +215,9 @@ ALTER TABLE papers ADD COLUMN IF NOT EXISTS reporting_period_start DATE;
 ALTER TABLE papers ADD COLUMN IF NOT EXISTS reporting_period_end DATE;
 ALTER TABLE papers ADD COLUMN IF NOT EXISTS reporting_period_source VARCHAR;
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS rag VARCHAR;
+
+-- papers.council / council_source and observations.label_key (issue 12): whose paper, and the normalised label
+-- that keys a series when no KPI is named.
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS council VARCHAR;
+ALTER TABLE papers ADD COLUMN IF NOT EXISTS council_source VARCHAR;
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS label_key VARCHAR;

@@ -3,9 +3,11 @@
 -- Every figure as extracted (corrections not applied): `--raw` / `raw=True` read this.
 CREATE OR REPLACE VIEW kpi_series_raw AS
 SELECT
-    coalesce(o.kpi, o.label)   AS series,      -- the KPI id, or the paper's own label when unmatched
+    coalesce(o.kpi, o.label_key) AS series,    -- the KPI id, or the normalised label when no KPI is named
+    p.council,                                 -- a series is per council: (council, series, unit)
     o.kpi,
     o.label,
+    o.label_key,
     o.period_start,
     o.period_end,
     o.period_kind,
@@ -85,11 +87,13 @@ WHERE c.action IS DISTINCT FROM 'reject';
 -- Before corrections applied everywhere, kpi_series_corrected held what kpi_series now holds.
 DROP VIEW IF EXISTS kpi_series_corrected;
 
--- The latest actual value of each KPI (per unit: a KPI reported both as a count and a percent has two rows),
--- with its source, from `figures` (kpi_series: after review; kpi_series_raw: as extracted).
--- Latest = latest period_end, then latest paper_date, then higher confidence.
+-- The latest actual value of each KPI of each council (per unit: a KPI reported both as a count and a percent has
+-- two rows), with its source, from `figures` (kpi_series: after review; kpi_series_raw: as extracted). A figure
+-- dated by its paper's own text beats one dated only by a fallback (the paper date or the report's period); then
+-- latest period_end, latest paper_date, higher confidence.
 CREATE OR REPLACE MACRO latest_actuals(figures) AS TABLE
 SELECT
+    council,
     kpi,
     unit,
     value,
@@ -104,12 +108,13 @@ SELECT
     sentence,
     value_text,
     observation_id,
-    count(*) OVER (PARTITION BY kpi, unit) AS n_actuals
+    count(*) OVER (PARTITION BY council, kpi, unit) AS n_actuals
 FROM query_table(figures)
 WHERE kpi IS NOT NULL AND role = 'actual'
 QUALIFY row_number() OVER (
-    PARTITION BY kpi, unit
-    ORDER BY period_end DESC NULLS LAST, paper_date DESC NULLS LAST, confidence DESC, observation_id
+    PARTITION BY council, kpi, unit
+    ORDER BY coalesce(period_kind IN ('paper_date', 'report'), true), period_end DESC NULLS LAST,
+             paper_date DESC NULLS LAST, confidence DESC, observation_id
 ) = 1;
 
 -- After review: a rejected figure is never a KPI's latest value; a corrected one counts with its new values.
@@ -117,10 +122,11 @@ CREATE OR REPLACE VIEW kpi_latest AS SELECT * FROM latest_actuals('kpi_series');
 -- As extracted, corrections not applied.
 CREATE OR REPLACE VIEW kpi_latest_raw AS SELECT * FROM latest_actuals('kpi_series_raw');
 
--- The same KPI, period and unit reported as an actual with different values in different papers
--- (after review; figures dated only by their paper's date are left out).
+-- One council's KPI, period and unit reported as an actual with different values, in one paper or several
+-- (after review; figures dated only by a fallback, the paper's date or the report's period, are left out).
 CREATE OR REPLACE VIEW kpi_conflicts AS
 SELECT
+    council,
     kpi,
     period_start,
     period_end,
@@ -131,6 +137,6 @@ SELECT
     list(DISTINCT paper_id ORDER BY paper_id)           AS paper_ids,
     list(observation_id ORDER BY value, observation_id) AS observation_ids
 FROM kpi_series
-WHERE kpi IS NOT NULL AND role = 'actual' AND period_kind IS DISTINCT FROM 'paper_date'
-GROUP BY kpi, period_start, period_end, unit
-HAVING count(DISTINCT value) > 1 AND count(DISTINCT paper_id) > 1;
+WHERE kpi IS NOT NULL AND role = 'actual' AND period_kind NOT IN ('paper_date', 'report')
+GROUP BY council, kpi, period_start, period_end, unit
+HAVING count(DISTINCT value) > 1;

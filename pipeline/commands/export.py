@@ -75,8 +75,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "export",
         help="export every table and view to Parquet or CSV",
         description="Write one file per table and view of the warehouse (papers, pages, sentences, observations, "
-        "kpi_series, kpi_latest, paper_summary, ...) and kpi_wide (KPIs as columns by month) into a folder, "
-        "replacing files of the same name. kpi_series, kpi_latest and kpi_wide hold the figures after review "
+        "kpi_series, kpi_latest, paper_summary, ...) and kpi_wide (KPIs as columns by council and month) into a "
+        "folder, replacing files of the same name. kpi_series, kpi_latest and kpi_wide hold the figures after review "
         "(rejected figures left out, corrections applied); with --raw, as extracted. `councilkpi schema` describes "
         "the columns.",
     )

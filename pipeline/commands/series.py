@@ -8,6 +8,7 @@ import sys
 from pipeline.output import UserError, add_db_argument, write_rows
 
 TABLE_COLUMNS = [
+    "council",
     "period_start",
     "period_end",
     "period_kind",
@@ -25,7 +26,7 @@ def cmd_series(args: argparse.Namespace) -> int:
     from warehouse.api import UnknownKpiError, connect
 
     try:
-        frame = connect(args.db).series(args.kpi, role=args.role, unit=args.unit, raw=args.raw)
+        frame = connect(args.db).series(args.kpi, role=args.role, unit=args.unit, council=args.council, raw=args.raw)
     except UnknownKpiError as exc:
         raise UserError(str(exc)) from exc
     columns = TABLE_COLUMNS if args.format == "table" else list(frame.columns)
@@ -53,15 +54,16 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "series",
         help="print the time series of one KPI with sources",
-        description="Print every figure of one KPI (a taxonomy id such as children_looked_after, or a label "
-        "found in the papers) with its period, role and source paper, oldest period first. The table shows the "
-        "main columns; csv and json give every column of the kpi_series view. Reviewers' corrections apply "
-        "(`councilkpi review`): rejected figures are left out, corrected values shown; --raw shows the figures as "
-        "extracted (kpi_series_raw). `councilkpi kpis` lists the KPIs.",
+        description="Print every figure of one KPI (a taxonomy id such as children_looked_after, or a label_key "
+        "of figures without a KPI) with its council, period, role and source paper, by council and unit, oldest "
+        "period first. The table shows the main columns; csv and json give every column of the kpi_series view. "
+        "Reviewers' corrections apply (`councilkpi review`): rejected figures are left out, corrected values shown; "
+        "--raw shows the figures as extracted (kpi_series_raw). `councilkpi kpis` lists the KPIs.",
     )
     p.add_argument("kpi", help="KPI id, e.g. children_looked_after")
     p.add_argument("--role", help="only this role: actual, target, baseline, change, benchmark, ...")
     p.add_argument("--unit", help="only this unit: count, percent, ...")
+    p.add_argument("--council", help='only this council, e.g. "West Sussex County Council"')
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output (default: %(default)s)")
     p.add_argument("--raw", action="store_true", help="the figures as extracted, corrections not applied")
     add_db_argument(p)

@@ -1,0 +1,407 @@
+"""Decide which taxonomy KPI a figure measures, only when unit, counted noun and phrase agree; else none."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from models.taxonomy import Kpi, Taxonomy, load_taxonomy
+
+
+@dataclass(frozen=True)
+class KpiMention:
+    """A taxonomy phrase found in a sentence: the KPI it names and where it sits (offsets in the sentence)."""
+
+    kpi: str
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True)
+class KpiChoice:
+    """The KPI chosen for a figure (or None) and the id of the rule that decided it."""
+
+    kpi: str | None
+    rule: str
+
+
+# words that end the head noun phrase of a label ("visits for children looked after" -> "visits")
+_HEAD_BREAK = re.compile(
+    r"\b(?:of|for|in|on|with|who|whom|that|which|were|was|is|are|had|have|has|been|by|to|at|from|per|than|"
+    r"whose|where|when|being|remain|remained|received|receiving|having|not)\b",
+    re.I,
+)
+# a word that may follow the head noun of a label: a participle or adverb ("children looked after", "visits
+# completed"), not another noun ("household waste")
+_HEAD_FOLLOWER = re.compile(
+    r"^(?:\w+(?:ed|ing|en)|held|made|seen|kept|met|paid|sent|left|set|run|won|lost|found|known|built|shown|"
+    r"now|currently|still|only|who|all|both|each|together)$",
+    re.I,
+)
+_CLAUSE_BREAK = re.compile(r";|\.(?:\s|(?=[A-Z]))|\bwhile\b|\bwhereas\b|\bbut\b|:\s")
+# "of whom 100% …", "of these, 58% …": a share of a sub-group named earlier; only its own label can name the KPI
+_OF_SUBGROUP = re.compile(
+    r"\b(?:of\s+whom|of\s+which|of\s+these|of\s+those|of\s+them)\s*,?\s*(?:over|around|about|nearly|almost|only|just)?\s*$",
+    re.I,
+)
+# "40.4% of children with EHCPs are educated in a special school": the phrase names the base, not the measure
+_BASE_LEAD = re.compile(r"\b(?:with|who\s+(?:have|had|are|were)|subject\s+to|on)\s+(?:an?\s+|the\s+|their\s+)?$", re.I)
+_BASE_VERB = re.compile(
+    r"^\s*(?:in\s+\w+\s+)?(?:are|were|is|was|have|had|live|lived|attend|attended|achieved|achieve|received|receive|"
+    r"got|gained|made|left|moved|went)\b",
+    re.I,
+)
+# "prevented ten children from coming into care": the count is of what did not happen
+_COUNTERFACTUAL = re.compile(r"\b(?:prevent\w*|avoid\w*|divert\w*)\s+(?:\w+\s+){0,3}$", re.I)
+# "9−4 standard pass", "aged 16-19", "1-2 years": a number inside a range of grades, ages or years
+_RANGE_NEIGHBOUR_BEFORE = re.compile(r"\d\s?[−–-]\s?$")
+_RANGE_NEIGHBOUR_AFTER = re.compile(r"^\s?[−–-]\s?\d")
+# "an inequality in life expectancy", "the gap in attainment": the phrase qualifies another measure
+_MODIFIER_BEFORE = re.compile(
+    r"\b(?:inequality|inequalities|gap|gaps|difference)\s+(?:in|for|between|of)\s+(?:the\s+)?$", re.I
+)
+# a population count ("102 children looked after") is the population's size only when nothing else is said of
+# it: not "Twelve children looked after *have an advocate*", "*working with* 11 children looked after"
+_POPULATION_PREDICATE = re.compile(r"^\s*(?:have|has|had|who|with|receiv\w*|attend\w*|get|got|gain\w*)\b", re.I)
+_POPULATION_OBJECT = re.compile(
+    r"\b(?:with|for|to|supporting|supported|support|helped|helping|visited|seen|working with|worked with)\s+"
+    r"(?:(?:a|an|the|around|about|approximately|over|nearly|almost|some|only|just)\s+)*$",
+    re.I,
+)
+_BESIDE = 12
+"""A qualifier KPI (a population) must sit this close to the figure (characters) unless its label names it."""
+_CLAUSE_BEFORE = 90
+_CLAUSE_AFTER = 60
+"""How far (characters) a KPI phrase may sit before or after a figure whose label does not name it."""
+
+
+@lru_cache(maxsize=4)
+def _noun_pattern(taxonomy: Taxonomy) -> tuple[re.Pattern[str], dict[str, str]]:
+    group_of = {w.lower(): group for group, words in taxonomy.nouns.items() for w in words}
+    words = sorted(group_of, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.I)
+    return pattern, group_of
+
+
+def counted_noun(label: str | None, taxonomy: Taxonomy | None = None) -> str | None:
+    """The counted-noun group of a label's head noun phrase: "review health assessments" -> assessments,
+    "children looked after" -> children, "statutory visits for children" -> visits; None if it names none."""
+    if not label:
+        return None
+    taxonomy = taxonomy or load_taxonomy()
+    pattern, group_of = _noun_pattern(taxonomy)
+    label = _KEY_LEAD.sub("", label.strip())  # "Percentage of care leavers …" counts care leavers
+    cut = _HEAD_BREAK.search(label)
+    head = label[: cut.start()] if cut and cut.start() > 0 else label
+    found = list(pattern.finditer(head))
+    if not found:
+        return None
+    last = found[-1]
+    following = head[last.end() :].split()
+    if following and not _HEAD_FOLLOWER.match(following[0]):
+        return None  # "household waste": the counted word only qualifies another noun
+    return group_of[last.group(0).lower()]
+
+
+def _unit_fits(kpi: Kpi, unit: str, role: str) -> bool:
+    if kpi.takes_unit(unit):
+        return True
+    # a rise or fall of a count is often given in percent ("referrals rose by 12%")
+    return role == "change" and unit == "percent" and "count" in kpi.units
+
+
+def _noun_fits(kpi: Kpi, noun: str | None) -> bool:
+    return noun is None or noun in kpi.counts
+
+
+def _between_has_figure(lo: int, hi: int, others: list[tuple[int, int]]) -> bool:
+    return any(lo <= s < hi or lo < e <= hi for s, e in others)
+
+
+def choose_kpi(
+    sentence: str,
+    mentions: list[KpiMention],
+    figure: tuple[int, int],
+    others: list[tuple[int, int]],
+    label: str | None,
+    unit: str,
+    role: str,
+    taxonomy: Taxonomy | None = None,
+) -> KpiChoice:
+    """The KPI a figure (``figure`` = its start and unit end in the sentence) measures.
+
+    In order: a KPI phrase inside the figure's own label; a population KPI right beside the figure; the nearest
+    KPI phrase of the figure's clause with no other figure in between. Each candidate must take the figure's
+    unit and the counted noun of its label (2,356 *meetings* is no KPI of children); two different KPIs
+    equally near are a doubt, and a doubt gives no KPI.
+    """
+    taxonomy = taxonomy or load_taxonomy()
+    f0, f1 = figure
+    before = sentence[max(0, f0 - 40) : f0]
+    if _OF_SUBGROUP.search(before[-30:]):
+        return KpiChoice(None, "kpi.none.subgroup")
+    if _COUNTERFACTUAL.search(before[-30:]):
+        return KpiChoice(None, "kpi.none.counterfactual")
+    if unit == "count" and (_RANGE_NEIGHBOUR_BEFORE.search(before) or _RANGE_NEIGHBOUR_AFTER.match(sentence[f1:])):
+        return KpiChoice(None, "kpi.none.range")
+    noun = counted_noun(label, taxonomy)
+    low_label = (label or "").lower()
+    # where the label sits in the sentence: after the figure, else before it
+    label_at = _label_span(sentence, low_label, f0, f1)
+    population = _population(mentions, taxonomy, label_at, f0, f1)
+    candidates: list[tuple[KpiMention, Kpi]] = []
+    rejected = "kpi.none"
+    for m in mentions:
+        kpi = taxonomy.get(m.kpi)
+        if kpi is None:
+            continue
+        if _MODIFIER_BEFORE.search(sentence[max(0, m.start - 30) : m.start]):
+            rejected = "kpi.none.modifier"
+            continue
+        if not kpi.qualifier and not kpi.takes_population(population or _population_after(m, mentions, sentence)):
+            rejected = "kpi.none.population"
+            continue
+        if not _unit_fits(kpi, unit, role):
+            rejected = "kpi.none.unit"
+            continue
+        if not _noun_fits(kpi, noun):
+            rejected = "kpi.none.noun"
+            continue
+        if unit == "percent" and m.start >= f1 and _names_base(sentence, m):
+            rejected = "kpi.none.base"
+            continue
+        candidates.append((m, kpi))
+    if not candidates:
+        return KpiChoice(None, rejected if mentions else "kpi.none")
+
+    def distance(m: KpiMention) -> int:
+        return m.start - f1 if m.start >= f1 else f0 - m.end if m.end <= f0 else 0
+
+    named = [(m, k) for m, k in candidates if label_at and m.start < label_at[1] and m.end > label_at[0]]
+    specific = [(m, k) for m, k in named if not k.qualifier]
+    if specific:
+        best = max(specific, key=lambda mk: (len(mk[0].text), -distance(mk[0])))
+        same = {k.id for m, k in specific if (m.start, m.end) == (best[0].start, best[0].end)}
+        if len(same) > 1:  # one phrase, two KPIs that both take this figure: a doubt
+            return KpiChoice(None, "kpi.none.ambiguous")
+        return KpiChoice(best[1].id, "kpi.label")
+
+    def beside_it(m: KpiMention, k: Kpi) -> bool:
+        if distance(m) <= _BESIDE:
+            return True
+        # "102 children are in the care of the local authority": the counted noun, then the population's phrase
+        gap = sentence[f1 : m.start] if m.start >= f1 else ""
+        return (
+            noun is not None
+            and noun in k.counts
+            and m.start >= f1
+            and distance(m) <= 30
+            and not _CLAUSE_BREAK.search(gap)
+            and not _between_has_figure(f1, m.start, others)
+        )
+
+    def population_size(m: KpiMention) -> bool:
+        if _POPULATION_PREDICATE.match(sentence[m.end :]):
+            return False
+        # "cares for 865 children" names the population itself; "working with 11 children looked after" does not
+        return (m.end <= f0 and f0 - m.end <= _BESIDE) or not _POPULATION_OBJECT.search(before)
+
+    beside = [(m, k) for m, k in candidates if k.qualifier and beside_it(m, k) and population_size(m)]
+    if beside:
+        return KpiChoice(min(beside, key=lambda mk: distance(mk[0]))[1].id, "kpi.beside")
+    named = [(m, k) for m, k in named if population_size(m)]
+    if named:
+        return KpiChoice(max(named, key=lambda mk: len(mk[0].text))[1].id, "kpi.label")
+    if _specific(label, noun) and not _covered_by_population(mentions, taxonomy, label_at):
+        return KpiChoice(None, "kpi.none.own_label")  # the figure's own label names something the taxonomy lacks
+    clause = []
+    for m, k in candidates:
+        if k.qualifier:
+            continue
+        lo, hi = (f1, m.start) if m.start >= f1 else (m.end, f0)
+        if hi < lo:
+            lo, hi = hi, lo
+        limit = _CLAUSE_AFTER if m.start >= f1 else _CLAUSE_BEFORE
+        if hi - lo > limit or _CLAUSE_BREAK.search(sentence[lo:hi]) or _between_has_figure(lo, hi, others):
+            continue
+        if m.end <= f0 and _follows_other(sentence, m, others):
+            continue  # "86% have a health review and 70% …": the phrase after a figure is that figure's
+        clause.append((m, k))
+    if not clause:
+        return KpiChoice(None, "kpi.none.far")
+    clause.sort(key=lambda mk: (distance(mk[0]), -len(mk[0].text)))
+    first = clause[0]
+    rivals = [mk for mk in clause[1:] if mk[1].id != first[1].id and distance(mk[0]) - distance(first[0]) < 10]
+    if rivals:
+        return KpiChoice(None, "kpi.none.ambiguous")
+    return KpiChoice(first[1].id, "kpi.clause")
+
+
+def _population(
+    mentions: list[KpiMention], taxonomy: Taxonomy, label_at: tuple[int, int] | None, f0: int, f1: int
+) -> str | None:
+    """The population (a qualifier KPI) the figure's label or its immediate neighbourhood names, if any."""
+    for m in mentions:
+        kpi = taxonomy.get(m.kpi)
+        if kpi is None or not kpi.qualifier:
+            continue
+        inside = label_at is not None and label_at[0] <= m.start and m.end <= label_at[1]
+        near = (m.start >= f1 and m.start - f1 <= 12) or (m.end <= f0 and f0 - m.end <= 12)
+        if inside or near:
+            return kpi.id
+    return None
+
+
+_PREDICATE_START = re.compile(
+    r"^(?:have|has|had|live|lives|lived|living|are|were|is|was|be|been|being|remain\w*|stay\w*|achiev\w*|get|got|"
+    r"completed?|received?|receiving|attend\w*|placed|seen|visited|gained|made|left|moved|went|returned|reviewed)\b",
+    re.I,
+)
+
+
+_OF_POPULATION = re.compile(r"^\s*(?:of|for|among|amongst|by)\s+(?:the\s+|all\s+|our\s+)?$", re.I)
+
+
+def _population_after(m: KpiMention, mentions: list[KpiMention], sentence: str) -> str | None:
+    """ "fixed term exclusions *of children looked after*": the population a KPI phrase is said of."""
+    taxonomy = load_taxonomy()
+    for q in mentions:
+        kpi = taxonomy.get(q.kpi)
+        if kpi is not None and kpi.qualifier and q.start >= m.end and _OF_POPULATION.match(sentence[m.end : q.start]):
+            return kpi.id
+    return None
+
+
+def _covered_by_population(mentions: list[KpiMention], taxonomy: Taxonomy, label_at: tuple[int, int] | None) -> bool:
+    """Is the label a population's name ("children looked after"), which other KPIs qualify?"""
+    for m in mentions:
+        kpi = taxonomy.get(m.kpi)
+        if kpi is not None and kpi.qualifier and label_at and m.start < label_at[1] and m.end > label_at[0]:
+            return True
+    return False
+
+
+def _specific(label: str | None, noun: str | None) -> bool:
+    """Does the label name a thing of its own ("existing loans", "liquidity allowance"): a noun phrase that is no
+    counted noun of the taxonomy ("local authority's children") and no predicate ("completed within …")?"""
+    key = label_key(label)
+    if key is None or noun is not None or not label:
+        return False
+    return not _PREDICATE_START.match(label.strip())
+
+
+def _names_base(sentence: str, m: KpiMention) -> bool:
+    """Does the phrase qualify the base of a percentage ("% of children *with EHCPs* are …") rather than name
+    what is measured?"""
+    return bool(_BASE_LEAD.search(sentence[max(0, m.start - 25) : m.start]) and _BASE_VERB.match(sentence[m.end :]))
+
+
+def _follows_other(sentence: str, m: KpiMention, others: list[tuple[int, int]]) -> bool:
+    """Does the phrase read as what another, earlier figure measures (it follows that figure in its clause)?"""
+    for _start, s1 in others:
+        if s1 <= m.start and m.start - s1 <= _CLAUSE_AFTER and not _CLAUSE_BREAK.search(sentence[s1 : m.start]):
+            return True
+    return False
+
+
+def _label_span(sentence: str, low_label: str, f0: int, f1: int) -> tuple[int, int] | None:
+    """Where the figure's label sits in the sentence (the label has its whitespace collapsed)."""
+    if not low_label.strip():
+        return None
+    pattern = re.compile(r"\s+".join(re.escape(w) for w in low_label.split()), re.I)
+    found = [(m.start(), m.end()) for m in pattern.finditer(sentence)]
+    if not found:
+        return None
+    after = [f for f in found if f[0] >= f1 and f[0] - f1 <= 30]
+    if after:
+        return after[0]
+    before = [f for f in found if f[1] <= f0]
+    return before[-1] if before else found[0]
+
+
+@lru_cache(maxsize=4)
+def _phrase_pattern(taxonomy: Taxonomy) -> tuple[re.Pattern[str], dict[str, list[str]]]:
+    owners: dict[str, list[str]] = {}
+    for kpi in taxonomy.kpis:
+        for s in kpi.synonyms:
+            owners.setdefault(s.lower(), []).append(kpi.id)
+    phrases = sorted(owners, key=len, reverse=True)
+    # words may be split by line breaks and runs of spaces in a PDF's text
+    alternatives = [r"\s+".join(re.escape(w) for w in p.split()) for p in phrases]
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.I)
+    return pattern, owners
+
+
+def find_mentions(text: str, taxonomy: Taxonomy | None = None) -> list[KpiMention]:
+    """Taxonomy phrases in a piece of text (longest first, no overlaps), for labels read outside spaCy."""
+    taxonomy = taxonomy or load_taxonomy()
+    pattern, owners = _phrase_pattern(taxonomy)
+    out = []
+    for m in pattern.finditer(text):
+        phrase = " ".join(m.group(0).lower().split())
+        out += [KpiMention(kpi, m.start(), m.end(), phrase) for kpi in owners.get(phrase, ())]
+    return out
+
+
+def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoice:
+    """The KPI a row or box label names ("Percentage of care leavers in suitable accommodation"), when the
+    figure's unit and the label's counted noun agree: for scorecard and table figures."""
+    if not label:
+        return KpiChoice(None, "kpi.none")
+    mentions = find_mentions(label)
+    return choose_kpi(label, mentions, (len(label), len(label)), [], label, unit, role)
+
+
+# ---------------------------------------------------------------- label keys
+_KEY_LEAD = re.compile(
+    r"^(?:(?:the|a|an)\s+)?(?:percentage|proportion|per\s?cent(?:age)?|%|number|no\.?|count|share|total(?:\s+number)?)"
+    r"\s+(?:of|for)\s+",
+    re.I,
+)
+_KEY_STOP = frozenset(
+    "a an the of for in on to and or with by at as from who whom that which their our its his her they them "
+    "were was is are be been being have has had do does did currently now all this these those there it we us "
+    "per cent percent percentage proportion number".split()
+)
+_KEY_WEAK = frozenset(
+    "total member figure case child young person people adult resident individual within year month week day "
+    "time other more less increase decrease rise fall point level around approximately over under just nearly "
+    "almost some many majority minority one two three four five six seven eight nine ten half quarter third "
+    "average overall new same further additional last next previous current further item page table".split()
+)
+_IRREGULAR = {"children": "child", "people": "person", "women": "woman", "men": "man", "data": "data"}
+_KEEP_S = ("ss", "us", "is", "ics")
+
+
+def _singular(word: str) -> str:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if len(word) <= 3 or word.endswith(_KEEP_S):
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    if word.endswith("s"):
+        return word[:-1]
+    return word
+
+
+def label_key(label: str | None) -> str | None:
+    """A normalised form of a label, the same for the same indicator however a paper prints it:
+    "Percentage of Care Leavers in suitable accommodation (%)" -> "care leaver suitable accommodation".
+    None when nothing specific is left ("total", "children", "members")."""
+    if not label:
+        return None
+    text = label.lower().replace("’", "'").replace("&", " and ")
+    text = re.sub(r"\([^)]*\)", " ", text)  # "(%)", "(cumulative)"
+    text = text.replace("%", " percent ")
+    text = _KEY_LEAD.sub("", text.strip())
+    text = re.sub(r"'s\b", "", text)
+    text = re.sub(r"[^a-z0-9]+", " ", text)
+    words = [_singular(w) for w in text.split() if w not in _KEY_STOP and not w.isdigit()]
+    if not words or all(w in _KEY_WEAK for w in words):
+        return None
+    return " ".join(words)[:120]

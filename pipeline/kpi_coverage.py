@@ -1,0 +1,78 @@
+"""Measure KPI identity on papers: actual figures with a KPI id, or a label_key another paper of the council shares.
+
+Usage: ``.venv/bin/python -m pipeline.kpi_coverage PATH... [--jsonl FILE]`` (no warehouse). A paper's council is
+the one ingest would record; when neither metadata nor text names one, the file name up to its first "-" stands
+in (the shared corpus names files "<council>-<title>.pdf").
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from extractors.document import extract_document
+from extractors.metrics import extract_metrics
+from pipeline.collect import collect
+
+
+def _rows(paths: list[Path]) -> list[dict]:
+    rows = []
+    for src in collect(paths):
+        result = extract_metrics(extract_document(src))
+        paper = result.document.paper
+        council = paper.council or src.path.name.split("-", 1)[0]
+        sentences = {s.id: s.text for s in result.sentences}
+        for o in result.observations:
+            rows.append(
+                {
+                    "paper": src.path.name,
+                    "council": council,
+                    "page": o.page,
+                    "value": o.value,
+                    "unit": o.unit,
+                    "role": o.role,
+                    "value_text": o.value_text,
+                    "label": o.label,
+                    "label_key": o.label_key,
+                    "kpi": o.kpi,
+                    "sentence": " ".join(sentences[o.sentence_id].split()),
+                }
+            )
+    return rows
+
+
+def coverage(rows: list[dict]) -> tuple[int, int, int]:
+    """(actual figures, with a KPI id, with a KPI id or a label_key shared with another paper of the council)."""
+    actual = [r for r in rows if r["role"] == "actual"]
+    papers: dict[tuple, set[str]] = defaultdict(set)
+    for r in actual:
+        if r["label_key"]:
+            papers[(r["council"], r["label_key"], r["unit"])].add(r["paper"])
+    shared = [
+        r for r in actual if r["kpi"] or (r["label_key"] and len(papers[(r["council"], r["label_key"], r["unit"])]) > 1)
+    ]
+    return len(actual), sum(1 for r in actual if r["kpi"]), len(shared)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.kpi_coverage", description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", type=Path, help="papers or folders")
+    parser.add_argument("--jsonl", type=Path, help="also write every figure (paper, council, kpi, label_key, ...)")
+    args = parser.parse_args(argv)
+    rows = _rows(args.paths)
+    if args.jsonl:
+        args.jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    n, with_kpi, identified = coverage(rows)
+    print(f"{n} actual figures; {with_kpi} with a KPI id; {identified} with a KPI id or a shared label_key", end="")
+    print(f" ({identified / n:.1%})" if n else "")
+    for paper in sorted({r["paper"] for r in rows}):
+        n, with_kpi, identified = coverage([r for r in rows if r["paper"] == paper])
+        print(f"  {paper[:60]:60}  {n:4d} actual  {with_kpi:4d} KPI  {identified:4d} identified")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

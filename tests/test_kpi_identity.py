@@ -1,0 +1,334 @@
+"""KPI identity: the council of every paper, precise KPI matching, label keys and series that never mix things."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from extractors.council import detect_council
+from extractors.kpi_match import counted_noun, kpi_for_label, label_key
+from extractors.nlp import analyse
+from models.records import Page
+from models.taxonomy import UNITS, load_taxonomy
+from pipeline.cli import main
+from pipeline.collect import collect
+from pipeline.stages import ingest
+from warehouse.db import connect
+
+OFSTED = Path(__file__).parent / "fixtures" / "ofsted"
+
+
+def _figures(text: str, paper_date: date = date(2020, 6, 30)):
+    return [(f.value, f.unit, f.kpi) for f in analyse(text, paper_date)._.figures]
+
+
+def _kpi_of(figures, value):
+    (kpi,) = [k for v, _, k in figures if v == value]
+    return kpi
+
+
+# ---------------------------------------------------------------- the known bad cases of issue 12
+
+
+def test_245_children_and_2356_meetings_do_not_share_a_kpi():
+    figs = _figures(
+        "In 2019/20, 2,356 looked after review meetings took place and 245 children had a permanence plan by "
+        "their second review."
+    )
+    assert _kpi_of(figs, 245) == "permanence_plans_by_second_review"
+    assert _kpi_of(figs, 2356) != "permanence_plans_by_second_review"
+
+
+def test_a_graded_pass_and_a_standard_pass_are_different_kpis():
+    figs = _figures(
+        "In 2019, 95% of pupils achieved a graded pass in GCSE English and maths and 60% achieved a standard pass."
+    )
+    assert _kpi_of(figs, 95) == "gcse_graded_pass"
+    assert _kpi_of(figs, 60) == "gcse_standard_pass"
+
+
+def test_only_the_adopted_children_are_adoptions():
+    figs = _figures(
+        "Since April 2019, 15 children have been supported by the early permanence team: 5 have been adopted; "
+        "4 have been placed with their adoptive families awaiting orders; 4 have returned home and 2 remain "
+        "in foster care."
+    )
+    kpis = {v: k for v, _, k in figs}
+    assert kpis[5] == "adoptions"
+    assert [v for v, k in kpis.items() if k == "adoptions"] == [5]
+
+
+def test_a_share_of_the_total_subject_to_enquiries_is_no_fostering_enquiry():
+    figs = _figures("Of the referrals in May 2020, 40.5% of the total were subject to child protection enquiries.")
+    assert _kpi_of(figs, 40.5) != "fostering_enquiries"
+
+
+def test_a_kpi_only_takes_figures_in_its_units():
+    # dental_checks is a share or a count of children; a sum of money in the same sentence is not one
+    figs = _figures("In March 2020, 85% of children had a dental check, at a cost of £12,000.")
+    assert _kpi_of(figs, 85) == "dental_checks"
+    assert _kpi_of(figs, 12000) is None
+
+
+def test_a_population_named_of_a_measure_keeps_the_all_pupils_kpi_away():
+    figs = _figures("In 2019/20 the rate of persistent absence for children looked after was 5.1%.")
+    assert _kpi_of(figs, 5.1) != "persistent_absence"
+    assert _figures("In 2019/20 the rate of persistent absence for all pupils was 12.1%.")[0][2] == "persistent_absence"
+
+
+def test_a_share_of_a_sub_group_gets_no_kpi():
+    figs = _figures("At 31 March 2020, 63 children lived with foster families, of whom 58.7% lived out of the area.")
+    assert _kpi_of(figs, 63) == "children_placed_with_foster_carers"
+    assert _kpi_of(figs, 58.7) is None
+
+
+def test_counted_nouns_are_read_from_the_head_of_the_label():
+    assert counted_noun("review health assessments") == "assessments"
+    assert counted_noun("children looked after") == "children"
+    assert counted_noun("statutory visits for Children Looked After") == "visits"
+    assert counted_noun("looked after review meetings") == "meetings"
+    assert counted_noun("Percentage of care leavers in suitable accommodation") == "children"
+    assert counted_noun("existing loans") is None
+
+
+def test_scorecard_and_table_row_labels_are_matched_the_same_way():
+    assert kpi_for_label("Percentage of care leavers in suitable accommodation", "percent").kpi == (
+        "care_leavers_suitable_accommodation"
+    )
+    assert kpi_for_label("Number of households in temporary accommodation", "count").kpi == (
+        "households_in_temporary_accommodation"
+    )
+    assert kpi_for_label("Household waste sent for reuse, recycling and composting", "percent").kpi == (
+        "household_waste_recycled"
+    )
+    # a percentage label cannot name a count KPI, and a row of meetings is no KPI of children
+    assert kpi_for_label("Number of households in temporary accommodation", "percent").kpi is None
+    assert kpi_for_label("Review meetings held (permanence planning)", "count").kpi is None
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Percentage of Care Leavers in suitable accommodation (%)", "care leavers in suitable accommodation"),
+        ("% of children with 3+ placements", "Proportion of children with 3+ placements"),
+        ("Number of households in temporary accommodation", "households in Temporary Accommodation"),
+        ("Children's social care referrals", "children’s social care referral"),
+    ],
+)
+def test_label_keys_are_the_same_for_the_same_indicator_printed_differently(a, b):
+    assert label_key(a) == label_key(b) is not None
+
+
+@pytest.mark.parametrize("weak", ["total", "children", "members", "the number of", "cases within", None, ""])
+def test_a_label_naming_nothing_specific_has_no_key(weak):
+    assert label_key(weak) is None
+
+
+# ---------------------------------------------------------------- the taxonomy
+
+
+def test_the_taxonomy_covers_every_service_with_typed_kpis():
+    tax = load_taxonomy()
+    assert len(tax.kpis) >= 150
+    services = {k.service for k in tax.kpis}
+    assert services == set(tax.services)
+    for required in (
+        "childrens_social_care",
+        "education",
+        "adult_social_care",
+        "public_health",
+        "housing",
+        "waste_environment",
+        "highways_transport",
+        "planning",
+        "revenues_benefits",
+        "customer_services",
+        "workforce_finance",
+    ):
+        assert sum(k.service == required for k in tax.kpis) >= 5, required
+    code = re.compile(r"^(?:NI \d{1,3}[a-c]?|ASCOF \d[A-J](?:\(\d\))?|BVPI \d{1,3})$")
+    for k in tax.kpis:
+        assert k.units and set(k.units) <= set(UNITS), k.id
+        assert k.polarity in ("higher", "lower", "neutral"), k.id
+        assert k.synonyms and k.label, k.id
+        assert k.code is None or code.match(k.code), (k.id, k.code)
+    by_code = {k.code: k.id for k in tax.kpis if k.code}
+    assert by_code["NI 192"] == "household_waste_recycled"
+    assert by_code["ASCOF 2B(1)"] == "asc_reablement_91_days"
+    assert len(by_code) == len([k for k in tax.kpis if k.code]), "one KPI per standard code"
+
+
+def test_a_phrase_of_two_kpis_decides_by_unit_and_counted_noun():
+    # "children looked after" names both the number and the rate per 10,000
+    assert _figures("At 31 March 2020, 865 children were looked after.")[0][2] == "children_looked_after"
+    assert _figures("At 31 March 2020 the rate of children looked after was 41 per 10,000 children.")[0][2] == (
+        "children_looked_after_rate"
+    )
+
+
+# ---------------------------------------------------------------- council
+
+
+def test_council_comes_from_an_ofsted_title_page_or_a_heading():
+    ofsted = Page(1, "East Sussex County Council\nInspection of children’s social care services\nInspection dates")
+    assert detect_council([ofsted]) == ("East Sussex County Council", "text:ofsted")
+    sif = Page(1, "Windsor and Maidenhead\nInspection of services for children in need of help and\nprotection")
+    assert detect_council([sif]) == ("Windsor and Maidenhead", "text:ofsted")
+    cover = Page(1, "Agenda Item 6\nWest Sussex County Council\nChildren and Young People's Services Scrutiny")
+    assert detect_council([cover]) == ("West Sussex County Council", "text:heading")
+    capitals = Page(1, "TINTERN COMMUNITY COUNCIL - BUDGET 2018-19\nITEM Budget Spent")
+    assert detect_council([capitals]) == ("Tintern Community Council", "text:heading")
+    assert detect_council([Page(1, "Report to Cabinet\nThe figures below are for the year.")]) is None
+    # two councils named as often as each other: no guess
+    two = Page(1, "Report\nGloucester City Council and Gloucestershire County Council agree.")
+    assert detect_council([two]) is None
+
+
+def _paper(folder: Path, name: str, council: str | None, paper_date: str, text: str) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    manifest = folder / "manifest.csv"
+    if not manifest.exists():
+        manifest.write_text("file,title,paper_date,source_url,council\n", encoding="utf-8")
+    with manifest.open("a", encoding="utf-8") as fh:
+        fh.write(f"{name},{name},{paper_date},,{council or ''}\n")
+
+
+def _ingest(tmp_path: Path, folder: Path):
+    con = connect(tmp_path / "w.duckdb")
+    ingest(con, collect([folder]), command="test")
+    return con
+
+
+def test_two_councils_papers_make_separate_series(tmp_path):
+    folder = tmp_path / "papers"
+    _paper(
+        folder,
+        "a.txt",
+        "West Sussex County Council",
+        "2021-11-01",
+        "In October 2021, 89% of statutory visits were on time.\n",
+    )
+    _paper(
+        folder,
+        "b.txt",
+        "East Sussex County Council",
+        "2021-11-05",
+        "In October 2021, 74% of statutory visits were on time.\n",
+    )
+    con = _ingest(tmp_path, folder)
+    rows = con.execute(
+        "SELECT council, value FROM kpi_series WHERE kpi = 'statutory_visits_in_time' ORDER BY council"
+    ).fetchall()
+    assert rows == [("East Sussex County Council", 74.0), ("West Sussex County Council", 89.0)]
+    latest = con.execute(
+        "SELECT council, value FROM kpi_latest WHERE kpi = 'statutory_visits_in_time' ORDER BY council"
+    ).fetchall()
+    assert latest == rows
+    # the same KPI and month in two councils is no conflict
+    assert con.execute("SELECT count(*) FROM kpi_conflicts").fetchone() == (0,)
+    sources = con.execute("SELECT DISTINCT council_source FROM papers").fetchall()
+    assert sources == [("manifest",)]
+    con.close()
+    from warehouse import connect as api_connect
+
+    wh = api_connect(tmp_path / "w.duckdb")
+    assert wh.series("statutory_visits_in_time", council="West Sussex County Council").value.tolist() == [89.0]
+    assert wh.councils() == ["East Sussex County Council", "West Sussex County Council"]
+    wide = wh.wide()
+    assert wide[["council", "statutory_visits_in_time__percent"]].values.tolist() == [
+        ["East Sussex County Council", 74.0],
+        ["West Sussex County Council", 89.0],
+    ]
+
+
+def test_a_paper_without_metadata_gets_its_council_from_its_text(tmp_path):
+    folder = tmp_path / "papers"
+    _paper(
+        folder,
+        "c.txt",
+        None,
+        "2021-11-01",
+        "Gloucester City Council\nCabinet report\n\nIn October 2021, 5,164 households received council tax support.\n",
+    )
+    con = _ingest(tmp_path, folder)
+    assert con.execute("SELECT council, council_source FROM papers").fetchall() == [
+        ("Gloucester City Council", "text:heading")
+    ]
+    assert con.execute("SELECT DISTINCT council FROM kpi_series").fetchall() == [("Gloucester City Council",)]
+    con.close()
+
+
+def test_kpi_latest_prefers_a_figure_dated_by_the_text_over_a_fallback_dated_one(tmp_path):
+    folder = tmp_path / "papers"
+    council = "West Sussex County Council"
+    # a later paper whose figure is dated only by the paper's date would win on period_end alone
+    _paper(folder, "dated.txt", council, "2021-12-01", "In October 2021, 865 children were looked after.\n")
+    _paper(folder, "undated.txt", council, "2022-03-01", "The council currently cares for 900 children.\n")
+    con = _ingest(tmp_path, folder)
+    kinds = dict(
+        con.execute("SELECT value, period_kind FROM kpi_series WHERE kpi = 'children_looked_after'").fetchall()
+    )
+    assert kinds[865.0] == "month" and kinds[900.0] in ("paper_date", "relative", "report")
+    (row,) = con.execute(
+        "SELECT value, period_kind, n_actuals FROM kpi_latest WHERE kpi = 'children_looked_after'"
+    ).fetchall()
+    if kinds[900.0] in ("paper_date", "report"):
+        assert row == (865.0, "month", 2)
+    con.close()
+
+
+def test_two_values_for_one_council_kpi_and_period_are_a_conflict_even_in_one_paper(tmp_path):
+    folder = tmp_path / "papers"
+    _paper(
+        folder,
+        "a.txt",
+        "West Sussex County Council",
+        "2021-11-01",
+        "In October 2021, 865 children were looked after.\n\nIn October 2021, 870 children were looked after.\n",
+    )
+    con = _ingest(tmp_path, folder)
+    rows = con.execute('SELECT council, kpi, unit, "values", n_papers FROM kpi_conflicts').fetchall()
+    assert rows == [("West Sussex County Council", "children_looked_after", "count", [865.0, 870.0], 1)]
+    con.close()
+
+
+def test_the_same_label_in_two_papers_of_a_council_forms_one_series(tmp_path):
+    folder = tmp_path / "papers"
+    council = "West Sussex County Council"
+    _paper(folder, "a.txt", council, "2021-11-01", "In October 2021, 31 Family Hub Sessions were held.\n")
+    _paper(folder, "b.txt", council, "2022-02-01", "In January 2022, 44 family hub session were held.\n")
+    con = _ingest(tmp_path, folder)
+    rows = con.execute("SELECT series, value FROM kpi_series WHERE kpi IS NULL ORDER BY value").fetchall()
+    assert rows == [("family hub session", 31.0), ("family hub session", 44.0)]
+    con.close()
+
+
+def test_kpis_command_lists_the_taxonomy_and_the_most_frequent_unmatched_label_keys(tmp_path, capsys):
+    folder = tmp_path / "papers"
+    council = "West Sussex County Council"
+    _paper(folder, "a.txt", council, "2021-11-01", "In October 2021, 31 Family Hub Sessions were held.\n")
+    _paper(folder, "b.txt", council, "2022-02-01", "In January 2022, 44 family hub session were held.\n")
+    _ingest(tmp_path, folder).close()
+    capsys.readouterr()
+    assert main(["kpis", "--db", str(tmp_path / "w.duckdb")]) == 0
+    out = capsys.readouterr().out
+    assert "household_waste_recycled" in out and "NI 192" in out
+    assert "family hub session" in out.split("Most frequent label_keys")[1]
+    assert main(["kpis", "--labels", "--format", "csv", "--db", str(tmp_path / "w.duckdb")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith("label_key,unit,n_figures,n_papers") and lines[1].startswith(
+        "family hub session,count,2,2"
+    )
+
+
+def test_the_ofsted_fixture_gets_its_council_from_its_own_text():
+    from extractors.document import extract_document
+    from models.records import SourceFile
+
+    path = OFSTED / "ofsted-east-sussex-2018-09-04.pdf"
+    doc = extract_document(SourceFile(path=path, source=str(path)))
+    assert (doc.paper.council, doc.paper.council_source) == ("East Sussex County Council", "text:ofsted")
