@@ -345,13 +345,39 @@ def find_mentions(text: str, taxonomy: Taxonomy | None = None) -> list[KpiMentio
     return out
 
 
+# words a row label may add to a KPI's phrase without naming something else ("Total borrowing – Balance")
+_LABEL_FILLER = frozenset(
+    "total totals balance balances overall all number no percentage proportion rate per cent percent actual actuals "
+    "current latest year ytd month monthly quarter quarterly annual cumulative figure value count indicator measure "
+    "kpi performance outturn forecast position level end".split()
+)
+
+
 def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoice:
     """The KPI a row or box label names ("Percentage of care leavers in suitable accommodation"), when the
-    figure's unit and the label's counted noun agree: for scorecard and table figures."""
+    figure's unit and the label's counted noun agree, and the label adds nothing to the KPI's phrase but a
+    population, a counted noun or filler ("Total borrowing – Balance"; not "Net borrowing", "PWLB Loan",
+    "Money Market Funds – Rate of Return"): for scorecard and table figures."""
     if not label:
         return KpiChoice(None, "kpi.none")
-    mentions = find_mentions(label)
-    return choose_kpi(label, mentions, (len(label), len(label)), [], label, unit, role)
+    taxonomy = load_taxonomy()
+    mentions = find_mentions(label, taxonomy)
+    choice = choose_kpi(label, mentions, (len(label), len(label)), [], label, unit, role, taxonomy)
+    if choice.kpi is None:
+        return choice
+    covered = [(m.start, m.end) for m in mentions if m.kpi == choice.kpi or _is_population(m, taxonomy)]
+    rest = "".join(" " if any(a <= i < b for a, b in covered) else ch for i, ch in enumerate(label))
+    _, group_of = _noun_pattern(taxonomy)
+    for word in re.findall(r"[a-z][a-z'’-]*", rest.lower()):
+        if word in _KEY_STOP or word in _LABEL_FILLER or word in group_of or _singular(word) in group_of:
+            continue
+        return KpiChoice(None, "kpi.none.label_qualifier")
+    return choice
+
+
+def _is_population(m: KpiMention, taxonomy: Taxonomy) -> bool:
+    kpi = taxonomy.get(m.kpi)
+    return kpi is not None and kpi.qualifier
 
 
 # ---------------------------------------------------------------- label keys

@@ -332,3 +332,20 @@ def test_the_ofsted_fixture_gets_its_council_from_its_own_text():
     path = OFSTED / "ofsted-east-sussex-2018-09-04.pdf"
     doc = extract_document(SourceFile(path=path, source=str(path)))
     assert (doc.paper.council, doc.paper.council_source) == ("East Sussex County Council", "text:ofsted")
+
+
+@pytest.mark.parametrize(
+    "label, unit, kpi",
+    [
+        ("Total borrowing – Balance", "gbp", "external_borrowing"),
+        ("Total investments – Balance", "gbp", "treasury_investments"),
+        ("Total – Rate of Return", "percent", "investment_return"),
+        # a component or a variant of the KPI's measure is not the KPI
+        ("Net borrowing – Balance", "gbp", None),
+        ("PWLB Loan – Balance", "gbp", None),
+        ("Money Market Funds – Rate of Return", "percent", None),
+        ("Pyrford Global Total Return Sterling Fund – Market Value", "gbp", None),
+    ],
+)
+def test_a_table_row_names_its_kpi_only_when_it_adds_nothing_but_filler(label, unit, kpi):
+    assert kpi_for_label(label, unit).kpi == kpi
