@@ -28,7 +28,10 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 2
     from pipeline.pool import WorkerStartError
-    from warehouse.db import WarehouseError
+    from warehouse.db import WarehouseError, set_read_wait
+
+    if args.command != "ingest" and getattr(args, "lock_timeout", None) is not None:
+        set_read_wait(args.lock_timeout)  # read commands: how long to wait for a writer
 
     try:
         return args.func(args)

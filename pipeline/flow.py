@@ -18,7 +18,7 @@ from pipeline import (
 )
 from pipeline.collect import collect
 from pipeline.pool import Limits
-from warehouse.db import connect
+from warehouse.db import WriteSession
 
 
 @task(name="collect", cache_policy=NO_CACHE)
@@ -67,11 +67,15 @@ def ingest_flow(
     lock_timeout: float = 0.0,
     pdf_backend: str = "pdfplumber",
     ocr: bool = True,
+    dask_workers: int = 0,
 ) -> RunSummary:
     """Collect papers, extract their text and figures, and load them into the DuckDB warehouse.
 
     With ``limits`` each paper is extracted in a worker process under a time and memory limit (the load stays a
-    task of this flow); without, the extract_text and extract_metrics tasks run in the flow's process.
+    task of this flow); without, the extract_text and extract_metrics tasks run in the flow's process. With
+    ``dask_workers`` (run the flow with a DaskTaskRunner: ``dask_ingest_flow``) each paper is an
+    ``extract_paper`` task on the Dask cluster, under the same limits. The warehouse is open for writing only
+    while a batch is loaded, so readers get in between.
     """
     logger = get_run_logger()
 
@@ -82,10 +86,15 @@ def ingest_flow(
             on_paper(outcome)
 
     sources = collect_task(paths, paper_date)
-    con = connect(db, lock_timeout=lock_timeout, on_wait=logger.warning)
+    executor = None
+    if dask_workers:
+        from pipeline.dask_executor import DaskExecutor
+
+        executor = DaskExecutor(limits or Limits(), dask_workers)
+    session = WriteSession(db, lock_timeout=lock_timeout, on_wait=logger.warning)
     try:
         return stages.ingest(
-            con,
+            session,
             sources,
             retry_failed=retry_failed,
             force=force,
@@ -96,6 +105,12 @@ def ingest_flow(
             limits=limits,
             pdf_backend=pdf_backend,
             ocr=ocr,
+            executor=executor,
         )
     finally:
-        con.close()
+        session.close()
+
+
+def dask_ingest_flow(settings):  # settings: pipeline.dask_executor.DaskSettings
+    """The ingest flow on a Dask cluster: a running scheduler, or a temporary LocalCluster."""
+    return ingest_flow.with_options(task_runner=settings.task_runner())

@@ -88,3 +88,10 @@ def add_db_argument(parser: argparse.ArgumentParser) -> None:
     from pipeline.paths import DEFAULT_DB
 
     parser.add_argument("--db", default=str(DEFAULT_DB), help="warehouse file (default: %(default)s)")
+    parser.add_argument(
+        "--lock-timeout",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="how long to wait while an ingest is writing to the warehouse (default: 5, or $COUNCILKPI_READ_WAIT)",
+    )

@@ -94,6 +94,8 @@ class _Worker:
         child.close()
         self.key: Any = None
         self.deadline: float | None = None
+        self.ready = False
+        """it has said it is up (the time limit of a job starts then)"""
 
     def give(self, key: Any, args: tuple, timeout: float) -> None:
         self.key = key
@@ -169,8 +171,9 @@ class WorkerPool:
         todo = itertools.chain([first], todo)
         if not self.workers:
             self.workers = [self._spawn() for _ in range(max(1, self.limits.workers))]
-        starting: dict[Connection, _Worker] = {w.conn: w for w in self.workers}
-        idle: list[_Worker] = []
+        # a pool used for several calls (one per Dask task, say) keeps its workers: those already up are idle
+        starting: dict[Connection, _Worker] = {w.conn: w for w in self.workers if not w.ready}
+        idle: list[_Worker] = [w for w in self.workers if w.ready]
         busy: dict[Connection, _Worker] = {}
         done: list[tuple[Any, Any]] = []
         exhausted = False
@@ -213,6 +216,7 @@ class WorkerPool:
                         new = self._replace(worker)
                         starting[new.conn] = new
                         continue
+                    worker.ready = True
                     idle.append(worker)
                     continue
                 worker = busy.pop(conn)  # type: ignore[arg-type]

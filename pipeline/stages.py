@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Protocol
 
 import duckdb
 
@@ -25,7 +26,11 @@ from pipeline.pool import Limits, WorkerFailure, WorkerPool
 from pipeline.worker import extract_paper, extract_text
 from warehouse import load as wl
 from warehouse import store
+from warehouse.db import HeldConnection, WriteSession
 from warehouse.pause import pause
+
+Writer = HeldConnection | WriteSession
+"""Where a run writes: a connection held for the whole run, or a session that opens it only to write."""
 
 
 @dataclass
@@ -146,7 +151,7 @@ PLAIN = Steps()
 
 
 def process(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | Writer,
     src: SourceFile,
     run_id: str,
     *,
@@ -156,18 +161,25 @@ def process(
     pdf_backend: str = "pdfplumber",
     ocr: bool = True,
 ) -> PaperOutcome:
-    """All stages for one file."""
-    fp = _prepare(con, src, set(), retry_failed=retry_failed, force=force)
+    """All stages for one file (a write session lets go of the warehouse while the paper is extracted)."""
+    writer = writer_for(con)
+    fp = _prepare(writer.con, src, set(), retry_failed=retry_failed, force=force)
     if isinstance(fp, PaperOutcome):
         return fp
+    writer.release()
     extracted = steps.extract_text(src, fp.data, pdf_backend, ocr)
     if not isinstance(extracted, FailedPaper):
         extracted = steps.extract_metrics(extracted)
-    return steps.load(con, extracted, fp, run_id)
+    return steps.load(writer.con, extracted, fp, run_id)
+
+
+def writer_for(con: duckdb.DuckDBPyConnection | Writer) -> Writer:
+    """A WriteSession as it is; a plain connection wrapped, to be held for the whole run."""
+    return con if isinstance(con, HeldConnection | WriteSession) else HeldConnection(con)
 
 
 def ingest(
-    con: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection | Writer,
     sources: list[SourceFile],
     *,
     retry_failed: bool = False,
@@ -179,17 +191,21 @@ def ingest(
     limits: Limits | None = None,
     pdf_backend: str = "pdfplumber",
     ocr: bool = True,
+    executor: Executor | None = None,
 ) -> RunSummary:
     """Ingest papers, recording the run; a bad paper is recorded and the run goes on.
 
     Without ``limits`` every stage runs in this process, one paper after another. With ``limits`` the text and
-    figures of each paper are extracted in worker processes under a time and memory limit, and this process
-    loads the results (DuckDB has one writer). Image-only PDF pages are read by OCR unless ``ocr`` is False.
+    figures of each paper are extracted in worker processes under a time and memory limit (or by ``executor``,
+    e.g. Dask workers), and this process loads the results (DuckDB has one writer). ``con`` may be a
+    WriteSession: the warehouse is then open only while this process writes, so readers can get in between.
+    Image-only PDF pages are read by OCR unless ``ocr`` is False.
     """
+    writer = writer_for(con)
     run_id = str(uuid.uuid4())
     summary = RunSummary(run_id=run_id, db=str(db))
-    summary.crashed_runs = wl.mark_crashed_runs(con)
-    wl.start_run(con, run_id, metrics.extractor_version(), command)
+    summary.crashed_runs = wl.mark_crashed_runs(writer.con)
+    wl.start_run(writer.con, run_id, metrics.extractor_version(), command)
 
     def record(outcome: PaperOutcome) -> None:
         summary.outcomes.append(outcome)
@@ -197,10 +213,10 @@ def ingest(
             on_paper(outcome)
         pause("after_paper")
 
-    if limits is None:
+    if limits is None and executor is None:
         for src in sources:
             outcome = process(
-                con,
+                writer,
                 src,
                 run_id,
                 retry_failed=retry_failed,
@@ -212,18 +228,19 @@ def ingest(
             record(outcome)
     else:
         _ingest_in_workers(
-            con,
+            writer,
             sources,
             run_id,
             record,
             retry_failed=retry_failed,
             force=force,
             steps=steps,
-            limits=limits,
+            executor=executor or WorkerPool(extract_paper, limits or Limits()),
             pdf_backend=pdf_backend,
             ocr=ocr,
         )
-    finish(con, summary)
+    finish(writer.con, summary)
+    writer.release()
     return summary
 
 
@@ -261,8 +278,20 @@ LOAD_DELAY = 0.25
 """seconds a result may wait for others to share its transaction"""
 
 
+class Executor(Protocol):
+    """Runs ``extract_paper`` jobs somewhere (worker processes, a Dask cluster); results in completion order."""
+
+    def map_unordered(
+        self, jobs: Iterable[tuple[Any, tuple]], on_idle: Callable[[], float | None] | None = None
+    ) -> Iterator[tuple[Any, Any]]: ...
+
+    def __enter__(self) -> Executor: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+
 def _ingest_in_workers(
-    con: duckdb.DuckDBPyConnection,
+    writer: Writer,
     sources: list[SourceFile],
     run_id: str,
     record: Callable[[PaperOutcome], None],
@@ -270,7 +299,7 @@ def _ingest_in_workers(
     retry_failed: bool,
     force: bool,
     steps: Steps,
-    limits: Limits,
+    executor: Executor,
     pdf_backend: str = "pdfplumber",
     ocr: bool = True,
 ) -> None:
@@ -280,7 +309,7 @@ def _ingest_in_workers(
 
     def jobs() -> Iterator[tuple[int, tuple]]:
         for i, src in enumerate(sources):
-            prepared = _prepare(con, src, seen, retry_failed=retry_failed, force=force)
+            prepared = _prepare(writer.con, src, seen, retry_failed=retry_failed, force=force)
             if isinstance(prepared, PaperOutcome):
                 ready.append(prepared)
                 continue
@@ -293,7 +322,7 @@ def _ingest_in_workers(
     def flush() -> None:
         """Write the results waiting in the batch, then report them and any skips."""
         if batch:
-            outcomes = steps.load_many(con, list(batch), run_id)
+            outcomes = steps.load_many(writer.con, list(batch), run_id)
             batch.clear()
             for outcome in outcomes:
                 record(outcome)
@@ -304,12 +333,13 @@ def _ingest_in_workers(
         age = time.monotonic() - oldest[0]
         if not batch or age >= LOAD_DELAY:
             flush()
+            writer.release()  # nothing to write until a worker finishes: let readers in
             return None
         return LOAD_DELAY - age  # come back then, even if no worker has finished
 
     # Results are written while the workers are all busy and nothing else is ready, so writing overlaps
     # extraction; results that come in quickly are held a moment (LOAD_DELAY) to share one transaction.
-    with WorkerPool(extract_paper, limits) as pool:
+    with executor as pool:
         for key, result in pool.map_unordered(jobs(), on_idle=on_idle):
             fp = waiting.pop(key)
             if isinstance(result, WorkerFailure):

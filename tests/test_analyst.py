@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 
 import duckdb
 import pandas as pd
@@ -95,8 +96,10 @@ def test_readers_get_a_clear_message_while_a_writer_holds_the_lock(tmp_path):
     )
     try:
         assert writer.stdout.readline().strip() == "ready"
-        with pytest.raises(WarehouseError, match="locked by another process"):
-            connect(db)
+        started = time.monotonic()
+        with pytest.raises(WarehouseError, match=r"locked by (process \d+|another process).*after waiting 0\.5 s"):
+            connect(db, wait=0.5)  # a reader waits for the writer, then says why it gave up
+        assert time.monotonic() - started >= 0.5
     finally:
         writer.stdin.close()
         writer.wait(timeout=30)

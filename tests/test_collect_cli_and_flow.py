@@ -46,7 +46,7 @@ def test_ingest_source_runs_the_collect_flow_then_reruns_find_nothing_new(tmp_pa
         config = tmp_path / "councilkpi.toml"
         config.write_text(CONFIG.format(samples=SAMPLES_TEXT, base=council.base))
         env = dict(os.environ, PREFECT_HOME=str(tmp_path / "prefect"))
-        cmd = [sys.executable, "-m", "pipeline.cli", "ingest", "--source", "all", "--config", str(config), "--quiet"]
+        cmd = [sys.executable, "-m", "pipeline.cli", "ingest", "--source", "all", "--config", str(config)]
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=env)
         output = proc.stdout + proc.stderr
         assert proc.returncode == 0, output

@@ -88,12 +88,14 @@ class Warehouse:
     """Read-only access to a councilkpi warehouse, returning pandas DataFrames.
 
     Each call opens its own short read-only connection and closes it, so an open notebook never blocks an
-    ingest. While an ingest is writing, DuckDB's file lock refuses readers: calls then raise
-    ``WarehouseError`` saying the warehouse is locked (try again when the ingest has finished).
+    ingest. An ingest holds the warehouse only while it writes a batch; a call made meanwhile waits up to
+    ``wait`` seconds (default ``warehouse.db.READ_WAIT``, 5) and then raises ``WarehouseError`` saying the
+    warehouse is locked.
     """
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, wait: float | None = None) -> None:
         self.path = Path(path) if path is not None else default_path()
+        self.wait = wait
         self.closed = False
         if self.path.exists():  # a warehouse made by an older version gets its current views (if not locked)
             from warehouse.corrections import upgrade_if_needed
@@ -122,7 +124,7 @@ class Warehouse:
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.closed:
             raise db.WarehouseError(f"{self.path}: this Warehouse has been closed")
-        con = db.connect(self.path, read_only=True)
+        con = db.connect(self.path, read_only=True, lock_timeout=self.wait)
         try:
             yield con
         finally:
@@ -261,6 +263,9 @@ def _unknown_message(name: str, series_names: list[str]) -> str:
     return f"unknown KPI {name!r}{hint} (`councilkpi kpis` lists them)"
 
 
-def connect(path: Path | str | None = None) -> Warehouse:
-    """Open the warehouse read-only for analysis (default: ``$COUNCILKPI_DB`` or data/warehouse.duckdb)."""
-    return Warehouse(path)
+def connect(path: Path | str | None = None, *, wait: float | None = None) -> Warehouse:
+    """Open the warehouse read-only for analysis (default: ``$COUNCILKPI_DB`` or data/warehouse.duckdb).
+
+    ``wait``: seconds each call waits while an ingest is writing (default 5, or ``$COUNCILKPI_READ_WAIT``).
+    """
+    return Warehouse(path, wait=wait)

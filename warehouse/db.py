@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import IO
 
 import duckdb
 
@@ -13,6 +16,14 @@ HERE = Path(__file__).parent
 SCHEMA_SQL = (HERE / "schema.sql").read_text()
 VIEWS_SQL = (HERE / "views.sql").read_text()
 DEFAULT_DB = Path("data/warehouse.duckdb")
+READ_WAIT = float(os.environ.get("COUNCILKPI_READ_WAIT") or 5.0)
+"""seconds a reader waits, by default, while a writer holds the warehouse (the CLI's --lock-timeout sets it)"""
+
+
+def set_read_wait(seconds: float) -> None:
+    """How long read-only connections wait for a writer by default (the read commands' --lock-timeout)."""
+    global READ_WAIT
+    READ_WAIT = max(float(seconds), 0.0)
 
 
 class WarehouseError(Exception):
@@ -40,15 +51,19 @@ def connect(
     path: Path | str = DEFAULT_DB,
     *,
     read_only: bool = False,
-    lock_timeout: float = 0.0,
+    lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
+    migrate_schema: bool = True,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; write connections create it and bring the schema up to date.
 
-    DuckDB lets one process write at a time. While another process holds the file, retry with backoff for up to
-    ``lock_timeout`` seconds (``on_wait`` is told once, with a message), then raise WarehouseError.
+    DuckDB lets one process write at a time, and no other process read meanwhile. While another process holds
+    the file, retry with backoff for up to ``lock_timeout`` seconds (``on_wait`` is told once, with a message),
+    then raise WarehouseError. ``lock_timeout`` None: readers wait ``READ_WAIT`` seconds, writers not at all.
     """
     path = Path(path)
+    if lock_timeout is None:
+        lock_timeout = READ_WAIT if read_only else 0.0
     if read_only and not path.exists():
         raise WarehouseError(f"{path}: no warehouse here; run `councilkpi ingest` first")
     if not read_only:
@@ -76,7 +91,7 @@ def connect(
             told = True
             time.sleep(min(delay, remaining))
             delay = min(delay * 2, 2.0)
-    if not read_only:
+    if not read_only and migrate_schema:
         migrate(con)
     return con
 
@@ -91,3 +106,102 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL)
     con.execute(VIEWS_SQL)
     con.execute("CHECKPOINT")
+
+
+class WriteSession:
+    """The single writer of an ingest run, holding DuckDB's write lock only while it writes.
+
+    A run takes the warehouse's run lock (``<db>.ingest.lock``, an flock held until ``close``) so that a second
+    ingest waits for the first; the DuckDB connection itself is opened on first use (``con``) and closed by
+    ``release`` whenever the run waits for extraction, so readers can get in between the writes.
+    """
+
+    def __init__(
+        self, path: Path | str, *, lock_timeout: float = 0.0, on_wait: Callable[[str], None] | None = None
+    ) -> None:
+        self.path = Path(path)
+        self.lock_timeout = lock_timeout
+        self.on_wait = on_wait
+        self._con: duckdb.DuckDBPyConnection | None = None
+        self._migrated = False
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._run_lock: IO[str] | None = _take_run_lock(self.path, lock_timeout, on_wait)
+        self.opens = 0
+        """how many times the write connection was opened (one per write burst)"""
+
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The write connection, opened (waiting for readers to let go) if it is not open."""
+        if self._run_lock is None:
+            raise WarehouseError(f"{self.path}: this write session has been closed")
+        if self._con is None:
+            self._con = connect(
+                self.path,
+                lock_timeout=max(self.lock_timeout, READ_WAIT),
+                on_wait=self.on_wait,
+                migrate_schema=not self._migrated,
+            )
+            self._migrated = True
+            self.opens += 1
+        return self._con
+
+    def release(self) -> None:
+        """Close the write connection (committed work is in the file) so that readers can open the warehouse."""
+        if self._con is not None:
+            con, self._con = self._con, None
+            con.close()
+
+    def close(self) -> None:
+        self.release()
+        if self._run_lock is not None:
+            self._run_lock.close()  # closing the file drops the flock
+            self._run_lock = None
+
+    def __enter__(self) -> WriteSession:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class HeldConnection:
+    """A connection the caller keeps open for the whole run, in WriteSession's shape (``release`` does nothing)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+
+    def release(self) -> None:
+        pass
+
+
+def _take_run_lock(path: Path, timeout: float, on_wait: Callable[[str], None] | None) -> IO[str]:
+    fh = open(path.with_name(path.name + ".ingest.lock"), "a+", encoding="utf-8")  # noqa: SIM115 (held open)
+    deadline = time.monotonic() + max(timeout, 0.0)
+    delay, told = 0.05, False
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            break
+        except BlockingIOError:
+            remaining = deadline - time.monotonic()
+            fh.seek(0)
+            pid = fh.read().strip()
+            holder = f"process {pid}" if pid.isdigit() else "another process"
+            if remaining <= 0:
+                fh.close()
+                waited = f" after waiting {timeout:g} s; try again later or raise --lock-timeout" if timeout else ""
+                raise WarehouseError(
+                    f"{path}: the warehouse is locked by {holder} (an ingest is running){waited}"
+                ) from None
+            if not told and on_wait is not None:
+                on_wait(
+                    f"{path}: the warehouse is locked by {holder} (an ingest is running); waiting up to {timeout:g} s"
+                )
+            told = True
+            time.sleep(min(delay, remaining))
+            delay = min(delay * 2, 1.0)
+    fh.seek(0)
+    fh.truncate()
+    fh.write(f"{os.getpid()}\n")
+    fh.flush()
+    return fh

@@ -37,6 +37,28 @@ def _non_negative(kind):
     return parse
 
 
+def _extract_settings(args: argparse.Namespace):
+    """executor, Dask address and workers: the options, else the configuration's [extract], else local/1."""
+    from pipeline.sources.config import ConfigError, ExtractSettings, load_config
+
+    settings = ExtractSettings()
+    config = Path(args.config)
+    if config.exists():
+        try:
+            settings = load_config(config).extract
+        except ConfigError as exc:
+            raise UserError(str(exc)) from exc
+    executor = args.executor or ("dask" if args.dask_address else settings.executor)
+    workers = args.workers if args.workers is not None else settings.workers
+    address = args.dask_address or settings.dask_address
+    if executor == "dask":
+        if args.no_prefect:
+            raise UserError("--executor dask runs the Prefect flow; leave out --no-prefect")
+        if not workers and not address:
+            raise UserError("--executor dask needs --workers N (a temporary cluster) or --dask-address")
+    return executor, address, workers
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     if args.source:
         from pipeline.sources.cli import ingest_sources
@@ -48,7 +70,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return ingest_sources(args)
     from pipeline.collect import CollectError, collect
     from pipeline.pool import Limits
-    from warehouse.db import connect
+    from warehouse.db import WriteSession, connect
 
     paths = [Path(p) for p in args.paths] or [SAMPLES]
     try:
@@ -57,16 +79,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
     if not sources:
         raise UserError(f"no papers (PDF, HTML, text) found in {', '.join(map(str, paths))}")
+    executor, address, workers = _extract_settings(args)
     db = Path(args.db or DEFAULT_DB)
-    limits = Limits(timeout=args.timeout, memory=args.memory_limit, workers=args.workers) if args.workers else None
+    limits = Limits(timeout=args.timeout, memory=args.memory_limit, workers=workers) if workers else None
     progress = ProgressBar("ingesting papers", len(sources), enabled=not args.quiet)
+    startup: float | None = None
     if args.no_prefect:
         from pipeline.stages import ingest
 
-        con = connect(db, lock_timeout=args.lock_timeout, on_wait=_say)
+        session = WriteSession(db, lock_timeout=args.lock_timeout, on_wait=_say)
         try:
             summary = ingest(
-                con,
+                session,
                 sources,
                 retry_failed=args.retry_failed,
                 force=args.force,
@@ -78,22 +102,30 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 ocr=not args.no_ocr,
             )
         finally:
-            con.close()
+            session.close()
     else:
-        from pipeline.flow import ingest_flow
+        from pipeline import prefect_env
+        from pipeline.flow import dask_ingest_flow, ingest_flow
 
-        summary = ingest_flow(
-            [str(p) for p in paths],
-            str(db),
-            paper_date=args.paper_date,
-            retry_failed=args.retry_failed,
-            force=args.force,
-            on_paper=progress.advance,
-            limits=limits,
-            lock_timeout=args.lock_timeout,
-            pdf_backend=args.pdf_backend,
-            ocr=not args.no_ocr,
-        )
+        run = ingest_flow
+        if executor == "dask":
+            from pipeline.dask_executor import DaskSettings
+
+            run = dask_ingest_flow(DaskSettings(address=address, workers=workers or 1))
+        with prefect_env.quiet(args.quiet), prefect_env.prefect_api() as startup:
+            summary = run(
+                [str(p) for p in paths],
+                str(db),
+                paper_date=args.paper_date,
+                retry_failed=args.retry_failed,
+                force=args.force,
+                on_paper=progress.advance,
+                limits=limits,
+                lock_timeout=args.lock_timeout,
+                pdf_backend=args.pdf_backend,
+                ocr=not args.no_ocr,
+                dask_workers=(workers or 1) if executor == "dask" else 0,
+            )
     progress.close()
     if summary.crashed_runs:
         _say(f"{len(summary.crashed_runs)} earlier run(s) had been killed and are now marked 'crashed'")
@@ -102,6 +134,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print_summary(con, summary)
     finally:
         con.close()
+    if startup is not None and not args.quiet:
+        print(
+            f"\nPrefect: a temporary server took {startup:.1f} s to start (not counted above); set PREFECT_API_URL "
+            "to a running server (`prefect server start`) to skip it"
+        )
     return 1 if summary.failed else 0
 
 
@@ -197,8 +234,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--workers",
         type=_non_negative(int),
-        default=1,
-        help="extraction worker processes (default: %(default)s; 0: extract in this process, without limits)",
+        default=None,
+        help="extraction worker processes, or Dask workers of a temporary cluster with --executor dask (default: "
+        "[extract] workers of the configuration, else 1; 0: extract in this process, without limits)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default=None,
+        help="where papers are extracted: local worker processes (default; fastest on one machine) or a Dask "
+        "cluster, as Prefect tasks (default: [extract] executor of the configuration, else local)",
+    )
+    p.add_argument(
+        "--dask-address",
+        metavar="tcp://HOST:8786",
+        help="a running Dask scheduler to extract on (implies --executor dask; default: a temporary LocalCluster)",
     )
     p.add_argument(
         "--timeout",
@@ -235,5 +285,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         metavar="SECONDS",
         help="how long to wait while another ingest holds the warehouse (default: %(default)g)",
     )
-    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "-q",
+        "--quiet",
+        action="store_true",
+        help="quiet: only the summary and errors (no progress bar, no Prefect log lines)",
+    )
     p.set_defaults(func=cmd_ingest)

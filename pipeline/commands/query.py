@@ -17,7 +17,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     def say(message: str) -> None:
         print(f"councilkpi query: {message}", file=sys.stderr)
 
-    con = connect(Path(args.db), read_only=True, lock_timeout=args.lock_timeout, on_wait=say)
+    con = connect(Path(args.db), read_only=True, on_wait=say)
     try:
         cursor = con.execute(args.sql)
         if cursor.description is None:
@@ -48,11 +48,4 @@ def register(sub: argparse._SubParsersAction) -> None:
     add_db_argument(p)
     p.add_argument("--format", choices=["table", "csv", "json"], default="table", help="output format")
     p.add_argument("--limit", type=int, default=100, help="rows to print, 0 for all (default: %(default)s)")
-    p.add_argument(
-        "--lock-timeout",
-        type=float,
-        default=10.0,
-        metavar="SECONDS",
-        help="how long to wait while an ingest holds the warehouse (default: %(default)g)",
-    )
     p.set_defaults(func=cmd_query)

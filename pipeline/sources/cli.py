@@ -35,7 +35,7 @@ def chosen_names(cfg, names: list[str]) -> list[str]:
 def ingest_sources(args: argparse.Namespace) -> int:
     """Run the sources named by ``--source`` once, through the Prefect flow unless ``--no-prefect``."""
     from pipeline.commands.ingest import print_summary
-    from warehouse.db import connect
+    from warehouse.db import WriteSession, connect
 
     if args.paths or args.paper_date:
         raise UserError("--source collects from the configuration; give no PATHS or --paper-date with it")
@@ -47,10 +47,10 @@ def ingest_sources(args: argparse.Namespace) -> int:
         if args.no_prefect:
             from pipeline.sources.collector import collect_sources
 
-            con = connect(db)
+            session = WriteSession(db, lock_timeout=args.lock_timeout)
             try:
                 summary = collect_sources(
-                    con,
+                    session,
                     replace(cfg, db=db),
                     cfg.select(names),
                     retry_failed=args.retry_failed,
@@ -61,19 +61,21 @@ def ingest_sources(args: argparse.Namespace) -> int:
                     log=lambda m: print(m, file=sys.stderr) if not args.quiet else None,
                 )
             finally:
-                con.close()
+                session.close()
         else:
+            from pipeline import prefect_env
             from pipeline.sources.flow import collect_flow
 
-            summary = collect_flow(
-                str(cfg.path),
-                names,
-                db=str(db),
-                retry_failed=args.retry_failed,
-                force=args.force,
-                on_found=progress.found,
-                on_paper=progress.advance,
-            )
+            with prefect_env.quiet(args.quiet):
+                summary = collect_flow(
+                    str(cfg.path),
+                    names,
+                    db=str(db),
+                    retry_failed=args.retry_failed,
+                    force=args.force,
+                    on_found=progress.found,
+                    on_paper=progress.advance,
+                )
     finally:
         progress.close()
     con = connect(db, read_only=True)

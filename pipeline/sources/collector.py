@@ -96,7 +96,7 @@ class Collector:
 
     def __init__(
         self,
-        con: duckdb.DuckDBPyConnection,
+        con: duckdb.DuckDBPyConnection | stages.Writer,
         config: Config,
         *,
         fetcher: Fetcher | None = None,
@@ -109,7 +109,7 @@ class Collector:
         on_paper: Callable[[PaperOutcome], None] | None = None,
         log: Callable[[str], None] | None = None,
     ) -> None:
-        self.con = con
+        self.writer = stages.writer_for(con)
         self.config = config
         self.fetcher = fetcher or Fetcher(config.fetch)
         self.window = Window.around(today or date.today(), config.days_back, config.days_forward)
@@ -122,6 +122,11 @@ class Collector:
         self.log = log or (lambda m: None)
         self.summary = RunSummary(run_id=str(uuid.uuid4()), db="")
 
+    @property
+    def con(self) -> duckdb.DuckDBPyConnection:
+        """The write connection (a WriteSession opens it again after letting readers in)."""
+        return self.writer.con
+
     def run(self, sources: list[Source]) -> RunSummary:
         wl.start_run(self.con, self.summary.run_id, extractor_version(), self.command)
         try:
@@ -129,6 +134,7 @@ class Collector:
                 self._source(source)
         finally:
             stages.finish(self.con, self.summary)
+            self.writer.release()
         return self.summary
 
     def _source(self, source: Source) -> None:
@@ -211,6 +217,7 @@ class Collector:
         self.on_found(len(jobs))
         for job, result in self.steps.fetch_many(self.fetcher, list(jobs.values())):
             self._fetched(job, result, source)
+            self.writer.release()  # readers may get in while the next download is awaited
 
     def _job(self, paper: RemotePaper, source: Source) -> Job:
         cached = ledger.cached(self.con, paper.url)
@@ -238,7 +245,7 @@ class Collector:
 
     def _process(self, src: SourceFile) -> None:
         outcome = stages.process(
-            self.con,
+            self.writer,
             src,
             self.summary.run_id,
             retry_failed=self.retry_failed,
@@ -255,7 +262,11 @@ class Collector:
 
 
 def collect_sources(
-    con: duckdb.DuckDBPyConnection, config: Config, sources: list[Source], db: Path | str = "", **options
+    con: duckdb.DuckDBPyConnection | stages.Writer,
+    config: Config,
+    sources: list[Source],
+    db: Path | str = "",
+    **options,
 ) -> RunSummary:
     """Run the named sources once without Prefect (options as for Collector)."""
     collector = Collector(con, config, **options)

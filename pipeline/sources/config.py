@@ -78,6 +78,16 @@ class Source:
 
 
 @dataclass(frozen=True)
+class ExtractSettings:
+    """Where papers are extracted: ``local`` worker processes (default) or a ``dask`` cluster."""
+
+    executor: str = "local"
+    dask_address: str | None = None
+    """a running Dask scheduler, e.g. tcp://HOST:8786 (none: a temporary LocalCluster of ``workers``)"""
+    workers: int = 1
+
+
+@dataclass(frozen=True)
 class Config:
     """The whole configuration file."""
 
@@ -90,6 +100,7 @@ class Config:
     days_forward: int = 7
     fetch: FetchSettings = field(default_factory=FetchSettings)
     sources: tuple[Source, ...] = ()
+    extract: ExtractSettings = field(default_factory=ExtractSettings)
 
     def select(self, names: list[str] | None) -> list[Source]:
         """The named sources (all when ``names`` is empty); an unknown name is a ConfigError."""
@@ -180,7 +191,7 @@ def parse_config(text: str, path: Path) -> Config:
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from exc
-    _check_keys(str(path), raw, {"collect", "fetch", "source"})
+    _check_keys(str(path), raw, {"collect", "fetch", "source", "extract"})
     base = path.resolve().parent
     collect = raw.get("collect", {})
     where = f"{path}: [collect]"
@@ -215,6 +226,7 @@ def parse_config(text: str, path: Path) -> Config:
     if len(set(names)) != len(names):
         raise ConfigError(f"{path}: two sources have the same name")
     return Config(
+        extract=_extract(path, raw.get("extract", {})),
         path=path,
         db=db if db.is_absolute() else base / db,
         data_dir=data_dir if data_dir.is_absolute() else base / data_dir,
@@ -225,6 +237,18 @@ def parse_config(text: str, path: Path) -> Config:
         fetch=FetchSettings(**values),
         sources=sources,
     )
+
+
+def _extract(path: Path, table: dict) -> ExtractSettings:
+    where = f"{path}: [extract]"
+    _check_keys(where, table, {"executor", "dask_address", "workers"})
+    executor = _typed(where, table, "executor", str, "local")
+    if executor not in ("local", "dask"):
+        raise ConfigError(f"{where}: executor = {executor!r}: use 'local' or 'dask'")
+    workers = _typed(where, table, "workers", int, 1)
+    if workers < 1:
+        raise ConfigError(f"{where}: workers must be at least 1")
+    return ExtractSettings(executor, _typed(where, table, "dask_address", str, None), workers)
 
 
 def load_config(path: Path | str = DEFAULT_CONFIG) -> Config:

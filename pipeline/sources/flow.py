@@ -19,7 +19,7 @@ from pipeline.sources import collector
 from pipeline.sources.config import Config, Source, load_config
 from pipeline.sources.dates import Window
 from pipeline.sources.http import Fetcher
-from warehouse.db import connect
+from warehouse.db import WriteSession
 
 DEPLOYMENT_NAME = "councilkpi-collect"
 
@@ -76,11 +76,11 @@ def collect_flow(
         if on_paper is not None:
             on_paper(outcome)
 
-    con = connect(cfg.db)
+    session = WriteSession(cfg.db)  # the warehouse is open only while this run writes: readers get in between
     try:
         with Fetcher(cfg.fetch) as fetcher:
             return collector.collect_sources(
-                con,
+                session,
                 cfg,
                 chosen,
                 fetcher=fetcher,
@@ -94,7 +94,7 @@ def collect_flow(
                 log=logger.info,
             )
     finally:
-        con.close()
+        session.close()
 
 
 def build_deployment(cfg: Config, sources: list[str] | None = None, name: str = DEPLOYMENT_NAME):
