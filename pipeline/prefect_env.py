@@ -12,7 +12,7 @@ OFFLINE_DEFAULTS = {
     # the ephemeral server would otherwise try to send anonymous usage data and log an error offline
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_HOME": str(Path.home() / ".councilkpi" / "prefect"),
-    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
+    "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "180",  # a busy 2-CPU machine needs more than 90 s
     "PREFECT_UI_ENABLED": "false",
 }
 
