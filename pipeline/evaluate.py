@@ -121,6 +121,19 @@ def label_correct(gold: GoldFigure, obs: Observation) -> bool:
     return common >= 0.6 * len(g) and common >= 0.5 * len(lab)
 
 
+def period_spans(gold: GoldFigure, obs: Observation) -> bool:
+    """Stricter than period_correct: where the gold period is an interval ``A/B`` longer than a month, the
+    prediction must also cover at least half of it (a single day inside "the last 12 months" is wrong). Gold
+    files that write windows as ``A/B`` instead of ``A..B`` (seeds.jsonl: "currently") score lower on it."""
+    if not period_correct(gold, obs) or gold.period is None or obs.period_start is None or obs.period_end is None:
+        return period_correct(gold, obs)
+    start, end = gold_interval(gold.period)
+    span = (end - start).days + 1
+    if ".." in gold.period or "/" not in gold.period or span <= 31:
+        return True
+    return ((obs.period_end - obs.period_start).days + 1) * 2 >= span
+
+
 def _norm(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip().lower()
 
@@ -196,6 +209,7 @@ class Totals:
     period_exact: int
     role_ok: int
     label_ok: int = 0
+    period_span: int = 0
 
     @property
     def precision(self) -> float:
@@ -208,6 +222,10 @@ class Totals:
     @property
     def period_accuracy(self) -> float:
         return self.period_ok / self.tp if self.tp else 1.0
+
+    @property
+    def period_span_accuracy(self) -> float:
+        return self.period_span / self.tp if self.tp else 1.0
 
     @property
     def period_exact_accuracy(self) -> float:
@@ -233,6 +251,7 @@ def totals(scores: list[PaperScore]) -> Totals:
         period_exact=sum(period_correct(m.gold, m.obs, exact=True) for m in core),
         role_ok=sum(m.gold.role == m.obs.role for m in core),
         label_ok=sum(label_correct(m.gold, m.obs) for m in core),
+        period_span=sum(period_spans(m.gold, m.obs) for m in core),
     )
 
 

@@ -14,8 +14,18 @@ def _pct(x: float) -> str:
     return f"{x:.3f}"
 
 
+def _verdict(m) -> str:
+    """'' when the period is right, 'wrong' when it lies outside the gold one, 'short' when it is inside a gold
+    interval but covers too little of it (a day for "the last 12 months")."""
+    from pipeline.evaluate import period_correct, period_spans
+
+    if period_spans(m.gold, m.obs):
+        return ""
+    return "short" if period_correct(m.gold, m.obs) else "wrong"
+
+
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import evaluate, label_correct, period_correct, totals
+    from pipeline.evaluate import evaluate, label_correct, period_spans, totals
 
     gold, papers = Path(args.gold), Path(args.papers)
     if not gold.is_file():
@@ -28,7 +38,15 @@ def cmd_eval(args: argparse.Namespace) -> int:
         raise UserError(str(exc)) from exc
 
     def row(name: str, t) -> list:
-        rates = (t.precision, t.recall, t.period_accuracy, t.period_exact_accuracy, t.role_accuracy, t.label_accuracy)
+        rates = (
+            t.precision,
+            t.recall,
+            t.period_accuracy,
+            t.period_span_accuracy,
+            t.period_exact_accuracy,
+            t.role_accuracy,
+            t.label_accuracy,
+        )
         return [name, t.tp, t.fp, t.gold_core, *(_pct(x) for x in rates)]
 
     rows = [row(s.doc, totals([s])) for s in scores]
@@ -41,6 +59,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                     "precision": t.precision,
                     "core_recall": t.recall,
                     "period_accuracy": t.period_accuracy,
+                    "period_span_accuracy": t.period_span_accuracy,
                     "period_exact_accuracy": t.period_exact_accuracy,
                     "role_accuracy": t.role_accuracy,
                     "label_accuracy": t.label_accuracy,
@@ -62,6 +81,7 @@ def cmd_eval(args: argparse.Namespace) -> int:
                 "precision",
                 "core recall",
                 "period acc",
+                "period span",
                 "period exact",
                 "role acc",
                 "label acc",
@@ -105,19 +125,32 @@ def cmd_eval(args: argparse.Namespace) -> int:
         wrong = [
             m
             for m in s.core_matches
-            if not period_correct(m.gold, m.obs) or m.gold.role != m.obs.role or not label_correct(m.gold, m.obs)
+            if not period_spans(m.gold, m.obs) or m.gold.role != m.obs.role or not label_correct(m.gold, m.obs)
         ]
         if wrong and args.verbose:
             print(f"\n{s.doc}: matched with a wrong period, role or label")
             print(
                 format_table(
-                    ["value", "gold period", "period_start", "period_end", "gold role", "role", "gold kpi", "label"],
+                    [
+                        "value",
+                        "gold period",
+                        "period_start",
+                        "period_end",
+                        "",
+                        "period rule",
+                        "gold role",
+                        "role",
+                        "gold kpi",
+                        "label",
+                    ],
                     [
                         [
                             m.gold.value,
                             m.gold.period,
                             m.obs.period_start,
                             m.obs.period_end,
+                            _verdict(m),
+                            m.obs.rule.rsplit("|", 1)[-1],
                             m.gold.role,
                             m.obs.role,
                             m.gold.kpi,
@@ -136,12 +169,18 @@ def register(sub: argparse._SubParsersAction) -> None:
         "eval",
         help="score extraction against hand-annotated gold figures",
         description="Extract the papers named in a gold file (jsonl: doc, value, unit, period, kpi, role, core, "
-        "quote; role may be floor) and report precision, core recall, period accuracy (predicted period within the "
-        "gold one; 'exact' = identical), role accuracy and label accuracy (the label names the gold kpi: 60%% of "
-        "its words, and half the label's words are its), per paper and overall, with misses and false positives.",
+        "quote; role may be floor or forecast) and report precision, core recall, period accuracy (predicted period "
+        "within the gold one; 'span' = also covering at least half of a gold interval A/B longer than a month; "
+        "'exact' = identical), role accuracy and label accuracy (the label names the gold kpi: 60%% of its words, "
+        "and half the label's words are its), per paper and overall, with misses and false positives.",
     )
     p.add_argument("--gold", required=True, help="gold jsonl file")
     p.add_argument("--papers", default=str(SAMPLES), help="folder holding the papers (default: %(default)s)")
     p.add_argument("--format", choices=["table", "json"], default="table")
-    p.add_argument("-v", "--verbose", action="store_true", help="also list matches with a wrong period, role or label")
+    p.add_argument(
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="also list matches with a wrong period, role or label, with the period rule that fired",
+    )
     p.set_defaults(func=cmd_eval)
