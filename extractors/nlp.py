@@ -16,7 +16,8 @@ from spacy.tokens import Doc, Span
 from extractors.kpi_match import KpiMention, choose_kpi, find_mentions
 from extractors.labels import label_for
 from extractors.numbers import NumberMention, find_numbers
-from extractors.periods import Period, find_periods, month_end, paper_date_period
+from extractors.period_kinds import change_between, paired_with_next, present_tense, refers_back, respectively
+from extractors.periods import Period, find_periods, month_end, paper_date_period, window_ending
 from extractors.roles import classify_role
 from extractors.sentences import sentence_spans
 from extractors.tokenizer import PageTokenizer
@@ -125,8 +126,9 @@ def find_figures(doc: Doc) -> Doc:
         sentence = text[s0:s1]
         periods = find_periods(sentence, paper_date) if _MAY_HAVE_PERIOD.search(sentence) else []
         context.enter(sentence, text[prev_end:s0])
-        figures.extend(_sentence_figures(sentence, s0, paper_date, kpi_spans, periods, context))
-        context.leave(sentence, periods)
+        found = _sentence_figures(sentence, s0, paper_date, kpi_spans, periods, context)
+        figures.extend(found)
+        context.leave(sentence, periods, found)
         prev_end = s0 + len(sentence)
     doc._.figures = figures
     return doc
@@ -158,6 +160,8 @@ class _Context:
     def __init__(self, report_period: Period | None = None) -> None:
         self.report_period = report_period
         self.lead_in: Period | None = None
+        self.lead_in_rule = "period.list_lead_in"
+        self.referent: Period | None = None  # the stated period of the previous sentence's last actual figure
         self.previous: Period | None = None
         self.anchor: Period | None = None  # "At 3 March 2015, 102 children …": the date a data block is as at
         self.last_dated: Period | None = None  # the one explicit date of the previous sentence, of any kind
@@ -168,33 +172,74 @@ class _Context:
         if self.lead_in is not None and not _LIST_ITEM.match(sentence):
             self.lead_in = None
 
-    def leave(self, sentence: str, periods: list[Period]) -> None:
+    def leave(self, sentence: str, periods: list[Period], figures: list[Figure] | None = None) -> None:
         explicit = [p for p in periods if not p.relative and p.kind != "since"]
         self.last_dated = explicit[0] if len(explicit) == 1 else None
+        stated = [f for f in figures or [] if f.role == "actual" and f.period_rule in _STATED_RULES and f.period]
+        self.referent = stated[-1].period if stated else None
         if periods and periods[0].kind in ("day", "month") and _AS_AT.match(sentence[: periods[0].start_char]):
             self.anchor = periods[0]
         elif _HEADING.match(sentence):
             self.anchor = None
         if sentence.rstrip().endswith(":"):
             dated = [p for p in periods if not p.relative]
-            self.lead_in = dated[0] if dated else self.anchor
+            windows = [p for p in periods if p.kind == "relative" and p.start < p.end]
+            self.lead_in_rule = "period.list_lead_in"
+            if dated:
+                self.lead_in = dated[0]
+            elif windows:
+                # "In the last 12 months:" dates its items with the window, ending at the data block's date
+                self.lead_in = self.rebase(windows[0])
+                self.lead_in_rule = "period.list_lead_in.relative"
+            else:
+                self.lead_in = self.anchor
             if self.lead_in is not None and self.lead_in.kind == "since" and self.anchor is not None:
                 a = self.lead_in
-                self.lead_in = Period(a.start_char, a.end_char, a.text, a.start, self.anchor.end, a.kind)
+                self.lead_in = Period(a.start_char, a.end_char, a.text, a.start, self.anchor.end, a.kind, a.rule)
             self.previous = None
             return
         if _LIST_ITEM.match(sentence) and self.lead_in is not None:
             return
+        if not periods and self.previous is not None and not present_tense(sentence):
+            return  # "Severe absence was 1.9%." keeps the paragraph's period for the sentence after it
         spans = [p for p in explicit if p.kind in _SPAN_KINDS]
         self.previous = spans[0] if len(spans) == 1 and len(explicit) == 1 else None
 
-    def period(self) -> tuple[Period | None, str]:
+    def rebase(self, period: Period) -> Period:
+        """A relative window inside a data block dated "At 31 December 2015" ends at that date."""
+        if self.anchor is None or period.kind != "relative" or period.start >= period.end:
+            return period
+        return window_ending(period, self.anchor.end)
+
+    def period(self, sentence: str) -> tuple[Period | None, str]:
+        """The period an undated figure carries over: its list's lead-in; else, in a sentence that refers back
+        ("Eleven per cent of these children"), the period of the figures it refers to; else the previous
+        sentence's period, unless the sentence is in the present tense (then it speaks of now)."""
         if self.lead_in is not None:
-            return self.lead_in, "period.list_lead_in"
+            return self.lead_in, self.lead_in_rule
+        if refers_back(sentence):
+            for period in (self.referent, self.anchor, self.last_dated, self.previous):
+                if period is not None and not period.relative:
+                    return period, "period.referent"
         if self.previous is not None:
+            if present_tense(sentence):
+                return None, "period.current"
             return self.previous, "period.previous_sentence"
         return None, "period.none"
 
+
+# period rules that read the figure's period from its own sentence
+_STATED_RULES = (
+    "period.after",
+    "period.before",
+    "period.sentence",
+    "period.label",
+    "period.respectively",
+    "period.pair",
+    "period.since_base",
+    "period.change_between",
+    "period.comparator",
+)
 
 _CLAUSE_BREAK = re.compile(r";|\.\s|\bwhile\b|\bwhereas\b|\bbut\b|,\s+and\b")
 _LABELLED = re.compile(r"^\s*[:=–-]\s*$")
@@ -358,11 +403,26 @@ def _sentence_figures(
     # a number inside a date or period ("31 March 2021", "the last 12 months") is part of it, not a figure
     numbers = [n for n in numbers if not any(p.start_char <= n.start < p.end_char for p in periods)]
     out: list[Figure] = []
-    for n in numbers:
+    paired = respectively(sentence, numbers, periods)
+    for i, n in enumerate(numbers):
         role, role_rule = classify_role(sentence, n, numbers)
-        period, period_rule = _attach_period(sentence, n, numbers, periods)
-        if period is not None and _future(period, paper_date):
+        if i in paired:
+            period, period_rule = paired[i], "period.respectively"
+        else:
+            period, period_rule = _attach_period(sentence, n, numbers, periods)
+        if period is None and (j := paired_with_next(sentence, numbers, i)) is not None:
+            # "0.4% and 5.2% in the 2014/15 academic year": the first of a pair shares the second's period
+            other, other_rule = _attach_period(sentence, numbers[j], numbers, periods)
+            if other is not None and other_rule == "period.after":
+                period, period_rule = other, "period.pair"
+        if period is None and role == "change":
+            between = change_between(periods, n)
+            if between is not None:
+                period, period_rule = between, "period.change_between"
+        if period is not None and role != "forecast" and _future(period, paper_date):
             period, period_rule = None, "period.none.future"
+        if period is not None and period.kind == "relative" and period.start < period.end:
+            period = context.rebase(period)
         if period is not None and period.kind == "since":
             period = _since_end(period, periods, paper_date)
         if role == "change" and period is not None and period_rule == "period.after":
@@ -374,25 +434,30 @@ def _sentence_figures(
                     period = Period(base.start_char, base.end_char, base.text, base.start, paper_date, "since")
         if role == "target":
             period, period_rule = None, "period.none.target"
-        elif role == "benchmark" and (
-            period is None or period.relative or period_rule not in ("period.after", "period.before", "period.sentence")
-        ):
-            # a comparator is dated only by its own sentence, never by the paper date, unless the sentence
-            # refers back to the previous one ("This compared with figures of 74% for comparable authorities")
+        elif role == "benchmark" and (period is None or period.relative or period_rule not in _STATED_RULES):
+            # a comparator is dated only by its own sentence, never by the paper date: it shares the stated
+            # period of the figure it is compared with ("21% in 2014–15, above the national average of 17%"),
+            # or, in a sentence that refers back, the previous one's ("This compared with figures of 74% …")
             period, period_rule = None, "period.none.benchmark"
-            if _ANAPHORA.match(sentence) and context.last_dated is not None:
+            compared = [f for f in out if f.role == "actual" and f.period and f.period_rule in _STATED_RULES]
+            if compared and not compared[-1].period.relative:
+                period, period_rule = compared[-1].period, "period.comparator"
+            elif _ANAPHORA.match(sentence) and context.last_dated is not None:
                 period, period_rule = context.last_dated, "period.previous_sentence"
         elif role == "range_high" and out and out[-1].role == "range_low":
             period, period_rule = out[-1].period, "period.range"
+        current = False
         if period is None and role not in ("target", "benchmark"):
-            period, period_rule = context.period()
+            period, period_rule = context.period(sentence)
+            current = period_rule == "period.current"
         # the paper date stands in for an undated current figure; a baseline is by definition earlier
         report_period = context.report_period
         if period is None and role not in ("target", "benchmark", "baseline") and report_period is not None:
             # an undated figure in a performance report is for the period the report covers
             period, period_rule = report_period, "period.report"
         if period is None and role not in ("target", "benchmark", "baseline") and paper_date is not None:
-            period, period_rule = paper_date_period(paper_date), "period.paper_date"
+            # a present-tense sentence after a dated one: the figure is current, i.e. at the paper date
+            period, period_rule = paper_date_period(paper_date), "period.current" if current else "period.paper_date"
         label = label_for(sentence, n)
         kpi = _kpi_for(kpi_spans, s0, sentence, n, numbers, label, role)
         confidence = _BASE_CONFIDENCE.get(n.unit, 0.6)

@@ -28,7 +28,7 @@ _WORD_RE = (
 )
 _MONTH_NAMES = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 PARA_NUMBER = (
-    r"(?:\d{1,2}(?:\.\d{1,2})+\.?(?=\s)|\d{1,3}[.)](?=\s)|\(\d{1,2}\)|[a-z]{1,3}\)|"
+    r"(?:\d{1,2}(?:\.\d{1,2})+\.?(?=\s)(?!\s*(?:%|per\s?cent\b|percent\b|per\s+1|FTE\b))|\d{1,3}[.)](?=\s)|\(\d{1,2}\)|[a-z]{1,3}\)|"
     r"\d{1,2}(?=[ \t]+(?!FTE\b|" + _MONTH_NAMES + r")[A-Z•·▪*]))"
 )
 """A paragraph or list number at the start of a line: 2.4, 3., (2), b), or "1 I am providing"."""
@@ -67,6 +67,13 @@ _MONEY = re.compile(
     r"(?<![\w])£\s?(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)(?:\s?(?P<scale>m\b|million\b|k\b|bn\b|billion\b))?"
 )
 _SCALES = {"m": 1e6, "million": 1e6, "k": 1e3, "bn": 1e9, "billion": 1e9}
+_SMALL_WORDS = r"(?:one|two|three|four|five|six|seven|eight|nine|ten)"
+PROPORTION = re.compile(
+    rf"(?<![\w.,-])(?P<n>{_SMALL_WORDS}|\d{{1,2}})\s+in\s+(?:every\s+)?(?P<m>{_SMALL_WORDS}|twenty|fifty|hundred|\d{{1,3}})\b"
+    r"(?![\w,.]\d|\s*%|\s*(?:per\s?cent|years?|months?|weeks?|days?)\b)",
+    re.I,
+)
+"""'one in four families', '1 in 10 children', 'Two in three participants': a share, as a percentage."""
 _NUM_RE = re.compile(NUM)
 _WORD_NUM_RE = re.compile(WORD, re.I)
 
@@ -93,7 +100,8 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"pages?|pp?\.|No\.|Nos\.|numbers?|Priority|Priorities|Level|Levels|Tier|Stages?|Key Stages?|KS|"
             r"Year|Years|Phase|Ward|Room|Version|v|Rule|Standard|Clause|Option|Objective|Outcome|Action|"
             r"Minute|Minutes|Step|Principle|Question|Q|Box|Chart|Graph|Point|Points|Area|Areas|Ofsted Recommendation)"
-            r"\s+\d+(?:\.\d+)*[A-Za-z]?(?:\s*(?:,|and|or|&|to|-|–)\s*\d+(?:\.\d+)*[A-Za-z]?)*",
+            r"\s+(?!(?:19|20)\d\d\b)\d+(?:\.\d+)*[A-Za-z]?"
+            r"(?:\s*(?:,|and|or|&|to|-|–)\s*\d+(?:\.\d+)*[A-Za-z]?(?![\d.]*\s*(?:%|per\s?cent)))*",
             re.I,
         ),
     ),
@@ -237,6 +245,14 @@ def _unit_before(sentence: str, start: int) -> tuple[str, str] | None:
     return None
 
 
+def _small_number(text: str) -> float | None:
+    if text.isdigit():
+        return float(text)
+    if text.lower() == "one":
+        return 1.0
+    return words_to_number(text)
+
+
 def _is_bare_year(value_text: str, value: float) -> bool:
     return bool(re.fullmatch(r"(?:19[5-9]\d|20[0-4]\d)", value_text)) and 1950 <= value <= 2049
 
@@ -255,6 +271,22 @@ def find_numbers(sentence: str) -> list[NumberMention]:
 
     found: list[NumberMention] = []
     taken: list[tuple[int, int]] = []
+    for m in PROPORTION.finditer(sentence):
+        n, d = _small_number(m.group("n")), _small_number(m.group("m"))
+        if n is None or not d or not 0 < n < d:
+            continue
+        found.append(
+            NumberMention(
+                m.start(),
+                m.end(),
+                round(100 * n / d, 1),
+                "percent",
+                "num.proportion",
+                m.end(),
+                not m.group("n").isdigit(),
+            )
+        )
+        taken.append((m.start(), m.end()))
     for m in _MONEY.finditer(sentence):
         value = _parse(m.group("num")) * _SCALES.get((m.group("scale") or "").lower(), 1)
         found.append(NumberMention(m.start(), m.end(), value, "gbp", "num.money", m.end()))
@@ -296,8 +328,14 @@ def find_numbers(sentence: str) -> list[NumberMention]:
         if unit is not None:
             rule, unit_name, unit_end = unit
             found.append(NumberMention(s, e, value, unit_name, rule + ".words", unit_end, True))
-        elif _looks_like_counted_noun(sentence, e):
+        elif _looks_like_counted_noun(sentence, s, e):
             found.append(NumberMention(s, e, value, "count", "num.count.words", e, True))
+        elif _COUNT_OF.match(sentence, e):
+            # "Nineteen of these households", "two of them": a count of a group named before
+            found.append(NumberMention(s, e, value, "count", "num.count.words.of", e, True))
+        elif _AFTER_VERB.search(sentence, 0, s) and _ENDS_CLAUSE.match(sentence, e):
+            # "remain low at four.", "a small increase from three at 31 March", "of which eight resulted"
+            found.append(NumberMention(s, e, value, "count", "num.count.words.after_verb", e, True))
     found.sort(key=lambda n: n.start)
     found = _share_range_units(sentence, found)
     return [n for n in found if not _is_run_in_section_number(sentence, n)]
@@ -319,7 +357,7 @@ def _share_range_units(sentence: str, found: list[NumberMention]) -> list[Number
 
 _RUN_IN_VERBS = re.compile(
     r"\b(?:to|of|at|was|were|is|are|by|from|reached|about|around|only|just|over|under|than|be|been|totalled|"
-    r"with|and|or|nearly|almost|approximately|some|had|has|have|rose|fell|stands|stood|now)\s+$",
+    r"with|and|or|nearly|almost|approximately|some|had|has|have|rose|fell|stands|stood|now|reach|reaches|exceed|total)\s+$",
     re.I,
 )
 
@@ -344,8 +382,54 @@ _COUNTED = re.compile(
 )
 
 
-def _looks_like_counted_noun(sentence: str, end: int) -> bool:
+_NOT_COUNTED = (
+    "years",
+    "times",
+    "ways",
+    "things",
+    "days",
+    "others",
+    "reasons",
+    "aspects",
+    "weeks",
+    "months",
+    "hours",
+    "minutes",
+    "nights",
+    "miles",
+    "sessions",
+    "grades",
+    "stages",
+    "levels",
+    "tiers",
+)
+# "Six special guardianship orders", "two serious incident notifications": up to three plain words before the
+# plural noun, none of them a word that starts another phrase
+_COUNTED_LOOSE = re.compile(r"\s+(?P<words>(?:[a-z][a-z-]*\s+){1,3})(?P<noun>[a-z][a-z-]+s)\b")
+_GLUE = re.compile(
+    r"\b(?:of|in|on|at|to|for|by|and|or|the|a|an|more|less|than|per|from|with|times|years?|"
+    r"months?|weeks?|days?|hours?|is|are|was|were|be|been|has|have|had|will|would)\b"
+)
+_SENTENCE_START = re.compile(r"\s*(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]\s*)?")
+_COUNT_OF = re.compile(r"\s+of\s+(?:these|those|them|the|this|whom|which|our)\b")
+_AFTER_VERB = re.compile(
+    r"(?:\b(?:at|from|to|of which|of whom|only|just)|\b(?:remains?|remained|stands?|stood|fell|rose|totalled)(?:\s+\w+)?"
+    r"\s+(?:at|to))\s+(?:around\s+|about\s+|only\s+|just\s+)?$",
+    re.I,
+)
+_ENDS_CLAUSE = re.compile(
+    r"(?:\s*[.,;:()]|\s*$|\s+(?:at|in|on|by|for|since|compared|against|last|this|and|were|was|are|is|have|had|has|"
+    r"resulted|led|did|do|did|remain|remained)\b)(?!\s*(?:\d+\s*)?(?:years?|months?|weeks?|days?|hours?)\b)"
+)
+
+
+def _looks_like_counted_noun(sentence: str, start: int, end: int) -> bool:
     m = _COUNTED.match(sentence, end)
-    if not m:
+    if m:
+        return m.group("noun") not in _NOT_COUNTED
+    if not _SENTENCE_START.fullmatch(sentence[:start]):
+        return False  # loosely only at the start of a sentence or list item: "Six special guardianship orders …"
+    m = _COUNTED_LOOSE.match(sentence, end)
+    if not m or m.group("noun") in _NOT_COUNTED or _GLUE.search(m.group("words")):
         return False
-    return m.group("noun") not in ("years", "times", "ways", "things", "days", "others", "reasons", "aspects")
+    return True

@@ -61,6 +61,8 @@ class Period:
     end: date
     kind: str
     """month, day, year, financial_year, academic_year, quarter, range, since, relative, paper_date."""
+    rule: str = ""
+    """The pattern that read it (``window_to``, ``day_range`` …), stored in the figure's period rule."""
 
     @property
     def relative(self) -> bool:
@@ -117,18 +119,24 @@ def _year_span(first: int, last: int, kind: str) -> tuple[date, date]:
 _P = [
     (
         "day_range",
-        rf"\b(?:[Bb]etween|[Ff]rom)\s+(?P<d1>{DAY_RE})\s+(?P<m1>{MONTH_RE})(?:\s+(?P<y1>{YEAR_RE}))?"
-        rf"\s+(?:and|to|until)\s+(?P<d2>{DAY_RE})\s+(?P<m2>{MONTH_RE}),?\s+(?P<y2>{YEAR_RE})\b",
+        # "from 31 March 2013 to 31 March 2015" (also the common typo "form"), "between 1 April and 30 September"
+        rf"\b(?:[Bb]etween|[Ff]rom|[Ff]orm)\s+(?P<d1>{DAY_RE})\s+(?P<m1>{MONTH_RE})(?:,?\s+(?P<y1>{YEAR_RE}))?"
+        rf",?\s+(?:and|to|until|up to(?: and including)?)\s+(?P<d2>{DAY_RE})\s+(?P<m2>{MONTH_RE}),?\s+(?P<y2>{YEAR_RE})\b",
     ),
     (
         "month_range",
         rf"\b(?:(?:[Bb]etween|[Ff]rom)\s+)?(?P<m1>{MONTH_RE})(?:\s+(?P<y1>{YEAR_RE}))?"
-        rf"\s*(?:to|and|until|[-–—])\s*(?P<m2>{MONTH_RE})\s+(?P<y2>{YEAR_RE})\b",
+        rf"\s*(?:(?:up\s+)?(?:to|until)(?:\s+and\s+including)?(?:\s+the\s+end\s+of)?|and|[-–—])\s*"
+        rf"(?P<m2>{MONTH_RE})\s+(?P<y2>{YEAR_RE})\b",
     ),
     (
         "window_to",
-        r"\b(?:(?:in|over|during|for)\s+)?(?:the\s+)?(?:(?P<n>\d{1,2}|[a-z]+)\s+(?P<u>months?|weeks?|years?)|(?P<year>year)|"
-        rf"(?P<quarter>quarter))\s+(?:to|ending|ended)\s+(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b",
+        # "in the 12 months to September 2023", "for the three years to the end of March 2015", "in the 12 months
+        # up to and including December 2015", "the year ending 31 March" (the year left out: the latest such date)
+        r"\b(?:(?i:in|over|during|for|across)\s+)?(?:the\s+)?(?:(?P<n>\d{1,2}|[a-z]+)\s+(?P<u>months?|weeks?|years?)|"
+        r"(?P<year>(?:financial\s+)?year)|(?P<quarter>quarter))\s+"
+        r"(?:to|ending|ended|up\s+to(?:\s+and\s+including)?|until|through)(?:\s+the\s+end\s+of)?\s+"
+        rf"(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE})(?:,?\s+(?P<y>{YEAR_RE}))?\b",
     ),
     (
         "term",
@@ -145,6 +153,13 @@ _P = [
     ("month", rf"\b(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b"),
     ("day_no_year", rf"\b(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE})\b(?!,?\s+\d)"),
     (
+        # "the summer 2023 examinations", "2023 GCSE results": results of the academic year ending that summer
+        "exam_year",
+        rf"\b(?:[Ss]ummer\s+(?P<y1>{YEAR_RE})(?=\s+(?:GCSEs?|A[- ]levels?|exam|examinations?|results|tests|assessments))|"
+        rf"(?P<y2>{YEAR_RE})\s+(?=(?:GCSE|A[- ]level|Key Stage \d|KS\d)\s+(?:exam|examinations?|results|tests)|"
+        r"(?:exam|examination)\s+results))",
+    ),
+    (
         "named_span",
         rf"\b(?P<which>academic|financial|school)\s+year\s+(?P<y1>{YEAR_RE}){DASH}(?P<y2>\d{{2}}|{YEAR_RE})\b",
     ),
@@ -158,9 +173,10 @@ _P = [
     ),
     (
         "last_months",
-        r"\b(?:(?:in|over|during|across|for|within|throughout)\s+(?:the\s+)?(?:last|past|previous|preceding)\s+|"
-        r"(?:in|over|during|across|within|throughout)\s+(?:the\s+)?)"
-        r"(?:(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+)?(?P<u>months?|years?)\b(?!\s+(?:old|of age|ago|or more|or less|or longer))",
+        r"\b(?:(?i:in|over|during|across|for|within|throughout)\s+(?:the\s+)?(?:last|past|previous|preceding)\s+|"
+        r"(?i:in|over|during|across|within|throughout)\s+(?:the\s+)?)"
+        r"(?:(?P<n>\d{1,2}|[a-z]+(?:-[a-z]+)?)\s+)?(?P<u>months?|years?|quarters?)\b"
+        r"(?!\s+(?:old|of age|ago|or more|or less|or longer|to|ending|ended|up to|until))",
     ),
     ("ago", r"\b(?P<n>\d{1,2}|[a-z]+)\s+(?P<u>months?|years?)\s+ago\b"),
     ("since_year", rf"\b[Ss]ince\s+(?P<y>{YEAR_RE})\b"),
@@ -263,6 +279,8 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         n = _words_to_int(g["n"]) if g["n"] else 1
         if n and g["u"].startswith("year"):
             n *= 12
+        elif n and g["u"].startswith("quarter"):
+            n *= 3
         if not n or n > 60:
             return None
         # a paper reports complete months: the window ends with the paper's month once most of it has passed,
@@ -280,7 +298,10 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         y, mo = divmod(index, 12)
         return date(y, mo + 1, 1), month_end(y, mo + 1), "month"
     if name == "window_to":
-        y, mo = int(g["y"]), month_number(g["m"])
+        mo = month_number(g["m"])
+        y = int(g["y"]) if g["y"] else _resolve_month(mo, ref)
+        if y is None:
+            return None
         end = _safe_date(y, mo, _day(g["d"])) if g["d"] else month_end(y, mo)
         if end is None:
             return None
@@ -329,6 +350,9 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         if year is None or ref is None:
             return None
         return date(year, month_number(g["m"]), 1), month_end(ref.year, ref.month), "since"
+    if name == "exam_year":
+        y = int(g["y1"] or g["y2"])
+        return date(y - 1, 9, 1), date(y, 8, 31), "academic_year"
     if name == "year":
         y = int(g["y"])
         return date(y, 1, 1), date(y, 12, 31), "year"
@@ -361,7 +385,7 @@ def find_periods(sentence: str, ref: date | None) -> list[Period]:
                 continue
             start, end, kind = built
             taken.append((s, e))
-            found.append(Period(s, e, m.group(0), start, end, kind))
+            found.append(Period(s, e, m.group(0), start, end, kind, name))
     found.sort(key=lambda p: p.start_char)
     return _drop_vague_beside_exact(found, sentence)
 
@@ -384,3 +408,37 @@ def _drop_vague_beside_exact(periods: list[Period], sentence: str) -> list[Perio
 def paper_date_period(ref: date) -> Period:
     """The fallback period for a figure with no period in its sentence: the paper's date."""
     return Period(-1, -1, "", ref, ref, "paper_date")
+
+
+def window_ending(period: Period, end: date) -> Period:
+    """A relative window ("in the last 12 months") moved to end with the month of ``end`` (a data date)."""
+    months = (period.end.year * 12 + period.end.month) - (period.start.year * 12 + period.start.month) + 1
+    first = end.year * 12 + end.month - months  # months since year 0 of the window's first month
+    start = date(first // 12, first % 12 + 1, 1)
+    return Period(period.start_char, period.end_char, period.text, start, end, period.kind, period.rule)
+
+
+_MONTH_LIST = re.compile(rf"(?P<m>{MONTH_RE})")
+
+
+def split_months(period: Period) -> list[Period]:
+    """'October and November 2015' read as one range: its months one by one (for "… respectively")."""
+    if period.rule != "month_range" or not re.search(r"\band\b", period.text):
+        return [period]
+    out = []
+    for m in _MONTH_LIST.finditer(period.text):
+        mo = month_number(m.group("m"))
+        year = period.end.year if mo <= period.end.month else period.start.year
+        start = period.start_char + m.start()
+        out.append(
+            Period(
+                start,
+                start + len(m.group(0)),
+                m.group(0),
+                date(year, mo, 1),
+                month_end(year, mo),
+                "month",
+                "month_range",
+            )
+        )
+    return out

@@ -1,4 +1,4 @@
-"""Decide what part a figure plays in its sentence: actual, target, baseline, change, benchmark or range end."""
+"""Decide what part a figure plays in its sentence: actual, forecast, target, baseline, change, benchmark or range end."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from extractors.numbers import NumberMention
 
-ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high", "floor")
+ROLES = ("actual", "forecast", "target", "baseline", "change", "benchmark", "range_low", "range_high", "floor")
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,21 @@ def _a(pattern: str) -> re.Pattern[str]:
 # Tried in order; the first rule whose context matches sets the role.
 ROLE_RULES: list[RoleRule] = [
     RoleRule(
+        # a predicted or projected value is not an actual: "The virtual school's prediction for 2015/16 is 18%",
+        # "forecasts that 52% … will", "is forecast to overspend by £3,450,000", "The projection … will reach 240"
+        "role.forecast",
+        "forecast",
+        before=_b(
+            r"(?:forecasts?|forecasted|forecasting|predictions?|predicted|predicts?|projections?|projected|projects|"
+            r"estimated outturn|forecast outturn|projected outturn)"
+            r"(?: (?:for|of) [\w/–-]+(?: [\w/–-]+){0,3}?)?"
+            r"(?: (?:is|was|are|of|at|that|to be|to reach|to rise to|to fall to|to increase to|to \w+ by|by))+"
+            r"(?: around| about| approximately| some)?"
+            r"|(?:forecasts?|predictions?|projections?|projected|predicted|expects?)\b[^.;]{0,80}\bwill (?:reach|be|rise to|fall to|total)"
+            r"(?: around| about| approximately)?"
+        ),
+    ),
+    RoleRule(
         # "29% above the national average", "196 days over the threshold": a gap to a comparator, measured here
         "role.gap",
         "actual",
@@ -46,7 +61,7 @@ ROLE_RULES: list[RoleRule] = [
         "role.benchmark.comparator",
         "benchmark",
         before=_b(
-            r"(?:national|england|regional|south east|statistical neighbours?'?|comparators?'?|similar (?:authorities|areas|councils))"
+            r"(?:national|england|regional|south east|statistical neighbours?'?|comparators?'?|comparator group'?s?|similar (?:authorities|areas|councils))"
             r"(?: (?:average|averages|figure|figures|rate|rates|performance|level|mean|benchmark))?(?:\s?(?:of|is|was|at|were|are|being|stands at|,))*(?: around| about| approximately| just)?"
         ),
     ),
@@ -54,7 +69,7 @@ ROLE_RULES: list[RoleRule] = [
         "role.benchmark.after",
         "benchmark",
         after=_a(
-            r"(?!(?:[a-z]+ )?(?:against|compared|than|versus|vs)\b)(?:[a-z,]+ ){0,2}(?:nationally|in england|across england|national average|for england|statistical neighbours?|"
+            r"(?!(?:[a-z]+ )?(?:against|compared|than|versus|vs)\b)(?:[a-z,]+ ){0,2}(?:nationally|(?:for|of) (?:[a-z]+ ){1,4}nationally|in england|across england|national average|for england|statistical neighbours?|"
             r"the national figure|in the country as a whole|across the country|"
             r"for (?:both )?(?:comparable|similar|statistical neighbour) (?:authorities|councils|areas)|"
             r"(?:rate|figure|average|level)s? (?:of|for|in) (?:comparable|similar|statistical neighbour|other) (?:authorities|councils|areas))\b"
@@ -72,13 +87,21 @@ ROLE_RULES: list[RoleRule] = [
         "target",
         before=_b(
             r"(?:target|targets|expectation|expected|aim|aiming|ambition|goal|aspiration|threshold|standard|limit|"
-            r"maximum|minimum)"
+            r"maximum|minimum|budget|budgeted)"
             r"(?: (?:of|is|was|to be|to reach|to achieve|for [\w/–-]+(?: [\w/–-]+){0,6} is|set at|at|for))*"
             r"(?: at least| around| no more than)?"
             r"|(?:target|targets|aim|goal|ambition) (?:of|is|was|to) \w+ing"
-            r"|(?:is|are|being|were|was) (?:expected|required|set|planned|commissioned|intended) to(?: \w+){1,4}?(?: a further| an additional| at least| around)?"
+            r"|(?:is|are|being|were|was) (?:expected|required|set|planned|commissioned|intended|aiming|planning|intending) to(?: \w+){1,4}?(?: a further| an additional| at least| around)?"
             r"|(?:recommendation|recommended|planned|plans|planning) (?:of|for|to \w+)(?: around| about| up to)?"
             r"|reviewed is"
+        ),
+    ),
+    RoleRule(
+        # "A further 150 places are planned by September 2025", "200 homes are due to be completed"
+        "role.target.planned",
+        "target",
+        after=_a(
+            r"(?:[a-z]+ ){0,3}(?:are|is) (?:planned|proposed|due|scheduled|to be (?:built|opened|created|delivered))\b"
         ),
     ),
     RoleRule(
@@ -124,8 +147,35 @@ _RANGE = re.compile(
 )
 
 
+_ASIDE = re.compile(r"^[\w ,'’-]{0,25}\((?:or |a rate of |that is |i\.e\.? )?$")
+_PAIR = re.compile(r"^\s*(?:and|,|, and)\s*$")
+
+
 def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMention]) -> tuple[str, str]:
     """The figure's role and the id of the rule that decided it."""
+    role, rule = _own_role(sentence, figure, figures)
+    if rule != "role.actual":
+        return role, rule
+    index = figures.index(figure)
+    if index == 0:
+        return role, rule
+    prev = figures[index - 1]
+    gap = sentence[prev.unit_end : figure.start]
+    if _ASIDE.match(gap) and ")" in sentence[figure.unit_end : figure.unit_end + 25]:
+        # "an increase from 331 children (54 per 10,000) at 31 March": the aside restates the baseline
+        prev_role, _ = classify_role(sentence, prev, figures)
+        if prev_role in ("baseline", "benchmark", "target", "forecast"):
+            return prev_role, "role.aside"
+    if _PAIR.match(gap) and prev.unit == figure.unit:
+        # "down from 0.9% and 8.1% respectively": the second of a pair plays the first one's part
+        prev_role, _ = classify_role(sentence, prev, figures)
+        if prev_role in ("baseline", "benchmark", "forecast"):
+            return prev_role, "role.pair"
+    return role, rule
+
+
+def _own_role(sentence: str, figure: NumberMention, figures: list[NumberMention]) -> tuple[str, str]:
+    """The role read from the figure's own context."""
     # line breaks inside a PDF sentence read as spaces for the phrase rules
     before = sentence[max(0, figure.start - 90) : figure.start].replace("\n", " ")
     after = sentence[figure.unit_end : figure.unit_end + 60].replace("\n", " ")
