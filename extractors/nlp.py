@@ -202,6 +202,9 @@ class _Context:
             return
         if not periods and self.previous is not None and not present_tense(sentence):
             return  # "Severe absence was 1.9%." keeps the paragraph's period for the sentence after it
+        # a baseline's period ("a small increase from nine in 2020") is not the period of the paragraph
+        baselines = {id(f.period) for f in figures or [] if f.role == "baseline" and f.period_rule in _STATED_RULES}
+        explicit = [p for p in explicit if id(p) not in baselines]
         spans = [p for p in explicit if p.kind in _SPAN_KINDS]
         self.previous = spans[0] if len(spans) == 1 and len(explicit) == 1 else None
 

@@ -50,13 +50,19 @@ class NumberMention:
     in_words: bool = False
 
 
+_RATE_PEOPLE = r"(?:\s(?:children|young people|people|residents|adults|pupils|households|births))?"
 # Unit rules: the number then what follows it. (rule id, unit, pattern after the number)
 _UNIT_RULES: list[tuple[str, str, re.Pattern[str]]] = [
     ("num.percent", "percent", re.compile(r"\s?(?:%|per\s?cent\b|percent\b|pc\b)", re.I)),
     ("num.percentage_points", "percent", re.compile(r"\s?(?:percentage points?|pp|% points?)\b", re.I)),
-    ("num.rate10k", "rate_per_10000", re.compile(r"\s?(?:per|in every|for every)\s+10,?000\b", re.I)),
-    ("num.rate100k", "rate_per_100000", re.compile(r"\s?(?:per|in every|for every)\s+100,?000\b", re.I)),
-    ("num.rate1k", "rate_per_1000", re.compile(r"\s?(?:per|in every|for every)\s+1,?000\b(?!,?\d)", re.I)),
+    # "36 per 10,000", "20.7 children per 10,000 population": the counted people may stand between
+    ("num.rate10k", "rate_per_10000", re.compile(_RATE_PEOPLE + r"\s?(?:per|in every|for every)\s+10,?000\b", re.I)),
+    ("num.rate100k", "rate_per_100000", re.compile(_RATE_PEOPLE + r"\s?(?:per|in every|for every)\s+100,?000\b", re.I)),
+    (
+        "num.rate1k",
+        "rate_per_1000",
+        re.compile(_RATE_PEOPLE + r"\s?(?:per|in every|for every)\s+1,?000\b(?!,?\d)", re.I),
+    ),
     ("num.fte", "fte", re.compile(r"\s?(?:FTE|full[- ]time equivalents?)\b")),
     ("num.score", "score", re.compile(r"\s?/\s?(?:10|5|100)\b(?!\d)|\s+out of\s+(?:10|ten|5|five)\b")),
     ("num.days", "days", re.compile(r"\s(?:calendar\s+)?days?\b")),
@@ -140,6 +146,16 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:within|in under|no (?:more|later) than|at least every|every|each)\s+(?:the\s+)?(?:required\s+|statutory\s+|agreed\s+)?"
             r"\d+(?:[- ]working)?[- ](?:working\s+)?(?:days?|weeks?|months?|hours?|hour|day|week|month)(?:[- ]period)?\b",
+            re.I,
+        ),
+    ),
+    (
+        # "none has stayed longer than six weeks", "for more than 18 months": a threshold, not a measurement
+        "not.threshold",
+        re.compile(
+            r"\b(?:longer|more|less|fewer|shorter) than\s+(?:\d+|"
+            + _WORD_RE
+            + r")\s+(?:days?|weeks?|months?|years?)\b",
             re.I,
         ),
     ),

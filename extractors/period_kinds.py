@@ -98,7 +98,8 @@ def refers_back(sentence: str) -> bool:
 
 
 _PRESENT = re.compile(
-    r"\b(?:is|are|remains?|stands?|now|currently|today|do|does|lives?|stays?|holds?|covers?|shows?|show|has|have)\b",
+    r"\b(?:is|are|remains?|stands?|now|currently|today|do|does|lives?|stays?|holds?|covers?|shows?|show|has|have|"
+    r"says?|feels?|tells?)\b",
     re.I,
 )
 _PAST = re.compile(

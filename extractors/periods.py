@@ -45,7 +45,7 @@ DASH = r"\s?[-–—/]\s?"
 ACADEMIC_CONTEXT = re.compile(
     r"\b(?:school|schools|pupils?|GCSEs?|key stage|KS[1-5]|PEPs?|personal education plans?|"
     r"academic|attainment|exams?|examinations?|exclusions?|excluded|A[- ]levels?|virtual school|Year 1[1-3]|"
-    r"education|educational|university|college|progress 8|attendance)\b",
+    r"education|educational|university|college|progress 8|attendance|grades?)\b|\bA\*",
     re.IGNORECASE,
 )
 
@@ -141,6 +141,12 @@ _P = [
     (
         "term",
         rf"\b(?P<t>[Aa]utumn|[Ss]pring|[Ss]ummer)\s+[Tt]erm(?:\s+(?:of\s+)?(?P<y>{YEAR_RE}))?\b",
+    ),
+    (
+        # "the autumn count", "the summer 2021 survey": a season (the latest one not after the paper date)
+        "season",
+        rf"\b(?P<s>[Aa]utumn|[Ss]pring|[Ss]ummer|[Ww]inter)\s+(?:(?P<y>{YEAR_RE})\s+)?"
+        r"(?:rough sleeping\s+)?(?:count|snapshot|survey|census|estimate)s?\b",
     ),
     ("year_to_date", r"\b(?:financial\s+)?[Yy]ear[- ]to[- ]date\b|\bYTD\b"),
     ("since_month_year", rf"\b[Ss]ince\s+(?:(?P<d>{DAY_RE})\s+)?(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b"),
@@ -320,6 +326,16 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         index = end.year * 12 + end.month - 1 - months + 1  # the window's first month
         start = date(index // 12, index % 12 + 1, 1)
         return start, end, "range"
+    if name == "season":
+        first = {"spring": 3, "summer": 6, "autumn": 9, "winter": 12}[g["s"].lower()]
+        if g["y"]:
+            year = int(g["y"])
+        elif ref is None:
+            return None
+        else:
+            year = ref.year if date(ref.year, first, 1) <= ref else ref.year - 1
+        last = (year * 12 + first - 1) + 2  # months since year 0 of the season's last month
+        return date(year, first, 1), month_end(last // 12, last % 12 + 1), "range"
     if name == "term":
         year = int(g["y"]) if g["y"] else (ref.year if ref else None)
         if year is None:

@@ -174,8 +174,19 @@ def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMent
     return role, rule
 
 
+_WILL = re.compile(
+    r"\bwill (?:reach|be|rise to|fall to|increase to|grow to|total|exceed)(?: around| about| some)?\s*$", re.I
+)
+_FORECAST_WORD = re.compile(
+    r"\b(?:forecasts?|projections?|projected|predictions?|predicted|modelling|estimates?)\b", re.I
+)
+
+
 def _own_role(sentence: str, figure: NumberMention, figures: list[NumberMention]) -> tuple[str, str]:
     """The role read from the figure's own context."""
+    if _WILL.search(sentence, 0, figure.start) and _FORECAST_WORD.search(sentence, 0, figure.start):
+        # "The projection for 2022–23 assumes that the number of households … will reach 240"
+        return "forecast", "role.forecast.will"
     # line breaks inside a PDF sentence read as spaces for the phrase rules
     before = sentence[max(0, figure.start - 90) : figure.start].replace("\n", " ")
     after = sentence[figure.unit_end : figure.unit_end + 60].replace("\n", " ")
