@@ -143,7 +143,9 @@ _MAY_HAVE_PERIOD = re.compile(
 )
 _LIST_ITEM = re.compile(r"^(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]|\(?[a-z0-9]{1,3}[.)])\s*")
 _NEW_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
-_AS_AT = re.compile(r"^\W{0,3}(?:At|As at|As of|On)\s+$")
+_AS_AT = re.compile(r"^\W{0,3}(?:At|As at|As of|On|At the end of|By the end of)\s+$")
+# "In 2021–22, 9% of children …": a period opening the sentence, before a comma, scopes all of it
+_OPENING = re.compile(r"^\W{0,3}(?:(?:In|During|For|Over|Throughout|Across|At|As at|By)\s+(?:the\s+)?)?$")
 _HEADING = re.compile(r"^[A-Z][^.:;!?\d]{2,60}$")
 _ANAPHORA = re.compile(r"^(?:This|These|That|Those|It|Which)\b")
 _SPAN_KINDS = ("year", "financial_year", "academic_year", "quarter", "range", "month")
@@ -376,6 +378,31 @@ _COMPARISON_BASE = re.compile(
 )
 
 
+_WHEN = re.compile(r"^,?\s+when\s+(?:there\s+were\s+|it\s+was\s+)?$", re.I)
+
+
+def _when_clause(sentence: str, periods: list[Period], figure: NumberMention) -> Period | None:
+    """'… since March 2020, when 353 children were in care': the figure of a 'when' clause is at that date."""
+    for p in periods:
+        if p.end_char <= figure.start and _WHEN.match(sentence[p.end_char : figure.start]):
+            if p.kind == "since":  # the start of the window: its first month
+                return Period(
+                    p.start_char, p.end_char, p.text, p.start, month_end(p.start.year, p.start.month), "month", p.rule
+                )
+            return p
+    return None
+
+
+def _opening_period(sentence: str, periods: list[Period], figure: NumberMention) -> Period | None:
+    """The period that opens the sentence ("In 2021–22, …", "During 2022, …"), if the figure comes after it."""
+    if not periods:
+        return None
+    first = periods[0]
+    if first.relative or first.end_char > figure.start or not _OPENING.match(sentence[: first.start_char]):
+        return None
+    return first if sentence[first.end_char : first.end_char + 2].startswith(",") else None
+
+
 def _future(period: Period, paper_date: date | None) -> bool:
     """A period that starts after the paper was written is a plan or a deadline, not when a figure was measured."""
     return paper_date is not None and period.start > month_end(paper_date.year, paper_date.month)
@@ -413,6 +440,10 @@ def _sentence_figures(
             period, period_rule = paired[i], "period.respectively"
         else:
             period, period_rule = _attach_period(sentence, n, numbers, periods)
+        if (when := _when_clause(sentence, periods, n)) is not None:
+            period, period_rule = when, "period.when"
+        if period is None and (opening := _opening_period(sentence, periods, n)) is not None:
+            period, period_rule = opening, "period.opening"
         if period is None and (j := paired_with_next(sentence, numbers, i)) is not None:
             # "0.4% and 5.2% in the 2014/15 academic year": the first of a pair shares the second's period
             other, other_rule = _attach_period(sentence, numbers[j], numbers, periods)

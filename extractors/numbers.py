@@ -102,7 +102,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         "not.reference",
         re.compile(
             r"\b(?:Articles?|Sections?|s\.|Paragraphs?|paras?\.?|Regulations?|Schedules?|Parts?|Chapters?|"
-            r"Recommendations?|Appendix|Appendices|Annex(?:es)?|Tables?|Figures?|Fig\.|Items?|Agenda item|"
+            r"Recommendations?|Appendix|[Gg]rades?|Appendices|Annex(?:es)?|Tables?|Figures?|Fig\.|Items?|Agenda item|"
             r"pages?|pp?\.|No\.|Nos\.|numbers?|Priority|Priorities|Level|Levels|Tier|Stages?|Key Stages?|KS|"
             r"Year|Years|Phase|Ward|Room|Version|v|Rule|Standard|Clause|Option|Objective|Outcome|Action|"
             r"Minute|Minutes|Step|Principle|Question|Q|Box|Chart|Graph|Point|Points|Area|Areas|Ofsted Recommendation)"
@@ -435,7 +435,7 @@ _AFTER_VERB = re.compile(
 )
 _ENDS_CLAUSE = re.compile(
     r"(?:\s*[.,;:()]|\s*$|\s+(?:at|in|on|by|for|since|compared|against|last|this|and|were|was|are|is|have|had|has|"
-    r"resulted|led|did|do|did|remain|remained)\b)(?!\s*(?:\d+\s*)?(?:years?|months?|weeks?|days?|hours?)\b)"
+    r"resulted|led|did|do|remain|remained|to|between)\b)(?!\s*(?:\d+\s*)?(?:years?|months?|weeks?|days?|hours?)\b)"
 )
 
 

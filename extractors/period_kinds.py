@@ -57,7 +57,16 @@ def respectively(sentence: str, figures: list[NumberMention], periods: list[Peri
             out.update(zip(group, listed, strict=True))
         elif len(listed) == 1:
             out.update((i, listed[0]) for i in group)
+    for m in _FROM_TO_BETWEEN.finditer(sentence):
+        # "fell from seven to three between 2020 and 2022": the first value at the first date, the second at the last
+        pair = [i for i, f in enumerate(figures) if m.start() <= f.start < m.start("between")]
+        listed = [p for p in periods if p.start_char >= m.start("between")][:2]
+        if len(pair) == 2 and len(listed) == 2 and listed[0].start < listed[1].start:
+            out.update(zip(pair, listed, strict=True))
     return out
+
+
+_FROM_TO_BETWEEN = re.compile(r"\bfrom\s+\S+(?:\s+\S+)?\s+to\s+\S+(?:\s+\S+)?\s+(?P<between>between)\b", re.I)
 
 
 def paired_with_next(sentence: str, figures: list[NumberMention], index: int) -> int | None:

@@ -50,6 +50,9 @@ ACADEMIC_CONTEXT = re.compile(
 )
 
 
+_EXAMS = re.compile(r"\b(?:GCSEs?|A[- ]levels?|examinations?|exams?|(?:test|exam) results)\b", re.I)
+
+
 @dataclass(frozen=True)
 class Period:
     """A period found in a sentence: the matched text and the dates it covers."""
@@ -371,6 +374,9 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         return date(y - 1, 9, 1), date(y, 8, 31), "academic_year"
     if name == "year":
         y = int(g["y"])
+        if _EXAMS.search(sentence):
+            # "the 2022 GCSE examinations …, and the headteacher projects 26% for 2023": results of a school year
+            return date(y - 1, 9, 1), date(y, 8, 31), "academic_year"
         return date(y, 1, 1), date(y, 12, 31), "year"
     if name == "month_only":
         if g["m"] == "May" and not g["prep"]:

@@ -42,6 +42,7 @@ ROLE_RULES: list[RoleRule] = [
             r"(?: (?:for|of) [\w/–-]+(?: [\w/–-]+){0,3}?)?"
             r"(?: (?:is|was|are|of|at|that|to be|to reach|to rise to|to fall to|to increase to|to \w+ by|by))+"
             r"(?: around| about| approximately| some)?"
+            r"|\b(?:projects|predicts|forecasts|expects)(?: around| about| approximately| some)?"
             r"|(?:forecasts?|predictions?|projections?|projected|predicted|expects?)\b[^.;]{0,80}\bwill (?:reach|be|rise to|fall to|total)"
             r"(?: around| about| approximately)?"
         ),
@@ -111,7 +112,7 @@ ROLE_RULES: list[RoleRule] = [
             r"(?:increase[ds]?|rise|rises|rose|risen|fall|falls|fell|fallen|drop|dropped|reduction|reduced|decrease[ds]?|"
             r"improvement|improved|grown|growth|grew|up|down|higher|lower|declined?|increasing|decreasing)"
             r"(?: \w+){0,2}? (?:by|of)(?: around| about| approximately| nearly| almost| over| more than)?"
-            r"|\b(?:up|down)(?: by)?"
+            r"|\b(?<!make )(?<!makes )(?<!made )(?:up|down)(?: by)?"
         ),
     ),
     RoleRule(
@@ -126,6 +127,7 @@ ROLE_RULES: list[RoleRule] = [
         "baseline",
         before=_b(
             r"(?:from a (?:base|baseline|starting point|position) of|baseline of|up from|down from|compared (?:with|to)|"
+            r"\b(?:to|at) [\d.,]+(?:%| per cent)?, from|since [\w\s–-]{3,20}, when|"
             r"from (?:a low|a high) of|previously|was previously|"
             r"(?:(?:increase|rise|reduction|decrease|fall|drop|improvement|change|down|up|move|shift)s?|increased|reduced|"
             r"decreased|fell|fallen|rose|risen|dropped|improved|declined|grown|grew) (?:from|on)"

@@ -330,3 +330,102 @@ def test_the_period_rule_names_the_pattern_that_read_the_period():
     )
     (obs,) = extract_metrics(doc).observations
     assert obs.rule.endswith("|period.before:window_to")
+
+
+# kinds found on the held-out paper (tests/fixtures/gold/narrative_heldout.README.md)
+@pytest.mark.parametrize(
+    "text, value, start",
+    [
+        (
+            "In 2020–21, 9% of children had three or more moves, down from 12% in 2019–20, and the proportion in "
+            "long-term placements was 74%.",
+            74,
+            date(2020, 4, 1),
+        ),
+        ("During 2021, 310 carers were approved, compared with 280 in 2020, and 45 carers left.", 45, date(2021, 1, 1)),
+    ],
+)
+def test_a_period_opening_the_sentence_scopes_all_of_it(text, value, start):
+    f = _figs(text)[value]
+    assert f.period.start == start and f.period_rule == "period.opening"
+
+
+@pytest.mark.parametrize(
+    "text, value, start",
+    [
+        ("Numbers have risen by 14% since March 2020, when 353 children were in care.", 353, date(2020, 3, 1)),
+        ("Referrals fell after 1 April 2021, when there were 412 open cases.", 412, date(2021, 4, 1)),
+    ],
+)
+def test_the_figure_of_a_when_clause_is_at_that_date(text, value, start):
+    f = _figs(text)[value]
+    assert f.period.start == start and f.period_rule == "period.when"
+
+
+@pytest.mark.parametrize(
+    "text, first, second",
+    [
+        ("The number in custody fell from seven to three between 2019 and 2021.", 7, 3),
+        ("Waiting times went from 41 to 28 weeks between 2019 and 2021.", 41, 28),
+    ],
+)
+def test_from_x_to_y_between_two_dates_pairs_them_in_order(text, first, second):
+    figs = _figs(text)
+    assert figs[first].period.start == date(2019, 1, 1) and figs[second].period.start == date(2021, 1, 1)
+    assert figs[first].role == "baseline"
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("Staff turnover has reduced to 12%, from 21% in 2021–22.", [("12", "actual"), ("21", "baseline")]),
+        ("Vacancies now stand at 9%, from 15% last year.", [("9", "actual"), ("15", "baseline")]),
+        ("Agency workers make up one in six of the workforce.", [("one in six", "actual")]),
+        ("The headteacher projects 26% for 2023.", [("26", "forecast")]),
+        ("The service predicts 140 referrals in the spring.", [("140", "forecast")]),
+    ],
+)
+def test_roles_of_the_held_out_kinds(sentence, expected):
+    from extractors.roles import classify_role
+
+    found = find_numbers(sentence)
+    assert [(sentence[n.start : n.end], classify_role(sentence, n, found)[0]) for n in found] == expected
+
+
+@pytest.mark.parametrize(
+    "sentence, kind",
+    [
+        (
+            "21% achieved grade 4 or above in the 2022 GCSE examinations, and 26% are projected for 2023",
+            "academic_year",
+        ),
+        ("the rough sleeping estimate rose in 2022 and in 2023", "year"),
+    ],
+)
+def test_a_bare_year_is_a_school_year_only_in_a_sentence_about_exams(sentence, kind):
+    assert {p.kind for p in find_periods(sentence, PAPER) if p.rule == "year"} == {kind}
+
+
+def test_a_grade_is_not_a_figure():
+    assert _numbers("Pupils achieved grade 4 or above in both subjects.") == []
+
+
+@pytest.mark.parametrize(
+    "sentence, start, end",
+    [
+        ("the autumn count found 14 people", date(2021, 9, 1), date(2021, 11, 30)),
+        ("the summer 2021 survey found 24%", date(2021, 6, 1), date(2021, 8, 31)),
+    ],
+)
+def test_a_season_count_or_survey_is_a_range(sentence, start, end):
+    (p,) = find_periods(sentence, PAPER)
+    assert (p.start, p.end) == (start, end)
+
+
+def test_at_the_end_of_a_month_dates_a_data_block_for_a_referring_sentence():
+    text = (
+        "At the end of January 2021, there were 402 children in care. The number has risen by 14% since March 2019, "
+        "when 353 children were in care. Of these children, 58 are unaccompanied asylum-seeking children."
+    )
+    f = _figs(text)[58]
+    assert f.period.start == date(2021, 1, 1) and f.period_rule == "period.referent"
