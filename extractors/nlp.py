@@ -419,6 +419,29 @@ def _since_end(period: Period, periods: list[Period], paper_date: date | None) -
     return Period(period.start_char, period.end_char, period.text, period.start, max(ends), period.kind)
 
 
+def _fallback_period(
+    sentence: str, role: str, context: _Context, paper_date: date | None, rule: str
+) -> tuple[Period | None, str]:
+    """The period of a figure its own sentence does not date: carried over (lead-in, referent, previous
+    sentence), else the period a performance report covers, else the paper date (a baseline never takes it)."""
+    current = False
+    if role not in ("target", "benchmark"):
+        period, rule = context.period(sentence)
+        if period is not None:
+            return period, rule
+        current = rule == "period.current"
+    if role in ("target", "benchmark", "baseline"):
+        return None, rule
+    if context.report_period is not None:
+        # an undated figure in a performance report is for the period the report covers
+        return context.report_period, "period.report"
+    if paper_date is not None:
+        # the paper date stands in for an undated current figure; a present-tense sentence after a dated one
+        # speaks of now ("period.current")
+        return paper_date_period(paper_date), "period.current" if current else "period.paper_date"
+    return None, rule
+
+
 def _sentence_figures(
     sentence: str,
     s0: int,
@@ -453,8 +476,11 @@ def _sentence_figures(
             between = change_between(periods, n)
             if between is not None:
                 period, period_rule = between, "period.change_between"
-        if period is not None and role != "forecast" and _future(period, paper_date):
-            period, period_rule = None, "period.none.future"
+        stated_future = False
+        if period is not None and role not in ("forecast", "benchmark") and _future(period, paper_date):
+            # a plan or deadline, not a measurement date; the figure stays undated rather than taking a fallback
+            # (a forecast keeps the period it is for, a comparator its own stated period)
+            period, period_rule, stated_future = None, "period.none.future", True
         if period is not None and period.kind == "relative" and period.start < period.end:
             period = context.rebase(period)
         if period is not None and period.kind == "since":
@@ -462,10 +488,14 @@ def _sentence_figures(
         if role == "change" and period is not None and period_rule == "period.after":
             if period.start_char >= n.unit_end and _COMPARISON_BASE.search(sentence[n.unit_end : period.start_char]):
                 # "up 3 percentage points on 2022/23": the change runs from that period to now
-                base = Period(period.start_char, period.end_char, period.text, period.start, period.end, "since")
+                base = Period(
+                    period.start_char, period.end_char, period.text, period.start, period.end, "since", period.rule
+                )
                 period, period_rule = _since_end(base, periods, paper_date), "period.since_base"
                 if period.end == base.end and paper_date is not None:
-                    period = Period(base.start_char, base.end_char, base.text, base.start, paper_date, "since")
+                    period = Period(
+                        base.start_char, base.end_char, base.text, base.start, paper_date, "since", base.rule
+                    )
         if role == "target":
             period, period_rule = None, "period.none.target"
         elif role == "benchmark" and (period is None or period.relative or period_rule not in _STATED_RULES):
@@ -480,18 +510,8 @@ def _sentence_figures(
                 period, period_rule = context.last_dated, "period.previous_sentence"
         elif role == "range_high" and out and out[-1].role == "range_low":
             period, period_rule = out[-1].period, "period.range"
-        current = False
-        if period is None and role not in ("target", "benchmark"):
-            period, period_rule = context.period(sentence)
-            current = period_rule == "period.current"
-        # the paper date stands in for an undated current figure; a baseline is by definition earlier
-        report_period = context.report_period
-        if period is None and role not in ("target", "benchmark", "baseline") and report_period is not None:
-            # an undated figure in a performance report is for the period the report covers
-            period, period_rule = report_period, "period.report"
-        if period is None and role not in ("target", "benchmark", "baseline") and paper_date is not None:
-            # a present-tense sentence after a dated one: the figure is current, i.e. at the paper date
-            period, period_rule = paper_date_period(paper_date), "period.current" if current else "period.paper_date"
+        if period is None and not stated_future:
+            period, period_rule = _fallback_period(sentence, role, context, paper_date, period_rule)
         label = label_for(sentence, n)
         kpi = _kpi_for(kpi_spans, s0, sentence, n, numbers, label, role)
         confidence = _BASE_CONFIDENCE.get(n.unit, 0.6)

@@ -429,3 +429,19 @@ def test_at_the_end_of_a_month_dates_a_data_block_for_a_referring_sentence():
     )
     f = _figs(text)[58]
     assert f.period.start == date(2021, 1, 1) and f.period_rule == "period.referent"
+
+
+@pytest.mark.parametrize(
+    "text, role",
+    [
+        ("The England average was 22% in the 12 months to September 2023.", "benchmark"),
+        ("Nationally, 22% of referrals were repeat referrals in the 12 months to September 2023.", "actual"),
+    ],
+)
+def test_a_stated_period_is_never_replaced_by_an_earlier_paper_date(text, role):
+    (f,) = _figs(text, date(2021, 2, 1)).values()
+    assert f.role == role
+    if role == "benchmark":  # a comparator keeps its own stated period
+        assert _span(f) == (date(2022, 10, 1), date(2023, 9, 30))
+    else:  # a period after the paper date is not a measurement date: undated, never the paper date
+        assert f.period is None and f.period_rule == "period.none.future"
