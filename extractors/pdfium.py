@@ -10,11 +10,13 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_c
 
 from extractors.errors import ExtractionError
-from extractors.numbers import _WORD_RE
+from extractors.numbers import _WORD_RE, PROPORTION
 from models.records import BBox, Page
 
 _LINE_END_HYPHEN = {"\x02", "\ufffe"}  # pdfium's marks for a hyphen at a line break
-_VALUE_CHARS = re.compile(r"[\d£$%.,/]+|(?<![^\W\d_])" + _WORD_RE + r"(?![^\W\d_])", re.I)
+_VALUE_CHARS = re.compile(
+    PROPORTION.pattern + r"|[\d£$%.,/]+|(?<![^\W\d_])" + _WORD_RE + r"(?![^\W\d_])", re.I
+)  # a proportion in words ("one in four") is a value too
 
 
 def classify_open_error(exc: BaseException) -> ExtractionError:

@@ -91,7 +91,7 @@ CREATE TABLE IF NOT EXISTS observations (
     period_end        DATE,
     period_text       VARCHAR,               -- the words the period was read from (null: paper date fallback)
     period_kind       VARCHAR,               -- month | day | year | financial_year | academic_year | quarter | range | since | relative | paper_date
-    role              VARCHAR NOT NULL,      -- actual | target | baseline | change | benchmark | range_low | range_high | floor
+    role              VARCHAR NOT NULL,      -- actual | forecast | target | baseline | change | benchmark | range_low | range_high | floor
     label             VARCHAR,               -- what is measured, in the paper's words
     kpi               VARCHAR,               -- canonical KPI id from models/kpi_taxonomy.toml (null: unmatched)
     rule              VARCHAR NOT NULL,      -- number rule | role rule | period rule that produced the figure

@@ -10,9 +10,8 @@ from datetime import date
 from pathlib import Path
 
 from extractors.numbers import UNITS
+from extractors.roles import ROLES
 from pipeline.output import UserError, add_db_argument, format_table
-
-ROLES = ("actual", "target", "baseline", "change", "benchmark", "range_low", "range_high", "floor")
 
 
 def parse_period(text: str) -> tuple[date, date]:
