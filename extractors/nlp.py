@@ -145,7 +145,9 @@ _LIST_ITEM = re.compile(r"^(?:[•·▪●◦■□➢✓*\-\ue000-\uf8ff]|\(?[a
 _NEW_PARAGRAPH = re.compile(r"^\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")
 _AS_AT = re.compile(r"^\W{0,3}(?:At|As at|As of|On|At the end of|By the end of)\s+$")
 # "In 2021–22, 9% of children …": a period opening the sentence, before a comma, scopes all of it
-_OPENING = re.compile(r"^\W{0,3}(?:(?:In|During|For|Over|Throughout|Across|At|As at|By)\s+(?:the\s+)?)?$")
+_OPENING = re.compile(
+    r"^\W{0,3}(?:(?:In|During|For|Over|Throughout|Across)\s+(?:the\s+)?)?$"
+)  # not "By 2028, …": a deadline
 _HEADING = re.compile(r"^[A-Z][^.:;!?\d]{2,60}$")
 _ANAPHORA = re.compile(r"^(?:This|These|That|Those|It|Which)\b")
 _SPAN_KINDS = ("year", "financial_year", "academic_year", "quarter", "range", "month")

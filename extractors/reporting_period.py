@@ -75,6 +75,20 @@ def _quarter(fy: int, q: int) -> tuple[date, date]:
     return date(year, first + 1, 1), month_end(year, first + 3)
 
 
+_SENTENCE_INSIDE = re.compile(r"[a-z%)][.,;:] [A-Za-z(£\d]")
+
+
+def _running_text(line: str, next_line: str) -> bool:
+    """A wrapped line of a paragraph ("Staff turnover has reduced to 12%, from 21% in 2021–22. Agency …"): very long,
+    a numbered paragraph, or long with a sentence break or clause comma inside it or running on into a line that
+    starts in lower case."""
+    if len(line) < 60:
+        return False
+    if len(line) >= 90 or re.match(r"\d{1,2}\.\d{1,2}\.?\s", line):  # titles are shorter; "4.1 Spending …"
+        return True
+    return bool(_SENTENCE_INSIDE.search(line)) or next_line[:1].islower()
+
+
 def _candidate_texts(pages: list[Page]) -> list[str]:
     """Windows of up to four consecutive short lines of the cover and first headings, joined with spaces:
     "Quarterly Performance Report / Quarter 3 / 2024/25" on three lines is one title."""
@@ -83,9 +97,9 @@ def _candidate_texts(pages: list[Page]) -> list[str]:
     out = []
     for i in range(len(lines)):
         window: list[str] = []
-        for ln in lines[i : i + 4]:
-            if len(ln) > 120:  # running text, not a title
-                break
+        for k, ln in enumerate(lines[i : i + 4], start=i):
+            if len(ln) > 120 or _running_text(ln, lines[k + 1] if k + 1 < len(lines) else ""):
+                break  # running text, not a title
             window.append(ln)
             out.append(" ".join(window))
     return out

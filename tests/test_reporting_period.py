@@ -169,3 +169,22 @@ def test_ingest_warns_of_each_paper_with_neither_a_paper_date_nor_a_reporting_pe
     assert code == 0
     warned = sorted(Path(line.split(": ")[1]).name for line in out.splitlines() if line.startswith("warning:"))
     assert warned == ["also_undated.txt", "undated.txt"]
+
+
+def test_wrapped_body_lines_are_not_read_as_a_title():
+    # issue 18: a paper whose paragraphs are wrapped at ~100 characters (as extracted PDFs are) names years in
+    # its running text; those are the periods of single figures, not the period the paper reports on
+    from datetime import date
+
+    from extractors.reporting_period import detect_reporting_period
+    from models.records import Page
+
+    text = (
+        "Kingsbridge City Council\nInspection of children's social care services\n\n"
+        "Performance data show that 92% of assessments are completed within 45 working days, compared with\n"
+        "84% in England. Staff turnover has reduced to 12%, from 21% in 2021–22. Agency workers make up\n\n"
+        "4 Financial position\n"
+        "4.1 Spending on temporary accommodation is forecast to be £1,870,000 in 2021–22, against a budget of\n"
+        "£1,200,000.\n"
+    )
+    assert detect_reporting_period([Page(number=1, text=text)], date(2023, 3, 17)) is None

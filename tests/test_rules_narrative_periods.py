@@ -445,3 +445,8 @@ def test_a_stated_period_is_never_replaced_by_an_earlier_paper_date(text, role):
         assert _span(f) == (date(2022, 10, 1), date(2023, 9, 30))
     else:  # a period after the paper date is not a measurement date: undated, never the paper date
         assert f.period is None and f.period_rule == "period.none.future"
+
+
+def test_a_deadline_opening_the_sentence_does_not_date_its_figures():
+    figs = _figs("By 2028, smoking prevalence will be reduced to 12%, from 14% now.", paper_date=None)
+    assert all(f.period_rule != "period.opening" for f in figs.values())
