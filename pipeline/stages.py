@@ -333,8 +333,7 @@ def _ingest_in_workers(
         age = time.monotonic() - oldest[0]
         if not batch or age >= LOAD_DELAY:
             flush()
-            writer.release()  # nothing to write until a worker finishes: let readers in
-            return None
+            return writer.release_soon()  # nothing to write until a worker finishes: let readers in (soon)
         return LOAD_DELAY - age  # come back then, even if no worker has finished
 
     # Results are written while the workers are all busy and nothing else is ready, so writing overlaps

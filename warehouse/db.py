@@ -108,6 +108,10 @@ def migrate(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CHECKPOINT")
 
 
+MIN_HOLD = 1.0
+"""seconds a write session keeps the warehouse open before it lets readers in (see WriteSession.release_soon)"""
+
+
 class WriteSession:
     """The single writer of an ingest run, holding DuckDB's write lock only while it writes.
 
@@ -126,6 +130,7 @@ class WriteSession:
         self._migrated = False
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._run_lock: IO[str] | None = _take_run_lock(self.path, lock_timeout, on_wait)
+        self._opened_at = 0.0
         self.opens = 0
         """how many times the write connection was opened (one per write burst)"""
 
@@ -142,8 +147,23 @@ class WriteSession:
                 migrate_schema=not self._migrated,
             )
             self._migrated = True
+            self._opened_at = time.monotonic()
             self.opens += 1
         return self._con
+
+    def release_soon(self) -> float | None:
+        """Release, unless the connection was opened less than MIN_HOLD seconds ago: then the seconds to wait.
+
+        Closing checkpoints what was written; holding the connection a moment lets quick results share one
+        open and close, while a reader still gets in within about a second.
+        """
+        if self._con is None:
+            return None
+        held = time.monotonic() - self._opened_at
+        if held < MIN_HOLD:
+            return MIN_HOLD - held
+        self.release()
+        return None
 
     def release(self) -> None:
         """Close the write connection (committed work is in the file) so that readers can open the warehouse."""
@@ -172,6 +192,9 @@ class HeldConnection:
 
     def release(self) -> None:
         pass
+
+    def release_soon(self) -> float | None:
+        return None
 
 
 def _take_run_lock(path: Path, timeout: float, on_wait: Callable[[str], None] | None) -> IO[str]:
