@@ -12,6 +12,7 @@ from extractors.ocr import engine_problem, read_image_pages
 from extractors.paper_date import detect_paper_date, detect_title
 from extractors.pdf import check_pdf_bytes, iter_pdf_pages
 from extractors.pdfium import iter_pdfium_pages
+from extractors.private_use import map_private_use
 from extractors.reporting_period import detect_reporting_period
 from extractors.tables import html_tables
 from extractors.text import decode_text, text_pages
@@ -42,7 +43,7 @@ def new_paper(src: SourceFile, data: bytes, kind: str) -> Paper:
         source=src.source,
         title=src.title,
         paper_date=src.paper_date,
-        paper_date_source="metadata" if src.paper_date else None,
+        paper_date_source=(src.paper_date_source or "metadata") if src.paper_date else None,
         kind=kind,
         size=len(data),
         council=normalise_council(src.council),
@@ -101,6 +102,8 @@ def extract_document(
         pages = text_pages(text)
         if html is not None and len(pages) == 1:
             pages[0].tables = html_tables(html, pages[0].text)
+    for page in pages:  # one character for one: offsets and character boxes stay valid
+        page.text = map_private_use(page.text)
     paper.n_pages = len(pages)
     paper.title = paper.title or title or detect_title(pages)
     if paper.paper_date is None:

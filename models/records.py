@@ -20,6 +20,8 @@ class SourceFile:
     source: str
     title: str | None = None
     paper_date: date | None = None
+    paper_date_source: str | None = None
+    """where paper_date came from when it is not the metadata: 'cli' for --paper-date"""
     # where a fetched paper was published (all optional; see pipeline/sources)
     council: str | None = None
     committee: str | None = None

@@ -28,16 +28,21 @@ def read_manifest(folder: Path) -> dict[str, dict[str, str]]:
     return {row["file"]: row for row in rows}
 
 
+def parse_paper_date(text: str) -> date:
+    """YYYY-MM-DD, or YYYY-MM when only the month is known (the first of the month stands for it)."""
+    text = text.strip()
+    if len(text) == 7:
+        text += "-01"
+    return date.fromisoformat(text)
+
+
 def _parse_date(text: str | None, where: str) -> date | None:
     if not text:
         return None
-    text = text.strip()
     try:
-        if len(text) == 7:  # YYYY-MM: only the month is known; the first of the month stands for it
-            return date.fromisoformat(text + "-01")
-        return date.fromisoformat(text)
+        return parse_paper_date(text)
     except ValueError as exc:
-        raise CollectError(f"{where}: paper_date {text!r} is not YYYY-MM-DD or YYYY-MM") from exc
+        raise CollectError(f"{where}: paper_date {text.strip()!r} is not YYYY-MM-DD or YYYY-MM") from exc
 
 
 def _source_file(path: Path, meta: dict[str, str] | None, paper_date: date | None) -> SourceFile:
@@ -48,11 +53,13 @@ def _source_file(path: Path, meta: dict[str, str] | None, paper_date: date | Non
         title=meta.get("title") or None,
         paper_date=paper_date or _parse_date(meta.get("paper_date"), str(path)),
         council=(meta.get("council") or "").strip() or None,
+        paper_date_source="cli" if paper_date else None,
     )
 
 
 def collect(paths: list[Path], paper_date: date | None = None) -> list[SourceFile]:
-    """Every supported file under the given paths, in a stable order; ``paper_date`` overrides metadata."""
+    """Every supported file under the given paths, in a stable order; ``paper_date`` (--paper-date, stored with
+    paper_date_source 'cli') overrides metadata."""
     found: list[SourceFile] = []
     for given in paths:
         if not given.exists():

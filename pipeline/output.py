@@ -15,10 +15,13 @@ class UserError(Exception):
 
 
 def parse_date(text: str) -> date:
+    """A --paper-date: YYYY-MM-DD, or YYYY-MM (the first of the month) as in manifest.csv."""
+    from pipeline.collect import parse_paper_date
+
     try:
-        return date.fromisoformat(text)
+        return parse_paper_date(text)
     except ValueError as exc:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD") from exc
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date in the form YYYY-MM-DD or YYYY-MM") from exc
 
 
 def format_table(headers: list[str], rows: list[list[Any]], max_width: int = 60) -> str:

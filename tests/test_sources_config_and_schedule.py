@@ -91,5 +91,5 @@ def test_serve_dry_run_checks_the_config_and_prints_the_schedule(capsys):
         assert exc.code == 0
     assert "usage: councilkpi serve" in capsys.readouterr().out
     assert main(["serve", "--config", str(EXAMPLE), "--dry-run"]) == 0
-    err = capsys.readouterr().err
-    assert "cron '0 6 * * *'" in err and "Europe/London" in err
+    out = capsys.readouterr().out
+    assert "cron '0 6 * * *'" in out and "Europe/London" in out

@@ -14,6 +14,7 @@ import pandas as pd
 
 from warehouse import db
 from warehouse.catalog import load_catalog
+from warehouse.readonly import check_read_only
 
 # {figures} is kpi_series (after review, the default) or kpi_series_raw (as extracted): see _figures().
 SERIES_SQL = """
@@ -124,14 +125,19 @@ class Warehouse:
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.closed:
             raise db.WarehouseError(f"{self.path}: this Warehouse has been closed")
-        con = db.connect(self.path, read_only=True, lock_timeout=self.wait)
+        con = db.connect(self.path, read_only=True, lock_timeout=self.wait, sandbox=True)  # no files, extensions, settings
         try:
             yield con
         finally:
             con.close()
 
     def query(self, sql: str, params: Sequence[Any] | None = None) -> pd.DataFrame:
-        """Run one SQL statement (read-only) with optional ``?`` parameters; the result as a DataFrame."""
+        """Run one SQL statement (read-only) with optional ``?`` parameters; the result as a DataFrame.
+
+        Only queries run: a statement that writes, reads other files or changes settings raises
+        warehouse.readonly.ReadOnlyError.
+        """
+        check_read_only(sql)
         with self._connection() as con:
             return con.execute(sql, params or []).df()
 

@@ -12,6 +12,8 @@ from typing import IO
 
 import duckdb
 
+from warehouse.readonly import SANDBOX_CONFIG
+
 HERE = Path(__file__).parent
 SCHEMA_SQL = (HERE / "schema.sql").read_text()
 VIEWS_SQL = (HERE / "views.sql").read_text()
@@ -54,8 +56,12 @@ def connect(
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
     migrate_schema: bool = True,
+    sandbox: bool = False,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; write connections create it and bring the schema up to date.
+
+    ``sandbox`` (read-only connections that run users' SQL): DuckDB may not touch any file but the warehouse,
+    load extensions or change settings (warehouse/readonly.py).
 
     DuckDB lets one process write at a time, and no other process read meanwhile. While another process holds
     the file, retry with backoff for up to ``lock_timeout`` seconds (``on_wait`` is told once, with a message),
@@ -68,12 +74,22 @@ def connect(
         raise WarehouseError(f"{path}: no warehouse here; run `councilkpi ingest` first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    if sandbox and not read_only:
+        raise ValueError("a sandboxed connection must be read-only")
+    config = SANDBOX_CONFIG if sandbox else {}
     deadline = time.monotonic() + max(lock_timeout, 0.0)
     delay, told = 0.05, False
     while True:
         try:
-            con = duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only, config=config)
             break
+        except duckdb.ConnectionException as exc:
+            if "different configuration" not in str(exc):
+                raise _explain(path, exc) from exc
+            raise WarehouseError(
+                f"{path}: this process already has the warehouse open with other settings (a writable or "
+                "unrestricted connection); close that connection first"
+            ) from exc
         except (duckdb.IOException, duckdb.InvalidInputException) as exc:
             remaining = deadline - time.monotonic()
             if not _is_lock_error(exc) or remaining <= 0:

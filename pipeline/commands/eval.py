@@ -25,7 +25,7 @@ def _verdict(m) -> str:
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
-    from pipeline.evaluate import evaluate, label_correct, period_spans, totals
+    from pipeline.evaluate import evaluate, find_paper, label_correct, period_spans, read_gold, totals
 
     gold, papers = Path(args.gold), Path(args.papers)
     if not gold.is_file():
@@ -33,6 +33,13 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if not papers.is_dir():
         raise UserError(f"{papers}: no such folder of papers")
     try:
+        docs = sorted({g.doc for g in read_gold(gold)})
+        missing = [doc for doc in docs if find_paper(papers, doc) is None]
+        if missing and not args.allow_missing:
+            raise UserError(
+                f"{len(missing)} paper(s) of the gold file are not in {papers}: {', '.join(missing)} "
+                "(give the folder with --papers, or --allow-missing to score them as missed)"
+            )
         scores = evaluate(gold, papers)
     except ValueError as exc:
         raise UserError(str(exc)) from exc
@@ -176,6 +183,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--gold", required=True, help="gold jsonl file")
     p.add_argument("--papers", default=str(SAMPLES), help="folder holding the papers (default: %(default)s)")
+    p.add_argument(
+        "--allow-missing",
+        action="store_true",
+        help="score papers of the gold file that are not in --papers as missed instead of stopping (exit 2)",
+    )
     p.add_argument("--format", choices=["table", "json"], default="table")
     p.add_argument(
         "-v",

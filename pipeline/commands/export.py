@@ -44,7 +44,8 @@ def export(db: Path, out: Path, fmt: str, raw: bool = False) -> list[tuple[str, 
     path = out / f"kpi_wide.{fmt}"
     mem = duckdb.connect()
     try:
-        _write(mem.from_df(wide), path, fmt)
+        # pandas holds the month as a timestamp: written as a DATE, the CSV says 2020-11-01, not 2020-11-01 00:00:00
+        _write(mem.from_df(wide).project("CAST(month AS DATE) AS month, * EXCLUDE (month)"), path, fmt)
     finally:
         mem.close()
     written.append(("kpi_wide", path, len(wide)))

@@ -71,8 +71,6 @@ def cmd_extract(args: argparse.Namespace) -> int:
     document = extract_text(src, None, args.pdf_backend)
     if isinstance(document, FailedPaper):
         raise UserError(f"{path}: {document.reason}: {document.message}")
-    if args.paper_date is not None:
-        document.paper.paper_date, document.paper.paper_date_source = args.paper_date, "cli"
     result = extract_metrics(document)
     sentences = {s.id: s.text for s in result.sentences}
     rows = []
@@ -120,7 +118,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "a table. Nothing is written.",
     )
     p.add_argument("path", help="a PDF, HTML or text paper")
-    p.add_argument("--paper-date", type=parse_date, help="the paper's date (YYYY-MM-DD) for relative periods")
+    p.add_argument(
+        "--paper-date", type=parse_date, help="the paper's date (YYYY-MM-DD or YYYY-MM) for relative periods"
+    )
     p.add_argument(
         "--format",
         choices=["jsonl", "table"],

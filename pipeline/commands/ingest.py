@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import textwrap
 from pathlib import Path
 
 from pipeline.output import ProgressBar, UserError, format_table, parse_date
@@ -180,9 +181,9 @@ def print_summary(con, summary) -> None:
     warn_ocr_missing(con, summary.run_id)
     if summary.failed:
         print("\nFailures this run:")
-        print(
-            format_table(["file", "reason", "message"], [[o.source, o.reason, o.message] for o in summary.failed], 70)
-        )
+        for o in summary.failed:  # in full: a cut message may lose the part that says what to do
+            print(f"- {o.source} ({o.reason})")
+            print(textwrap.indent(o.message or "", "    "))
     if summary.warnings:
         print("\nWarnings this run (`councilkpi sources` shows every source's latest status):")
         print("\n".join(f"  - {w}" for w in summary.warnings))
@@ -219,7 +220,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("paths", nargs="*", help=f"files or folders (default: the bundled samples, {SAMPLES})")
     p.add_argument("--db", help=f"warehouse file (default: {DEFAULT_DB}; with --source: [collect] db of the config)")
-    p.add_argument("--paper-date", type=parse_date, help="date of the papers (YYYY-MM-DD), overriding metadata")
+    p.add_argument(
+        "--paper-date", type=parse_date, help="date of the papers (YYYY-MM-DD or YYYY-MM), overriding metadata"
+    )
     p.add_argument("--retry-failed", action="store_true", help="try again papers that failed before")
     p.add_argument("--force", action="store_true", help="re-extract papers even if already loaded")
     p.add_argument("--no-prefect", action="store_true", help="run the stages directly, without the Prefect flow")

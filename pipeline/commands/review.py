@@ -72,7 +72,8 @@ def print_history(corrections) -> None:
     if not corrections:
         print("no corrections yet")
         return
-    headers = ["seq", "when (UTC)", "by", "action", "value", "unit", "period_start", "period_end", "role", "reason"]
+    headers = ["seq", "when (UTC)", "by", "action", "value", "unit", "period_start", "period_end", "role", "kpi"]
+    headers += ["changed", "reason"]
     rows = [
         [
             c.seq,
@@ -84,6 +85,8 @@ def print_history(corrections) -> None:
             c.period_start,
             c.period_end,
             c.role,
+            c.kpi,
+            c.changed,
             c.reason,
         ]
         for c in corrections

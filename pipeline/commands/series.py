@@ -22,11 +22,30 @@ TABLE_COLUMNS = [
 ]
 
 
+VALUES_SQL = "SELECT DISTINCT role, unit FROM kpi_series"
+
+
+def check_filters(warehouse, role: str | None, unit: str | None) -> None:
+    """A UserError listing the valid values if --role or --unit names none the rules or the warehouse know."""
+    from extractors.numbers import UNITS
+    from extractors.roles import ROLES
+
+    if role is None and unit is None:
+        return
+    seen = warehouse.query(VALUES_SQL)
+    for option, given, known in (("--role", role, ROLES), ("--unit", unit, UNITS)):
+        valid = set(known) | {v for v in seen[option[2:]] if isinstance(v, str)}
+        if given is not None and given not in valid:
+            raise UserError(f"{option} {given!r} is not one of: {', '.join(sorted(valid))}")
+
+
 def cmd_series(args: argparse.Namespace) -> int:
     from warehouse.api import UnknownKpiError, connect
 
+    warehouse = connect(args.db)
+    check_filters(warehouse, args.role, args.unit)
     try:
-        frame = connect(args.db).series(args.kpi, role=args.role, unit=args.unit, council=args.council, raw=args.raw)
+        frame = warehouse.series(args.kpi, role=args.role, unit=args.unit, council=args.council, raw=args.raw)
     except UnknownKpiError as exc:
         raise UserError(str(exc)) from exc
     columns = TABLE_COLUMNS if args.format == "table" else list(frame.columns)
