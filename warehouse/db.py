@@ -56,12 +56,14 @@ def connect(
     lock_timeout: float | None = None,
     on_wait: Callable[[str], None] | None = None,
     migrate_schema: bool = True,
-    sandbox: bool = False,
+    sandbox: bool | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open the warehouse; write connections create it and bring the schema up to date.
 
-    ``sandbox`` (read-only connections that run users' SQL): DuckDB may not touch any file but the warehouse,
-    load extensions or change settings (warehouse/readonly.py).
+    Read-only connections are sandboxed unless ``sandbox=False``: DuckDB may not touch any file but the warehouse,
+    load extensions or change settings (warehouse/readonly.py). Readers never need more; `export`, which has
+    DuckDB write the files, opts out. DuckDB shares one database per file and process, so a sandboxed and an
+    unrestricted connection to the same file cannot be open at once in one process (WarehouseError).
 
     DuckDB lets one process write at a time, and no other process read meanwhile. While another process holds
     the file, retry with backoff for up to ``lock_timeout`` seconds (``on_wait`` is told once, with a message),
@@ -74,6 +76,7 @@ def connect(
         raise WarehouseError(f"{path}: no warehouse here; run `councilkpi ingest` first")
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
+    sandbox = read_only if sandbox is None else sandbox
     if sandbox and not read_only:
         raise ValueError("a sandboxed connection must be read-only")
     config = SANDBOX_CONFIG if sandbox else {}
@@ -87,8 +90,8 @@ def connect(
             if "different configuration" not in str(exc):
                 raise _explain(path, exc) from exc
             raise WarehouseError(
-                f"{path}: this process already has the warehouse open with other settings (a writable or "
-                "unrestricted connection); close that connection first"
+                f"{path}: this process already has the warehouse open with other settings (a writable "
+                "connection, or a plain duckdb.connect() of the file); close that connection first"
             ) from exc
         except (duckdb.IOException, duckdb.InvalidInputException) as exc:
             remaining = deadline - time.monotonic()

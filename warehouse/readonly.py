@@ -21,8 +21,10 @@ _NAMES = {
 ALLOWED_TEXT = "SELECT (also WITH, FROM, VALUES, DESCRIBE, SHOW, SUMMARIZE), EXPLAIN and CALL"
 
 
-class ReadOnlyError(ValueError):
-    """SQL that a read-only query may not run: a statement that writes, reads files, or changes settings."""
+class ReadOnlyError(duckdb.Error):
+    """SQL that a read-only query may not run: a statement that writes, reads files, or changes settings.
+
+    A duckdb.Error, as DuckDB's own read-only refusals are, so callers catching those keep working."""
 
 
 def statement_name(kind: duckdb.StatementType) -> str:

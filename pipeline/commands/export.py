@@ -26,7 +26,8 @@ def export(db: Path, out: Path, fmt: str, raw: bool = False) -> list[tuple[str, 
     written = []
     relations = load_catalog()
     warehouse = Warehouse(db)  # brings an older warehouse's views up to date
-    con = connect(db, read_only=True)  # first, so a missing or locked warehouse leaves no empty folder behind
+    # first, so a missing or locked warehouse leaves no empty folder behind; unsandboxed: DuckDB writes the files
+    con = connect(db, read_only=True, sandbox=False)
     try:
         out.mkdir(parents=True, exist_ok=True)
         present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
