@@ -396,3 +396,16 @@ def test_a_plain_duckdb_connection_in_the_same_process_gives_a_clear_error(demo_
     finally:
         raw.close()
     assert len(connect(demo_db).papers()) == 5
+
+
+def test_browse_reads_through_sandboxed_connections(demo_db, tmp_path):
+    from pipeline.browse import Browser
+
+    db = tmp_path / "w.duckdb"
+    shutil.copy(demo_db, db)
+    browser = Browser(db)  # read-only: no --allow-review
+    with browser.connection() as con:
+        assert con.execute("SELECT count(*) FROM papers").fetchone()[0] == 5
+        with pytest.raises(duckdb.PermissionException):
+            con.execute(f"COPY (SELECT * FROM observations) TO '{tmp_path / LEAK}'")
+    assert not (tmp_path / LEAK).exists()
