@@ -252,9 +252,12 @@ def test_kpi_wide_month_is_a_date_in_csv_and_parquet(demo_db, tmp_path, capsys):
     for fmt in ("csv", "parquet"):
         assert main(["export", "--format", fmt, "--out", str(tmp_path / fmt), "--db", str(demo_db)]) == 0
     capsys.readouterr()
-    lines = (tmp_path / "csv" / "kpi_wide.csv").read_text().splitlines()
-    assert len(lines) > 1
-    assert all(re.match(r"\d{4}-\d\d-01,", line) for line in lines[1:]), lines[1]
+    import csv
+
+    with (tmp_path / "csv" / "kpi_wide.csv").open(newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert rows
+    assert all(re.fullmatch(r"\d{4}-\d\d-01", row["month"]) for row in rows), rows[0]["month"]
     con = duckdb.connect()
     try:
         (column,) = con.execute(

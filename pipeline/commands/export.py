@@ -46,7 +46,7 @@ def export(db: Path, out: Path, fmt: str, raw: bool = False) -> list[tuple[str, 
     mem = duckdb.connect()
     try:
         # pandas holds the month as a timestamp: written as a DATE, the CSV says 2020-11-01, not 2020-11-01 00:00:00
-        _write(mem.from_df(wide).project("CAST(month AS DATE) AS month, * EXCLUDE (month)"), path, fmt)
+        _write(mem.from_df(wide).project("* REPLACE (CAST(month AS DATE) AS month)"), path, fmt)
     finally:
         mem.close()
     written.append(("kpi_wide", path, len(wide)))
