@@ -125,7 +125,8 @@ class Warehouse:
     def _connection(self) -> Iterator[duckdb.DuckDBPyConnection]:
         if self.closed:
             raise db.WarehouseError(f"{self.path}: this Warehouse has been closed")
-        con = db.connect(self.path, read_only=True, lock_timeout=self.wait, sandbox=True)  # no files, extensions, settings
+        # sandboxed: no files, extensions or settings (warehouse/readonly.py)
+        con = db.connect(self.path, read_only=True, lock_timeout=self.wait, sandbox=True)
         try:
             yield con
         finally:
