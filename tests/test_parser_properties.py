@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from extractors.metrics import extract_metrics
-from extractors.nlp import analyse
+from extractors.nlp import _STATED_RULES, analyse
 from extractors.numbers import find_numbers
 from extractors.periods import find_periods
 from models.records import ExtractedDocument, Page, Paper
@@ -102,9 +102,13 @@ def test_analyse_figures_sit_inside_their_sentences(text, ref):
     for f in doc._.figures:
         assert 0 <= f.sentence_start <= f.start < f.end <= f.sentence_end <= len(text), f
         assert text[f.start : f.end].strip(), f
-        if f.period is not None and f.period.kind != "paper_date":
+        if f.period is not None and f.period_rule in _STATED_RULES:
+            # a period read from the figure's own sentence is located in it
             sentence = text[f.sentence_start : f.sentence_end]
             assert sentence[f.period.start_char : f.period.end_char] == f.period.text, f
+        elif f.period is not None and f.period.kind not in ("paper_date", "report"):
+            # a period carried over (previous sentence, list lead-in, referent, range) was read in the text so far
+            assert f.period.text and f.period.text in text[: f.sentence_end], f
 
 
 @SETTINGS
