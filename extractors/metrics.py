@@ -13,7 +13,7 @@ from extractors.reporting_period import detect_reporting_period, previous_period
 from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
 from extractors.tables import HEADERS_PATH, claimed_spans, table_figures, table_kpi
-from models.records import ExtractedDocument, ExtractionResult, Observation, Page, Sentence
+from models.records import BBox, ExtractedDocument, ExtractionResult, Observation, Page, Sentence
 from models.taxonomy import TAXONOMY_PATH
 
 PACKAGE_VERSION = "0.1.0"
@@ -52,7 +52,9 @@ def extractor_version() -> str:
     return f"{PACKAGE_VERSION}+{digest.hexdigest()[:10]}"
 
 
-def _observation(paper_id: str, page: Page, sentence: Sentence, fig: Figure, paper_date) -> Observation:
+def _observation(
+    paper_id: str, page: Page, sentence: Sentence, fig: Figure, paper_date, cell_bbox: BBox | None = None
+) -> Observation:
     period = fig.period
     ocr_confidence = page.ocr_confidence_of(fig.start, fig.end)  # None unless the page was read by OCR
     confidence = fig.confidence if ocr_confidence is None else round(fig.confidence * ocr_confidence, 3)
@@ -83,6 +85,7 @@ def _observation(paper_id: str, page: Page, sentence: Sentence, fig: Figure, pap
         rag=fig.rag,
         text_source=page.text_source,
         label_key=label_key(fig.label),
+        cell_bbox=cell_bbox,
     )
 
 
@@ -150,5 +153,5 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
                     )
                     sentences.append(rows[key])
                 fig = table_kpi(tf.figure)
-                observations.append(_observation(paper.id, page, rows[key], fig, paper.paper_date))
+                observations.append(_observation(paper.id, page, rows[key], fig, paper.paper_date, tf.cell_bbox))
     return ExtractionResult(document=document, sentences=sentences, observations=observations)

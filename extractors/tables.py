@@ -475,6 +475,10 @@ def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Tab
     return tables
 
 
+def _phrase_box(p: _Phrase) -> BBox | None:
+    return _round((p.x0, p.top, p.x1, p.bottom))
+
+
 def _inside(p: _Phrase, box: BBox) -> bool:
     cx, cy = (p.x0 + p.x1) / 2, (p.top + p.bottom) / 2
     return box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1
@@ -548,7 +552,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
         placed = [(p, col_of(p)) for p in ph]
         for n, (p, k) in enumerate(placed):
             if p.x1 <= label_right:
-                row.append(TableCell(0, 0, ((p.start, p.end),), True))
+                row.append(TableCell(0, 0, ((p.start, p.end),), True, bbox=_phrase_box(p)))
                 continue
             if k is None:  # a heading over no figures (an empty column) unless it runs on over the next ones
                 if not periodish:
@@ -559,7 +563,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
                 nxt = next((q for q, kk in placed[n + 1 :] if q.x1 > label_right), None)
                 nk = col_of(nxt) if nxt is not None else len(cols) + 1
                 span = max(1, (nk or len(cols) + 1) - k)
-            row.append(TableCell(0, k, ((p.start, p.end),), True, span))
+            row.append(TableCell(0, k, ((p.start, p.end),), True, span, _phrase_box(p)))
         rows.append(row)
     rows = _stop_runs_at_roles(rows, text)
     pending: list[tuple[int, int]] = []
@@ -599,8 +603,8 @@ def _aligned_table(block, above, text: str) -> Table | None:
         for p in ph:
             if p.numeric:
                 k = col_of(p)
-                if k is not None:
-                    row.append(TableCell(0, k, ((p.start, p.end),)))
+                if k is not None:  # the cell's box: its characters' box in the column slot
+                    row.append(TableCell(0, k, ((p.start, p.end),), bbox=_phrase_box(p)))
         body.append(row)
     flush(None)
     all_rows = rows + body
@@ -858,11 +862,13 @@ def _label(text: str, row_cells: list[TableCell], label_col: int) -> tuple[str |
 
 @dataclass(frozen=True)
 class TableFigure:
-    """A figure read from a table cell, with the row it belongs to (the row's text is its sentence)."""
+    """A figure read from a table cell, with the row it belongs to (the row's text is its sentence) and the
+    cell's box on a PDF page (None for HTML)."""
 
     figure: Figure
     row_start: int
     row_end: int
+    cell_bbox: BBox | None = None
 
 
 _PREVIOUS = re.compile(
@@ -977,11 +983,11 @@ def table_figures(
                 kpi=None,
                 confidence=round(confidence, 2),
             )
-            out.append(TableFigure(fig, row_start, row_end))
+            out.append(TableFigure(fig, row_start, row_end, c.bbox))
         actuals = [k for k in range(first_out, len(out)) if out[k].figure.role == "actual"]
         if rag is not None and actuals:  # the row's RAG rating goes with its latest actual
             k = max(actuals, key=lambda k: (out[k].figure.period.end if out[k].figure.period else date.min, k))
-            out[k] = TableFigure(replace(out[k].figure, rag=rag), out[k].row_start, out[k].row_end)
+            out[k] = replace(out[k], figure=replace(out[k].figure, rag=rag))
     return out
 
 

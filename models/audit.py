@@ -45,6 +45,8 @@ class TracedFigure:
     sources: list[str] = field(default_factory=list)
     text_source: str = "text"
     """text | ocr (the page was read by OCR from its image)"""
+    cell_bbox: BBox | None = None
+    """a PDF table figure's cell box (x0, top, x1, bottom); None for HTML and for figures not read from a table"""
 
     @property
     def from_ocr(self) -> bool:

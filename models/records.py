@@ -185,6 +185,8 @@ class Observation:
     """text (the file's own text) | ocr (read by OCR from a page image; confidence includes the OCR's)"""
     label_key: str | None = None
     """the label normalised (extractors/kpi_match.label_key): one indicator's figures share it across papers"""
+    cell_bbox: BBox | None = None
+    """a PDF table figure's cell: the table finder's cell rectangle (ruled) or its characters' box (aligned)"""
 
     @staticmethod
     def make_id(paper_id: str, page: int, start: int, end: int) -> str:
@@ -196,6 +198,7 @@ class Observation:
         for k in ("period_start", "period_end", "paper_date"):
             d[k] = d[k].isoformat() if d[k] else None
         d["bbox"] = list(self.bbox) if self.bbox else None
+        d["cell_bbox"] = list(self.cell_bbox) if self.cell_bbox else None
         return d
 
 

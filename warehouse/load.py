@@ -67,6 +67,10 @@ OBSERVATION_COLUMNS = [
     "rag",
     "text_source",
     "label_key",
+    "cell_x0",
+    "cell_top",
+    "cell_x1",
+    "cell_bottom",
 ]
 DELETE_PAPER = [
     "DELETE FROM observations WHERE paper_id = ?",
@@ -182,6 +186,8 @@ def _observation_rows(result: ExtractionResult) -> list[dict]:
         row = o.to_dict()
         box = o.bbox or (None, None, None, None)
         row.update(bbox_x0=box[0], bbox_top=box[1], bbox_x1=box[2], bbox_bottom=box[3])
+        cell = o.cell_bbox or (None, None, None, None)
+        row.update(cell_x0=cell[0], cell_top=cell[1], cell_x1=cell[2], cell_bottom=cell[3])
         row["digest"] = digest(row["id"], row)
         rows.append(row)
     return rows

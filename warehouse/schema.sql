@@ -105,7 +105,11 @@ CREATE TABLE IF NOT EXISTS observations (
     digest            VARCHAR,               -- fingerprint of each field at load time (warehouse/digest.py), for verify
     rag               VARCHAR,               -- a scorecard's RAG rating of the figure (Red | Amber | Green | ...), never a value
     text_source       VARCHAR NOT NULL DEFAULT 'text', -- text | ocr (the page was read by OCR: check the figure)
-    label_key         VARCHAR                -- the label normalised: the series key of a figure without a KPI
+    label_key         VARCHAR,               -- the label normalised: the series key of a figure without a KPI
+    cell_x0           DOUBLE,                -- box of a PDF table figure's cell (points, from top-left; null: not a PDF table figure)
+    cell_top          DOUBLE,
+    cell_x1           DOUBLE,
+    cell_bottom       DOUBLE
 );
 
 INSERT INTO schema_migrations (version) SELECT 1 WHERE NOT EXISTS (SELECT 1 FROM schema_migrations WHERE version = 1);
@@ -221,3 +225,10 @@ ALTER TABLE observations ADD COLUMN IF NOT EXISTS rag VARCHAR;
 ALTER TABLE papers ADD COLUMN IF NOT EXISTS council VARCHAR;
 ALTER TABLE papers ADD COLUMN IF NOT EXISTS council_source VARCHAR;
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS label_key VARCHAR;
+
+-- observations.cell_*: the box of the table cell a PDF table figure was read from (issue 11), beside the box of
+-- the printed value (bbox_*).
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS cell_x0 DOUBLE;
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS cell_top DOUBLE;
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS cell_x1 DOUBLE;
+ALTER TABLE observations ADD COLUMN IF NOT EXISTS cell_bottom DOUBLE;

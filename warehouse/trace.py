@@ -15,7 +15,8 @@ SELECT o.id, o.value, o.unit, o.value_text, o.kpi, o.label, o.period_start, o.pe
        p.id, p.title, p.source, p.paper_date, p.kind,
        o.page, pg.text, pg.width, pg.height, o.page_start, o.page_end,
        s.text, o.sentence_start, o.sentence_end, s.start_char,
-       o.bbox_x0, o.bbox_top, o.bbox_x1, o.bbox_bottom, o.text_source
+       o.bbox_x0, o.bbox_top, o.bbox_x1, o.bbox_bottom, o.text_source,
+       o.cell_x0, o.cell_top, o.cell_x1, o.cell_bottom
 FROM observations o
 JOIN papers p ON p.id = o.paper_id
 JOIN pages pg ON pg.paper_id = o.paper_id AND pg.page = o.page
@@ -49,11 +50,12 @@ def trace(con: duckdb.DuckDBPyConnection, observation_id: str) -> TracedFigure:
     row = con.execute(TRACE_SQL, [oid]).fetchone()
     if row is None:
         raise TraceError(f"observation {oid}: its paper, page or sentence is missing from the warehouse")
-    box = row[28:32]
+    box, cell = row[28:32], row[33:37]
     figure = TracedFigure(
         *row[:28],
         bbox=None if None in box else tuple(float(v) for v in box),
         text_source=row[32] or "text",
+        cell_bbox=None if None in cell else tuple(float(v) for v in cell),
     )
     figure.sources = [r[0] for r in con.execute(SOURCES_SQL, [figure.paper_id]).fetchall()]
     return figure

@@ -31,6 +31,7 @@ EXTRACT_FIELDS = [
     "sentence_start",
     "sentence_end",
     "bbox",
+    "cell_bbox",
     "rag",
     "id",
 ]

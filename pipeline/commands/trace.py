@@ -30,6 +30,7 @@ def describe(figure, stored: Path | None, review: list[tuple[str, str]] = (), wa
         box = ", ".join(f"{v:g}" for v in figure.bbox) + "  (x0, top, x1, bottom in points from the top-left)"
     else:
         box = f"- ({figure.paper_kind} paper: no box)"
+    cell = figure.cell_bbox
     other = [s for s in figure.sources if s != figure.paper_source]
     rows = [
         ("observation", figure.observation_id),
@@ -50,6 +51,11 @@ def describe(figure, stored: Path | None, review: list[tuple[str, str]] = (), wa
         ("stored file", (str(stored) + "  (sha256 checked)") if stored else "- (no original that hashes to the id)"),
         ("page", f"{figure.page}  (characters {figure.page_start}-{figure.page_end} of the page text)"),
         ("box", box),
+        *(
+            [("cell box", ", ".join(f"{v:g}" for v in cell) + "  (the table cell the value was read from)")]
+            if cell
+            else []
+        ),
         ("sentence", figure.marked_sentence()),
         *(review or [("review", "not reviewed")]),
         *(("WARNING", w) for w in warnings),
