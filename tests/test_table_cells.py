@@ -11,6 +11,7 @@ import pytest
 from extractors.document import extract_document
 from extractors.metrics import extract_metrics
 from models.records import Observation, SourceFile
+from pipeline.cli import main
 from pipeline.collect import collect
 from pipeline.stages import ingest
 from tests.conftest import FIXTURES
@@ -115,7 +116,7 @@ def test_html_and_text_figures_have_no_cell_box():
     assert narrative and all(o.bbox is not None and o.cell_bbox is None for o in narrative)
 
 
-def test_the_cell_box_round_trips_through_the_warehouse(tmp_path):
+def test_the_cell_box_round_trips_through_the_warehouse(tmp_path, capsys):
     paths = [RULED[0], ALIGNED[0], HTML]
     expected = {o.id: o.cell_bbox for p in paths for o in _observations(p)}
     db = tmp_path / "cells.duckdb"
@@ -142,6 +143,16 @@ def test_the_cell_box_round_trips_through_the_warehouse(tmp_path):
             assert tuple(cell) == want, oid
             boxed += 1
     assert boxed == sum(1 for o in expected.values() if o is not None) > 40
+    # trace shows it for a PDF table figure, and has no such line for one without a cell box
+    with_cell = next(oid for oid, *cell in stored if cell[0] is not None)
+    assert main(["trace", with_cell, "--db", str(db)]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if line.startswith("cell box")]
+    assert len(lines) == 1
+    numbers = [float(v) for v in lines[0].split(None, 2)[2].split("(")[0].split(",")]
+    assert tuple(numbers) == expected[with_cell]
+    without = next(oid for oid, *cell in stored if cell[0] is None)
+    assert main(["trace", without, "--db", str(db)]) == 0
+    assert "cell box" not in capsys.readouterr().out
 
 
 def test_an_older_warehouse_gets_the_cell_columns(tmp_path):
