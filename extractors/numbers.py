@@ -7,20 +7,6 @@ from dataclasses import dataclass
 
 from extractors.number_words import words_to_number
 
-UNITS = (
-    "percent",
-    "count",
-    "rate_per_10000",
-    "rate_per_100000",
-    "rate_per_1000",
-    "gbp",
-    "fte",
-    "days",
-    "weeks",
-    "months",
-    "score",
-)
-
 _WORD_RE = (
     r"(?:(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:[- ](?:one|two|three|four|five|six|seven|eight|nine))?"
     r"|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|ten"

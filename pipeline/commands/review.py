@@ -9,8 +9,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from extractors.numbers import UNITS
 from extractors.roles import ROLES
+from models.taxonomy import UNITS
 from pipeline.output import UserError, add_db_argument, format_table
 
 

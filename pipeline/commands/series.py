@@ -27,8 +27,8 @@ VALUES_SQL = "SELECT DISTINCT role, unit FROM kpi_series"
 
 def check_filters(warehouse, role: str | None, unit: str | None) -> None:
     """A UserError listing the valid values if --role or --unit names none the rules or the warehouse know."""
-    from extractors.numbers import UNITS
     from extractors.roles import ROLES
+    from models.taxonomy import UNITS
 
     if role is None and unit is None:
         return
