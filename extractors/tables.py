@@ -275,6 +275,20 @@ def _numeric_lines(text: str) -> int:
     return n
 
 
+def _draws(page) -> bool:
+    """Whether the page's (already parsed) layout holds any line, rectangle or curve, also inside figures."""
+    from pdfminer.layout import LTCurve, LTFigure
+
+    todo = list(page.layout)
+    while todo:
+        obj = todo.pop()
+        if isinstance(obj, LTCurve):  # LTLine and LTRect are curves too
+            return True
+        if isinstance(obj, LTFigure):
+            todo.extend(obj)
+    return False
+
+
 def find_pdf_tables(page, text: str, boxes: list[BBox | None]) -> list[Table]:
     """The tables of a pdfplumber page: ruled ones by its table finder, unruled ones by text alignment."""
     if _numeric_lines(text) < 2:
@@ -282,7 +296,8 @@ def find_pdf_tables(page, text: str, boxes: list[BBox | None]) -> list[Table]:
     chars = _CharIndex(text, boxes)
     tables: list[Table] = []
     try:
-        found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"})
+        # the finder parses every object of the page again; a page that draws no lines has no ruled table
+        found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}) if _draws(page) else []
     except Exception:  # a damaged drawing: read the page as text only
         found = []
     for t in found:
