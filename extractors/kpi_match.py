@@ -30,7 +30,7 @@ class KpiChoice:
 # words that end the head noun phrase of a label ("visits for children looked after" -> "visits")
 _HEAD_BREAK = re.compile(
     r"\b(?:of|for|in|on|with|who|whom|that|which|were|was|is|are|had|have|has|been|by|to|at|from|per|than|"
-    r"whose|where|when|being|remain|remained|received|receiving|having|not)\b",
+    r"whose|where|when|being|remain|remained|received|receiving|having|using|within|during|not)\b",
     re.I,
 )
 # a word that may follow the head noun of a label: a participle or adverb ("children looked after", "visits
@@ -349,15 +349,18 @@ def find_mentions(text: str, taxonomy: Taxonomy | None = None) -> list[KpiMentio
 _LABEL_FILLER = frozenset(
     "total totals balance balances overall all number no percentage proportion rate per cent percent actual actuals "
     "current latest year ytd month monthly quarter quarterly annual cumulative figure value count indicator measure "
-    "kpi performance outturn forecast position level end".split()
+    "kpi performance outturn forecast position level end council councils authority local customer customers "
+    "aged plus over above completed undertaken days day weeks week months hours minutes kg tonnes".split()
 )
 
 
 def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoice:
     """The KPI a row or box label names ("Percentage of care leavers in suitable accommodation"), when the
     figure's unit and the label's counted noun agree, and the label adds nothing to the KPI's phrase but a
-    population, a counted noun or filler ("Total borrowing – Balance"; not "Net borrowing", "PWLB Loan",
-    "Money Market Funds – Rate of Return"): for scorecard and table figures."""
+    population, a counted noun, filler ("Total borrowing – Balance"), words of the KPI's own name or phrases
+    ("Working days lost to sickness per FTE"), or the time limit of a KPI that is about timeliness ("FOI
+    requests answered within 20 working days"); not "Net borrowing", "PWLB Loan", "Emergency calls answered",
+    "Money Market Funds – Rate of Return": for scorecard and table figures."""
     if not label:
         return KpiChoice(None, "kpi.none")
     taxonomy = load_taxonomy()
@@ -365,14 +368,56 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     choice = choose_kpi(label, mentions, (len(label), len(label)), [], label, unit, role, taxonomy)
     if choice.kpi is None:
         return choice
+    kpi = taxonomy.get(choice.kpi)
+    assert kpi is not None
     covered = [(m.start, m.end) for m in mentions if m.kpi == choice.kpi or _is_population(m, taxonomy)]
+    limits = [(m.start(), m.end()) for m in _TIME_LIMIT.finditer(label)]
+    if limits:
+        limit_number = _TIME_LIMIT_NUMBER.findall(kpi.label)
+        stated = _TIME_LIMIT_NUMBER.findall(label)
+        if not _timely(kpi) or (limit_number and stated and set(stated) != set(limit_number)):
+            return KpiChoice(None, "kpi.none.time_limit")  # "within 10 days" for a KPI of 20 working days
+        covered += limits
     rest = "".join(" " if any(a <= i < b for a, b in covered) else ch for i, ch in enumerate(label))
+    rest = re.sub(r"\([^)]*\)", " ", rest)  # "(%)", "(kg)", "(cumulative)": units and notes
+    rest = _RATE_BASE.sub(" ", rest)  # "per 10,000": the figure's unit says it (rate_per_10000)
+    own = _own_words(kpi)
     _, group_of = _noun_pattern(taxonomy)
-    for word in re.findall(r"[a-z][a-z'’-]*", rest.lower()):
+    for word in re.findall(r"[a-z0-9][a-z0-9'’-]*", rest.lower()):
         if word in _KEY_STOP or word in _LABEL_FILLER or word in group_of or _singular(word) in group_of:
+            continue
+        if _singular(word) in own:
             continue
         return KpiChoice(None, "kpi.none.label_qualifier")
     return choice
+
+
+# "within 20 working days", "in 13 weeks", "on time", "in timescale": the time limit of a timeliness measure
+_TIME_LIMIT = re.compile(
+    r"\b(?:(?:within|in|under|inside|less\s+than)\s+(?:the\s+)?(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|"
+    r"eight|ten|twelve)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)|"
+    r"(?:on|in)\s+time|in\s+(?:agreed\s+|statutory\s+)?timescales?|within\s+(?:agreed\s+|statutory\s+|target\s+)?"
+    r"(?:timescales?|target(?:\s+time)?|deadline))\b",
+    re.I,
+)
+_TIME_LIMIT_NUMBER = re.compile(
+    r"\b(\d+(?:\.\d+)?)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)\b", re.I
+)
+_RATE_BASE = re.compile(r"\bper\s+(?:1|10|100),?000\b(?:\s+(?:population|residents|children|people|households))?", re.I)
+_TIMELY = re.compile(r"\b(?:within|in\s+time|on\s+time|timescales?|timely|timeliness|target\s+time|deadline)\b", re.I)
+
+
+def _timely(kpi: Kpi) -> bool:
+    """Is the KPI about doing something in time (its name or a phrase says within / on time / timescale)?"""
+    return bool(_TIMELY.search(kpi.label) or any(_TIMELY.search(s) for s in kpi.synonyms))
+
+
+@lru_cache(maxsize=1024)
+def _own_words(kpi: Kpi) -> frozenset[str]:
+    """The words of a KPI's name and phrases (singular): a row label may repeat them ("sickness", "FTE")."""
+    text = " ".join((kpi.label, *kpi.synonyms)).lower().replace("’", "'")
+    words = re.findall(r"[a-z0-9][a-z0-9'-]*", text)
+    return frozenset(_singular(w) for w in words if w not in _KEY_STOP)
 
 
 def _is_population(m: KpiMention, taxonomy: Taxonomy) -> bool:
@@ -396,6 +441,17 @@ _KEY_WEAK = frozenset(
     "time other more less increase decrease rise fall point level around approximately over under just nearly "
     "almost some many majority minority one two three four five six seven eight nine ten half quarter third "
     "average overall new same further additional last next previous current further item page table".split()
+)
+_MONTH = (
+    r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
+    r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+)
+_KEY_PERIOD = re.compile(
+    r"\b(?:19|20)\d{2}(?:\s*[/-]\s*(?:19|20)?\d{2})?\b|\bq[1-4]\b|\bquarter\s+(?:[1-4]|one|two|three|four)\b|"
+    r"\b(?:\d{1,2}(?:st|nd|rd|th)?\s+)?"
+    + _MONTH
+    + r"\b(?:\s+\d{1,2}(?:st|nd|rd|th)?\b)?|\b\d{1,2}[/.-]\d{1,2}[/.-]\d{2,4}\b",
+    re.I,
 )
 _IRREGULAR = {"children": "child", "people": "person", "women": "woman", "men": "man", "data": "data"}
 _KEEP_S = ("ss", "us", "is", "ics")
@@ -426,8 +482,11 @@ def label_key(label: str | None) -> str | None:
     text = text.replace("%", " percent ")
     text = _KEY_LEAD.sub("", text.strip())
     text = re.sub(r"'s\b", "", text)
-    text = re.sub(r"[^a-z0-9]+", " ", text)
-    words = [_singular(w) for w in text.split() if w not in _KEY_STOP and not w.isdigit()]
-    if not words or all(w in _KEY_WEAK for w in words):
+    text = _KEY_PERIOD.sub(" ", text)  # "2023/24", "Q2", "31 March": when, not what
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # "10,000" -> "10000"
+    text = re.sub(r"[^a-z0-9.]+|\.(?!\d)", " ", text)
+    # numbers stay: "within 12 weeks" and "within 8 weeks", "aged 65+" and "aged 18-64" are different measures
+    words = [_singular(w) for w in text.split() if w not in _KEY_STOP]
+    if not words or all(w in _KEY_WEAK or re.fullmatch(r"[\d.]+", w) for w in words):
         return None
     return " ".join(words)[:120]

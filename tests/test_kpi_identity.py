@@ -349,3 +349,49 @@ def test_the_ofsted_fixture_gets_its_council_from_its_own_text():
 )
 def test_a_table_row_names_its_kpi_only_when_it_adds_nothing_but_filler(label, unit, kpi):
     assert kpi_for_label(label, unit).kpi == kpi
+
+
+@pytest.mark.parametrize(
+    "label, unit, kpi",
+    [
+        # the label repeats words of the KPI's own name, or gives the time limit of a timeliness measure
+        ("Working days lost to sickness per employee", "days", "sickness_absence_days"),
+        ("Percentage of FOI requests answered within 20 working days", "percent", "foi_requests_in_time"),
+        ("Potholes repaired within 28 days", "percent", "potholes_repaired"),
+        ("Children in need per 10,000 children", "rate_per_10000", "children_in_need"),
+        ("Permanent admissions to care homes, aged 65 and over", "rate_per_100000", "asc_permanent_admissions_65_plus"),
+        # a time limit other than the KPI's own, or on a measure that is not about time, is another measure
+        ("Percentage of FOI requests answered within 10 working days", "percent", None),
+        ("Emergency calls answered within 10 seconds", "percent", None),
+        # answered and abandoned calls are opposite measures; a qualifier the KPI's name lacks is another one
+        ("Contact centre abandoned calls", "percent", "calls_abandoned"),
+        ("Calls answered", "percent", "calls_answered"),
+        ("Primary school applicants offered first preference", "percent", None),
+    ],
+)
+def test_a_row_label_may_restate_the_kpi_but_not_change_what_it_measures(label, unit, kpi):
+    assert kpi_for_label(label, unit).kpi == kpi
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Disabled facilities grants approved within 12 weeks", "Disabled facilities grants approved within 8 weeks"),
+        ("Permanent admissions to care homes, aged 65+", "Permanent admissions to care homes, aged 18-64"),
+        ("Missed bin collections per 100,000", "Missed bin collections per 1,000"),
+    ],
+)
+def test_label_keys_keep_the_numbers_that_qualify_a_measure(a, b):
+    assert label_key(a) != label_key(b)
+
+
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("Council tax collected Q2 2023/24", "Council tax collected Q3 2023/24"),
+        ("Households in temporary accommodation at 31 March 2024", "Households in temporary accommodation"),
+        ("Mayor's office referrals", "Mayor's office referrals (Sept 2023)"),
+    ],
+)
+def test_label_keys_drop_the_period_a_report_prints_in_the_label(a, b):
+    assert label_key(a) == label_key(b) is not None
