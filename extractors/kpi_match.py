@@ -30,7 +30,7 @@ class KpiChoice:
 # words that end the head noun phrase of a label ("visits for children looked after" -> "visits")
 _HEAD_BREAK = re.compile(
     r"\b(?:of|for|in|on|with|who|whom|that|which|were|was|is|are|had|have|has|been|by|to|at|from|per|than|"
-    r"whose|where|when|being|remain|remained|received|receiving|having|using|within|during|not)\b",
+    r"whose|where|when|being|remain|remained|received|receiving|having|using|within|during|became|become|becomes|not)\b",
     re.I,
 )
 # a word that may follow the head noun of a label: a participle or adverb ("children looked after", "visits
@@ -213,7 +213,10 @@ def choose_kpi(
         return KpiChoice(min(beside, key=lambda mk: distance(mk[0]))[1].id, "kpi.beside")
     named = [(m, k) for m, k in named if population_size(m)]
     if named:
-        return KpiChoice(max(named, key=lambda mk: len(mk[0].text))[1].id, "kpi.label")
+        best_m, best_k = max(named, key=lambda mk: len(mk[0].text))
+        if label_at and _narrows(sentence[label_at[0] : label_at[1]], best_m, label_at[0]):
+            return KpiChoice(None, "kpi.none.subpopulation")  # "care leavers in custody" are not all care leavers
+        return KpiChoice(best_k.id, "kpi.label")
     if _specific(label, noun) and not _covered_by_population(mentions, taxonomy, label_at):
         return KpiChoice(None, "kpi.none.own_label")  # the figure's own label names something the taxonomy lacks
     clause = []
@@ -233,10 +236,24 @@ def choose_kpi(
         return KpiChoice(None, "kpi.none.far")
     clause.sort(key=lambda mk: (distance(mk[0]), -len(mk[0].text)))
     first = clause[0]
+    for m, k in candidates:
+        # "a child protection plan for a second or subsequent time": the phrase right after qualifies the first
+        if k.id != first[1].id and m.start >= first[0].end and _QUALIFIES.match(sentence[first[0].end : m.start]):
+            return KpiChoice(k.id, "kpi.clause.qualified")
     rivals = [mk for mk in clause[1:] if mk[1].id != first[1].id and distance(mk[0]) - distance(first[0]) < 10]
     if rivals:
         return KpiChoice(None, "kpi.none.ambiguous")
     return KpiChoice(first[1].id, "kpi.clause")
+
+
+_QUALIFIES = re.compile(r"^\s*(?:for|of|in|at|within|by|lasting)\s+(?:a|an|the|their)?\s*$", re.I)
+
+
+def _narrows(label: str, m: KpiMention, label_start: int) -> bool:
+    """Does the label name a part of the population its phrase names ("care leavers *in custody*")?"""
+    rest = label[: max(0, m.start - label_start)] + " " + label[max(0, m.end - label_start) :]
+    key = label_key(rest)
+    return key is not None and not all(w in _LABEL_FILLER for w in key.split())
 
 
 def _population(
@@ -490,3 +507,44 @@ def label_key(label: str | None) -> str | None:
     if not words or all(w in _KEY_WEAK or re.fullmatch(r"[\d.]+", w) for w in words):
         return None
     return " ".join(words)[:120]
+
+
+# ---------------------------------------------------------------- figures that are one measure told twice
+# "increasing from 647 days to 743 days", "212 (or 43%) live outside …", "102 children (a rate of 31 per
+# 10,000 children)": the second figure restates or continues the first, so they measure the same thing
+_PARTNER_GAP = re.compile(
+    r"^\s*(?:days?|weeks?|months?|per\s+cent|children|people|households)?\s*"
+    r"(?:(?:,\s*)?(?:rising|falling|increasing|decreasing|up|down)?\s*to|"
+    r"\(\s*(?:or|a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to|which\s+is)?|"
+    r",\s*(?:a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to))\s*$",
+    re.I,
+)
+
+
+def partner_kpi(kpi_id: str, unit: str, label: str | None) -> str | None:
+    """The KPI a figure takes from the figure it restates or continues: the same KPI when it takes the unit and
+    the label's counted noun, else the KPI's rate sibling for a rate ("children_looked_after_rate")."""
+    taxonomy = load_taxonomy()
+    noun = counted_noun(label, taxonomy)
+    for candidate in (kpi_id, f"{kpi_id}_rate"):
+        kpi = taxonomy.get(candidate)
+        if kpi is not None and kpi.takes_unit(unit) and _noun_fits(kpi, noun):
+            return candidate
+    return None
+
+
+def partners(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Index pairs (i, i+1) of figures (``spans``: start and end in the sentence, in order) where the second
+    restates or continues the first."""
+    out = []
+    for i in range(len(spans) - 1):
+        gap = sentence[spans[i][1] : spans[i + 1][0]]
+        if _PARTNER_GAP.match(gap) or (
+            len(gap) <= _CLAUSE_BEFORE and _ASIDE_END.search(gap) and not _CLAUSE_BREAK.search(gap)
+        ):
+            out.append((i, i + 1))
+    return out
+
+
+# "102 children are in the care of the local authority (a rate of 31 …": a bracketed restatement ends the clause
+_ASIDE_END = re.compile(r"\(\s*(?:or|a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to)\s*$", re.I)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 
@@ -13,7 +13,7 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractors.kpi_match import KpiMention, choose_kpi, find_mentions
+from extractors.kpi_match import KpiMention, choose_kpi, find_mentions, partner_kpi, partners
 from extractors.labels import label_for
 from extractors.numbers import NumberMention, find_numbers
 from extractors.period_kinds import change_between, paired_with_next, present_tense, refers_back, respectively
@@ -550,7 +550,22 @@ def _sentence_figures(
                 confidence=round(max(0.05, min(confidence, 0.99)), 2),
             )
         )
-    return out
+    return _share_partner_kpis(out, sentence, s0)
+
+
+def _share_partner_kpis(figures: list[Figure], sentence: str, s0: int) -> list[Figure]:
+    """A figure without a KPI that restates or continues one with a KPI ("from 647 days to 743 days", "212 (or
+    43%)", "102 children (a rate of 31 per 10,000)") takes that KPI, when it takes the unit and counted noun."""
+    spans = [(f.start - s0, f.end - s0) for f in figures]
+    for i, j in partners(sentence, spans):
+        a, b = figures[i], figures[j]
+        if (a.kpi is None) == (b.kpi is None):
+            continue
+        known, bare, k = (a, b, j) if a.kpi else (b, a, i)
+        kpi = partner_kpi(known.kpi, bare.unit, bare.label)
+        if kpi is not None:
+            figures[k] = replace(bare, kpi=kpi, confidence=round(min(bare.confidence + 0.05, 0.99), 2))
+    return figures
 
 
 @lru_cache(maxsize=1)

@@ -395,3 +395,29 @@ def test_label_keys_keep_the_numbers_that_qualify_a_measure(a, b):
 )
 def test_label_keys_drop_the_period_a_report_prints_in_the_label(a, b):
     assert label_key(a) == label_key(b) is not None
+
+
+def test_a_figure_that_restates_or_continues_another_takes_its_kpi():
+    figures = _figures(
+        "Performance for the average time between a child entering care and moving in with an adoptive family "
+        "declined, increasing from 647 days to 743 days."
+    )
+    assert _kpi_of(figures, 743) == _kpi_of(figures, 647) == "adoption_timeliness_a1"
+    figures = _figures(
+        "At 3 March 2015, 102 children are in the care of the local authority (a rate of 31 per 10,000 children)."
+    )
+    assert _kpi_of(figures, 102) == "children_looked_after"
+    assert _kpi_of(figures, 31) == "children_looked_after_rate"  # the population's rate, not its count
+    figures = _figures("212 (or 43%) live outside the local authority area.")
+    assert _kpi_of(figures, 212) == _kpi_of(figures, 43) == "placements_out_of_area"
+
+
+def test_a_phrase_right_after_a_kpi_phrase_qualifies_it():
+    figures = _figures("118 children became the subject of a child protection plan for a second or subsequent time.")
+    assert _kpi_of(figures, 118) == "child_protection_second_plan"
+
+
+def test_a_part_of_a_population_is_not_the_population():
+    figures = _figures("The number of care leavers in custody fell from seven to three between 2020 and 2022.")
+    assert _kpi_of(figures, 7) is None and _kpi_of(figures, 3) is None
+    assert _kpi_of(_figures("There are 240 care leavers."), 240) == "care_leavers"
