@@ -514,7 +514,7 @@ def label_key(label: str | None) -> str | None:
 # 10,000 children)": the second figure restates or continues the first, so they measure the same thing
 _PARTNER_GAP = re.compile(
     r"^\s*(?:days?|weeks?|months?|per\s+cent|children|people|households)?\s*"
-    r"(?:(?:,\s*)?(?:rising|falling|increasing|decreasing|up|down)?\s*to|"
+    r"(?:(?:,\s*)?(?:rising|falling|increasing|decreasing|up|down)?\s*to|,?\s*(?:down|up)\s+from|"
     r"\(\s*(?:or|a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to|which\s+is)?|"
     r",\s*(?:a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to))\s*$",
     re.I,
