@@ -513,7 +513,10 @@ def label_key(label: str | None) -> str | None:
 # "increasing from 647 days to 743 days", "212 (or 43%) live outside …", "102 children (a rate of 31 per
 # 10,000 children)": the second figure restates or continues the first, so they measure the same thing
 _PARTNER_GAP = re.compile(
-    r"^\s*(?:days?|weeks?|months?|per\s+cent|children|people|households)?\s*"
+    r"^\s*(?:%|days?|weeks?|months?|per\s+cent|children|people|households)?\s*"
+    # "from 89% in August 2020 to 98%": the first figure's own date may sit between them
+    r"(?:,?\s*(?:in|at|on|by|during|for)\s+(?:the\s+)?(?:\d{1,2}\s+)?(?:[A-Z][a-z]+\s+)?"
+    r"(?:\d{4}(?:\s*[/–-]\s*\d{2,4})?|Q[1-4]|quarter\s+[1-4])\s*)?"
     r"(?:(?:,\s*)?(?:rising|falling|increasing|decreasing|up|down)?\s*to|,?\s*(?:down|up)\s+from|"
     r"\(\s*(?:or|a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to|which\s+is)?|"
     r",\s*(?:a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to))\s*$",

@@ -421,3 +421,10 @@ def test_a_part_of_a_population_is_not_the_population():
     figures = _figures("The number of care leavers in custody fell from seven to three between 2020 and 2022.")
     assert _kpi_of(figures, 7) is None and _kpi_of(figures, 3) is None
     assert _kpi_of(_figures("There are 240 care leavers."), 240) == "care_leavers"
+
+
+def test_the_second_figure_of_from_to_takes_the_kpi_across_the_first_figures_date():
+    figures = _figures(
+        "Statutory visits for children looked after in timescales rose from 89% in August 2020 to 98% currently."
+    )
+    assert _kpi_of(figures, 98) == _kpi_of(figures, 89) == "statutory_visits_in_time"
