@@ -44,17 +44,26 @@ def _rows(paths: list[Path]) -> list[dict]:
     return rows
 
 
-def coverage(rows: list[dict]) -> tuple[int, int, int]:
-    """(actual figures, with a KPI id, with a KPI id or a label_key shared with another paper of the council)."""
-    actual = [r for r in rows if r["role"] == "actual"]
+def identified(rows: list[dict]) -> list[bool]:
+    """For each row: an actual figure with a KPI id or a label_key that another paper of its council shares."""
     papers: dict[tuple, set[str]] = defaultdict(set)
-    for r in actual:
-        if r["label_key"]:
+    for r in rows:
+        if r["role"] == "actual" and r["label_key"]:
             papers[(r["council"], r["label_key"], r["unit"])].add(r["paper"])
-    shared = [
-        r for r in actual if r["kpi"] or (r["label_key"] and len(papers[(r["council"], r["label_key"], r["unit"])]) > 1)
+    return [
+        r["role"] == "actual"
+        and bool(r["kpi"] or (r["label_key"] and len(papers[(r["council"], r["label_key"], r["unit"])]) > 1))
+        for r in rows
     ]
-    return len(actual), sum(1 for r in actual if r["kpi"]), len(shared)
+
+
+def coverage(rows: list[dict], among: list[dict] | None = None) -> tuple[int, int, int]:
+    """(actual figures, with a KPI id, with a KPI id or a label_key shared with another paper of the council) of
+    ``rows``; label keys are shared among ``among`` (default: the same rows)."""
+    among = rows if among is None else among
+    flags = dict(zip(map(id, among), identified(among), strict=True))
+    actual = [r for r in rows if r["role"] == "actual"]
+    return len(actual), sum(1 for r in actual if r["kpi"]), sum(1 for r in actual if flags.get(id(r)))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -65,12 +74,12 @@ def main(argv: list[str] | None = None) -> int:
     rows = _rows(args.paths)
     if args.jsonl:
         args.jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
-    n, with_kpi, identified = coverage(rows)
-    print(f"{n} actual figures; {with_kpi} with a KPI id; {identified} with a KPI id or a shared label_key", end="")
-    print(f" ({identified / n:.1%})" if n else "")
+    n, with_kpi, known = coverage(rows)
+    print(f"{n} actual figures; {with_kpi} with a KPI id; {known} with a KPI id or a shared label_key", end="")
+    print(f" ({known / n:.1%})" if n else "")
     for paper in sorted({r["paper"] for r in rows}):
-        n, with_kpi, identified = coverage([r for r in rows if r["paper"] == paper])
-        print(f"  {paper[:60]:60}  {n:4d} actual  {with_kpi:4d} KPI  {identified:4d} identified")
+        n, with_kpi, known = coverage([r for r in rows if r["paper"] == paper], rows)
+        print(f"  {paper[:60]:60}  {n:4d} actual  {with_kpi:4d} KPI  {known:4d} identified")
     return 0
 
 

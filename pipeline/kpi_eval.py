@@ -1,0 +1,119 @@
+"""Score KPI identity against hand-written gold: coverage, KPI precision, and label-key series that mix indicators.
+
+Usage: ``.venv/bin/python -m pipeline.kpi_eval PAPERS... --gold GOLD.jsonl [--out CHECK.jsonl]``.
+
+Gold lines (see tests/fixtures/kpi_eval/README.md) name, for every printed figure, its paper, page, value, the
+indicator in words, a ``series`` id stable across one council's reports, and the taxonomy ``kpi`` it is (or
+null) with other defensible ids in ``kpi_ok``. Each extracted figure is matched to the gold line of its paper and
+page with the same value (the one whose quote the sentence holds, when several). ``--out`` writes every KPI
+assignment, in random order (seed 12), with its verdict: ``correct`` (the gold KPI or one of ``kpi_ok``),
+``wrong``, or ``no_gold`` (no gold line has this value: judge it by hand).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+from pipeline.kpi_coverage import _rows, coverage
+
+
+def load_gold(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def _words(text: str) -> set[str]:
+    return {w for w in "".join(c.lower() if c.isalnum() else " " for c in text).split() if len(w) > 2}
+
+
+def match(row: dict, gold: list[dict]) -> dict | None:
+    """The gold line a figure is: same paper, page and value; the quote the sentence best holds breaks ties."""
+    same = [
+        g
+        for g in gold
+        if g["paper"] == row["paper"] and g.get("page") in (None, row["page"]) and abs(g["value"] - row["value"]) < 1e-6
+    ]
+    if not same:
+        return None
+    sentence = " ".join(row["sentence"].split()).lower()
+    held = [g for g in same if " ".join(str(g.get("quote", "")).split()).lower() in sentence]
+    pool = held or same
+    label = _words(row.get("label") or "") | _words(row["sentence"])
+    return max(pool, key=lambda g: (g.get("role") == row["role"], len(_words(str(g.get("indicator", ""))) & label)))
+
+
+def verdict(row: dict, g: dict | None) -> str:
+    if g is None:
+        return "no_gold"
+    return "correct" if row["kpi"] == g.get("kpi") or row["kpi"] in (g.get("kpi_ok") or []) else "wrong"
+
+
+def mixed_series(rows: list[dict], gold: list[dict]) -> list[tuple[tuple, set[str]]]:
+    """(council, label_key, unit) series spanning papers whose figures are of more than one gold series."""
+    groups: dict[tuple, set[str]] = defaultdict(set)
+    papers: dict[tuple, set[str]] = defaultdict(set)
+    for r in rows:
+        if r["role"] != "actual" or not r["label_key"]:
+            continue
+        g = match(r, gold)
+        key = (r["council"], r["label_key"], r["unit"])
+        papers[key].add(r["paper"])
+        if g is not None:
+            groups[key].add(g["series"])
+    return [(k, s) for k, s in groups.items() if len(papers[k]) > 1 and len(s) > 1]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m pipeline.kpi_eval", description=__doc__.splitlines()[0])
+    parser.add_argument("paths", nargs="+", type=Path, help="papers or folders")
+    parser.add_argument("--gold", type=Path, required=True, help="gold JSON lines")
+    parser.add_argument("--out", type=Path, help="write every KPI assignment with its verdict (JSON lines)")
+    args = parser.parse_args(argv)
+    gold = load_gold(args.gold)
+    rows = _rows(args.paths)
+    n, with_kpi, known = coverage(rows)
+    print(f"{n} actual figures; {with_kpi} with a KPI id; {known} with a KPI id or a shared label_key", end="")
+    print(f" ({known / n:.1%})" if n else "")
+    for paper in sorted({r["paper"] for r in rows}):
+        n, with_kpi, known = coverage([r for r in rows if r["paper"] == paper], rows)
+        print(f"  {paper[:60]:60}  {n:4d} actual  {with_kpi:4d} KPI  {known:4d} identified")
+    assigned = [r for r in rows if r["kpi"]]
+    random.Random(12).shuffle(assigned)
+    checks = []
+    for i, r in enumerate(assigned, 1):
+        g = match(r, gold)
+        checks.append(
+            {
+                "n": i,
+                **{k: r[k] for k in ("paper", "council", "page", "value", "unit", "role", "value_text", "label")},
+                "kpi": r["kpi"],
+                "verdict": verdict(r, g),
+                "gold_indicator": g and g.get("indicator"),
+                "gold_kpi": g and g.get("kpi"),
+                "gold_kpi_ok": g and g.get("kpi_ok"),
+                "sentence": r["sentence"],
+            }
+        )
+    tally = defaultdict(int)
+    for c in checks:
+        tally[c["verdict"]] += 1
+    judged = tally["correct"] + tally["wrong"]
+    print(
+        f"{len(checks)} KPI assignments: {tally['correct']} correct, {tally['wrong']} wrong, {tally['no_gold']} "
+        f"without a gold line" + (f"; precision {tally['correct'] / judged:.3f}" if judged else "")
+    )
+    mixed = mixed_series(rows, gold)
+    print(f"{len(mixed)} label-key series across papers mix gold series")
+    for (council, key, unit), series in mixed:
+        print(f"  {council} | {key} | {unit}: {sorted(series)}")
+    if args.out:
+        args.out.write_text("".join(json.dumps(c, ensure_ascii=False) + "\n" for c in checks), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
