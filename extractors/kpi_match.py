@@ -140,6 +140,8 @@ def choose_kpi(
     taxonomy = taxonomy or load_taxonomy()
     f0, f1 = figure
     before = sentence[max(0, f0 - 40) : f0]
+    if unit == "count" and _BASE_OF.search(before) and _PERCENT_LATER.search(sentence[f1:]):
+        return KpiChoice(None, "kpi.none.base_count")  # "Of the 120 case audits completed, 67% were good"
     if _OF_SUBGROUP.search(before[-30:]):
         return KpiChoice(None, "kpi.none.subgroup")
     if _COUNTERFACTUAL.search(before[-30:]):
@@ -172,6 +174,18 @@ def choose_kpi(
         if unit == "percent" and m.start >= f1 and _names_base(sentence, m):
             rejected = "kpi.none.base"
             continue
+        if unit == "count" and _PERCENT_MEASURE.search(sentence[max(0, m.start - 40) : m.start]):
+            rejected = "kpi.none.percent_measure"  # "Percentage of care leavers in suitable accommodation … 10"
+            continue
+        if unit == "count" and _timely(kpi) and _PERCENT_LATER.search(sentence[f1:]):
+            rejected = "kpi.none.base_count"  # "286 FOI requests … responded to 88.4% within 20 working days"
+            continue
+        if _narrowed_after(sentence, m, kpi):
+            rejected = "kpi.none.narrowed"  # "care leavers at university", "enquiries where risk was reduced"
+            continue
+        if label_at and label_at[0] <= m.start and m.end <= label_at[1] and _modifies_next(sentence, m, label_at, kpi):
+            rejected = "kpi.none.modifier"  # "318 food hygiene inspections": the phrase qualifies another noun
+            continue
         candidates.append((m, kpi))
     if not candidates:
         return KpiChoice(None, rejected if mentions else "kpi.none")
@@ -189,6 +203,8 @@ def choose_kpi(
         return KpiChoice(best[1].id, "kpi.label")
 
     def beside_it(m: KpiMention, k: Kpi) -> bool:
+        if m.end <= f0 and _follows_other(sentence, m, others):
+            return False  # "Of the 471 children in care, 87 …": the phrase is the earlier figure's
         if distance(m) <= _BESIDE:
             return True
         # "102 children are in the care of the local authority": the counted noun, then the population's phrase
@@ -244,6 +260,43 @@ def choose_kpi(
     if rivals:
         return KpiChoice(None, "kpi.none.ambiguous")
     return KpiChoice(first[1].id, "kpi.clause")
+
+
+_PERCENT_MEASURE = re.compile(r"\b(?:percentage|proportion|per\s?cent|%)\s+(?:of\s+)?(?:[\w'’-]+\s+){0,3}$", re.I)
+_PERCENT_LATER = re.compile(r"\d\s?(?:%|per\s?cent)", re.I)
+_BASE_OF = re.compile(r"(?:^|[,;:(]\s*|\b)of\s+(?:the\s+|these\s+|all\s+)?$", re.I)
+
+
+_NARROWING = re.compile(
+    r"^\s+(?:(?:where|whose|awaiting|waiting\s+for)\s+(?P<a>[a-z]+)|at\s+(?!\d|the\s+(?:end|time|point|start|same)|end\b|present\b|"
+    r"any\b|least\b|most\b|risk\b)(?P<b>[a-z]+))",
+    re.I,
+)
+
+
+def _narrowed_after(sentence: str, m: KpiMention, kpi: Kpi) -> bool:
+    """Is the phrase followed by words that narrow it to something else ("care leavers *at university*",
+    "safeguarding enquiries *where risk was reduced*"), words the KPI's own name does not have?"""
+    found = _NARROWING.match(sentence[m.end :])
+    if not found:
+        return False
+    word = (found.group("a") or found.group("b")).lower()
+    return _singular(word) not in _own_words(kpi) and word not in _KEY_STOP
+
+
+def _modifies_next(sentence: str, m: KpiMention, label_at: tuple[int, int], kpi: Kpi) -> bool:
+    """Does the phrase qualify a noun that follows it in the label ("food hygiene *inspections*")?"""
+    following = sentence[m.end : label_at[1]].split()
+    if not following:
+        return False
+    word = following[0].lower().strip(",.;:()'’")
+    if not word.isalpha() or word in _KEY_STOP or word in _LABEL_FILLER or _HEAD_BREAK.fullmatch(word):
+        return False
+    if _HEAD_FOLLOWER.match(word) or _singular(word) in _own_words(kpi):
+        return False
+    _, group_of = _noun_pattern(load_taxonomy())
+    group = group_of.get(word) or group_of.get(_singular(word))
+    return group is None or group not in kpi.counts
 
 
 _QUALIFIES = re.compile(r"^\s*(?:for|of|in|at|within|by|lasting)\s+(?:a|an|the|their)?\s*$", re.I)

@@ -104,6 +104,14 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # an indicator's code ("NI 192", "ASCOF 2A(1)", "1C(2)") or a zero-padded row number ("08") names a row
+    (
+        "not.indicator_code",
+        re.compile(
+            r"\b(?:NI|BVPI|BV|ASCOF|KPI|LPI|PI)\s?\d+[A-Z]?(?:\s?\(\d\))?|\b\d[A-Z](?:\s?\(\d\))?(?![\w(])|\b\d[A-Z]\(\d\)|"
+            r"(?<![\w.,£$])0\d(?![\d.,%]|\s*(?:per\s?cent|percent))"
+        ),
+    ),
     (
         "not.address",
         re.compile(

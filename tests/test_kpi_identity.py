@@ -428,3 +428,23 @@ def test_the_second_figure_of_from_to_takes_the_kpi_across_the_first_figures_dat
         "Statutory visits for children looked after in timescales rose from 89% in August 2020 to 98% currently."
     )
     assert _kpi_of(figures, 98) == _kpi_of(figures, 89) == "statutory_visits_in_time"
+
+
+@pytest.mark.parametrize(
+    "sentence, value",
+    [
+        # a count that is the base of a percentage, or a part of what the phrase names, is not the KPI's figure
+        ("Of the 120 case audits completed between October and December 2023, 67% were graded good or better.", 120),
+        ("We received 286 FOI and EIR requests and responded to 88.4% within 20 working days.", 286),
+        ("The environmental health team carried out 318 food hygiene inspections last year.", 318),
+        ("There are 17 care leavers at university, supported by a generous local offer.", 17),
+        ("CSC Percentage of care leavers aged 19-21 in High 89.9% 88.0% Improving 10 suitable accommodation", 10),
+    ],
+)
+def test_a_base_or_a_narrower_count_gets_no_kpi(sentence, value):
+    assert _kpi_of(_figures(sentence), value) is None
+
+
+def test_indicator_codes_and_row_numbers_are_not_figures():
+    figures = _figures("ASC 08 Percentage of concluded Section 42 enquiries High 91.8% Improving 2A(1) NI 192")
+    assert [v for v, _, _ in figures] == [91.8]
