@@ -448,3 +448,36 @@ def test_a_base_or_a_narrower_count_gets_no_kpi(sentence, value):
 def test_indicator_codes_and_row_numbers_are_not_figures():
     figures = _figures("ASC 08 Percentage of concluded Section 42 enquiries High 91.8% Improving 2A(1) NI 192")
     assert [v for v, _, _ in figures] == [91.8]
+
+
+KPI_EVAL = Path(__file__).parent / "fixtures" / "kpi_eval"
+
+
+def test_the_first_blind_set_keeps_its_kpi_precision_and_coverage():
+    """Regression floors on the first blind set (tuned on since: see tests/fixtures/kpi_check/README.md)."""
+    from pipeline.kpi_coverage import _rows, coverage
+    from pipeline.kpi_eval import load_gold, match, mixed_series, verdict
+
+    gold = load_gold(KPI_EVAL / "gold.jsonl")
+    rows = _rows(sorted(KPI_EVAL.glob("*.pdf")))
+    n, _, known = coverage(rows)
+    verdicts = [verdict(r, match(r, gold)) for r in rows if r["kpi"]]
+    judged = [v for v in verdicts if v != "no_gold"]
+    assert len(judged) >= 80
+    assert sum(v == "correct" for v in judged) / len(judged) >= 0.93
+    assert known / n >= 0.58
+    assert len(mixed_series(rows, gold)) <= 1
+
+
+def test_kpi_eval_matches_a_figure_to_the_gold_line_whose_quote_its_sentence_holds():
+    from pipeline.kpi_eval import match, verdict
+
+    gold = [
+        {"paper": "p.pdf", "page": 1, "value": 12.0, "quote": "12% of visits", "kpi": "statutory_visits_in_time"},
+        {"paper": "p.pdf", "page": 1, "value": 12.0, "quote": "12 children", "kpi": "children_in_need"},
+    ]
+    row = {"paper": "p.pdf", "page": 1, "value": 12.0, "role": "actual", "label": "children", "kpi": "adoptions"}
+    row["sentence"] = "There were 12 children in need."
+    assert match(row, gold) is gold[1]
+    assert verdict(row, match(row, gold)) == "wrong"
+    assert verdict({**row, "value": 7.0}, match({**row, "value": 7.0}, gold)) == "no_gold"
