@@ -29,6 +29,15 @@ _DATED: list[tuple[str, re.Pattern[str]]] = [
         re.compile(rf"\b(?:[Mm]eeting|[Cc]ommittee|[Cc]ouncil)\s+(?:on|of|held on|dated?)\s+(?:{_WEEKDAY})?{_D}"),
     ),
     ("dated", re.compile(rf"\bDate(?:\s+of\s+(?:meeting|report|publication|decision))?:\s*(?:{_WEEKDAY})?{_D}", re.I)),
+    # a cover sheet's table row, without a colon: "Date of meeting 12 September 2023", "Meeting date 5 March 2024"
+    (
+        "dated",
+        re.compile(
+            rf"(?:^|\n)\s*(?:Date\s+of\s+(?:the\s+)?(?:meeting|report|publication|decision)|Meeting\s+date|Report\s+date)"
+            rf"\s*:?\s+(?:{_WEEKDAY})?{_D}",
+            re.I | re.M,
+        ),
+    ),
     ("dateline", re.compile(rf"(?:^|\n)\s*{_WEEKDAY}{_D}", re.M)),
 ]
 _TITLE_MONTH = re.compile(rf"(?:[-–—:]|\b[Rr]eport)\s*(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b")
@@ -65,8 +74,16 @@ def detect_paper_date(pages: list[Page]) -> tuple[date, str] | None:
     return None
 
 
+# a cover sheet's title row: "Title Quarter 1 2023/24 Corporate Performance Report", "Report title: …"
+_TITLE_ROW = re.compile(r"^\s*(?:Report\s+)?[Tt]itle(?:\s+of\s+(?:the\s+)?report)?\s*:?\s+(?P<t>\S.{10,})$", re.M)
+
+
 def detect_title(pages: list[Page]) -> str | None:
-    """The first substantial line of the paper, as a fallback title."""
+    """The cover sheet's title row, else the first substantial line of the paper, as a fallback title."""
+    for page in pages[:1]:
+        row = _TITLE_ROW.search(page.text)
+        if row:
+            return re.sub(r"\s+", " ", row.group("t")).strip()[:200]
     for page in pages[:1]:
         for line in page.text.splitlines():
             clean = re.sub(r"[#*_>\s]+", " ", line).strip(" -")

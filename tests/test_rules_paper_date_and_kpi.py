@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from extractors.nlp import analyse
-from extractors.paper_date import detect_paper_date
+from extractors.paper_date import detect_paper_date, detect_title
 from models.records import Page
 from models.taxonomy import load_taxonomy
 
@@ -223,3 +223,28 @@ def test_a_month_in_a_title_is_the_reports_date_not_its_period():
 
     pages = [Page(number=1, text="Children First Programme: Progress Report – February 2021\nIntroduction")]
     assert detect_reporting_period(pages, date(2021, 2, 12)) is None
+
+
+@pytest.mark.parametrize(
+    "cover, when",
+    [
+        (
+            "Borough Council\nReport to Cabinet\nDate of meeting 12 September 2023\nReport of Director",
+            date(2023, 9, 12),
+        ),
+        (
+            "County Council\nPeople Scrutiny Committee\nMeeting date Thursday 16 November 2023\nAgenda item 6",
+            date(2023, 11, 16),
+        ),
+    ],
+)
+def test_a_cover_sheet_row_without_a_colon_dates_the_paper(cover, when):
+    found = detect_paper_date([Page(number=1, text=cover)])
+    assert found is not None and found[0] == when
+
+
+def test_a_cover_sheet_title_row_is_the_title():
+    cover = (
+        "Kestrel Borough Council\nReport to Cabinet\nTitle Quarter 1 2023/24 Corporate Performance Report\nWards All"
+    )
+    assert detect_title([Page(number=1, text=cover)]) == "Quarter 1 2023/24 Corporate Performance Report"
