@@ -305,7 +305,7 @@ _QUALIFIES = re.compile(r"^\s*(?:for|of|in|at|within|by|lasting)\s+(?:a|an|the|t
 def _narrows(label: str, m: KpiMention, label_start: int) -> bool:
     """Does the label name a part of the population its phrase names ("care leavers *in custody*")?"""
     rest = label[: max(0, m.start - label_start)] + " " + label[max(0, m.end - label_start) :]
-    key = label_key(rest)
+    key = label_key(_RATE_BASE.sub(" ", rest))
     return key is not None and not all(w in _LABEL_FILLER for w in key.split())
 
 
@@ -557,7 +557,11 @@ def label_key(label: str | None) -> str | None:
     text = re.sub(r"[^a-z0-9.]+|\.(?!\d)", " ", text)
     # numbers stay: "within 12 weeks" and "within 8 weeks", "aged 65+" and "aged 18-64" are different measures
     words = [_singular(w) for w in text.split() if w not in _KEY_STOP]
-    if not words or all(w in _KEY_WEAK or re.fullmatch(r"[\d.]+", w) for w in words):
+    _, group_of = _noun_pattern(load_taxonomy())
+    # a counted noun alone ("households", "staff", "visits") names no indicator: it would join different ones
+    digits = [w for w in words if re.fullmatch(r"[\d.]+", w)]
+    plain = [w for w in words if w not in digits]
+    if not plain or (not digits and all(w in _KEY_WEAK or w in group_of for w in plain)):
         return None
     return " ".join(words)[:120]
 

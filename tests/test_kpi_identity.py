@@ -122,7 +122,9 @@ def test_label_keys_are_the_same_for_the_same_indicator_printed_differently(a, b
     assert label_key(a) == label_key(b) is not None
 
 
-@pytest.mark.parametrize("weak", ["total", "children", "members", "the number of", "cases within", None, ""])
+@pytest.mark.parametrize(
+    "weak", ["total", "children", "members", "the number of", "cases within", "households", "staff", "visits", None, ""]
+)
 def test_a_label_naming_nothing_specific_has_no_key(weak):
     assert label_key(weak) is None
 
