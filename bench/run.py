@@ -183,14 +183,15 @@ def measure_dask(corpus: Path, db: Path, workers: int, backend: str, **_: object
     from distributed import LocalCluster
 
     from pipeline import prefect_env
-    from pipeline.dask_executor import DaskSettings
+    from pipeline.dask_executor import DaskSettings, local_cluster_kwargs
     from pipeline.flow import dask_ingest_flow
     from pipeline.pool import Limits
 
     dask.config.set({"distributed.worker.daemon": False})
     with DescendantPeakRSS() as watch, prefect_env.prefect_api() as server_start:
         cluster_started = time.perf_counter()
-        with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+        # as `ingest --executor dask --workers N` starts it (workers import the task code as they start)
+        with LocalCluster(**local_cluster_kwargs(workers)) as cluster:
             started = time.perf_counter()
             flow = dask_ingest_flow(DaskSettings(address=cluster.scheduler_address))
             summary = flow([str(corpus)], str(db), limits=Limits(workers=1), dask_workers=workers, pdf_backend=backend)

@@ -90,7 +90,7 @@ def ingest_flow(
     if dask_workers:
         from pipeline.dask_executor import DaskExecutor
 
-        executor = DaskExecutor(limits or Limits(), dask_workers)
+        executor = DaskExecutor(limits or Limits(), dask_workers, papers=len(sources))
     session = WriteSession(db, lock_timeout=lock_timeout, on_wait=logger.warning)
     try:
         return stages.ingest(
