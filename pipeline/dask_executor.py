@@ -6,6 +6,7 @@ import atexit
 import itertools
 import logging
 import math
+import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -66,15 +67,17 @@ Job = tuple[SourceFile, bytes, str, bool]
 """one paper's arguments to ``extract_paper``: source, bytes, PDF backend, OCR on"""
 Result = ExtractionResult | FailedPaper | WorkerFailure
 
-_POOLS: dict[tuple[float, int], WorkerPool] = {}  # one limited child process per Dask worker, kept between tasks
+_POOLS = threading.local()
+"""each worker thread's limited child processes (one per set of limits), kept between tasks"""
 
 
 def _child_pool(limits: Limits) -> WorkerPool:
+    pools: dict[tuple[float, int], WorkerPool] = _POOLS.__dict__.setdefault("by_limits", {})
     key = (limits.timeout, limits.memory)
-    if key not in _POOLS:
-        _POOLS[key] = WorkerPool(extract_paper, Limits(limits.timeout, limits.memory, workers=1))
-        atexit.register(_POOLS[key].close)  # the child goes when the Dask worker does
-    return _POOLS[key]
+    if key not in pools:
+        pools[key] = WorkerPool(extract_paper, Limits(limits.timeout, limits.memory, workers=1))
+        atexit.register(pools[key].close)  # the child goes when the Dask worker does
+    return pools[key]
 
 
 def extract_limited(jobs: list[Job], limits: Limits) -> list[Result]:

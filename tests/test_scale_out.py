@@ -205,3 +205,47 @@ def test_ingest_runs_against_a_configured_prefect_server(tmp_path):
             server.wait(30)
         except subprocess.TimeoutExpired:
             server.kill()
+
+
+def test_tasks_hold_several_papers_large_ones_first():
+    from pipeline.dask_executor import MAX_CHUNK, MIN_CHUNK, chunk_size
+
+    left, sizes = 60, []
+    while left > 0:
+        sizes.append(min(left, chunk_size(left, 2)))
+        left -= sizes[-1]
+    assert sum(sizes) == 60
+    assert len(sizes) <= 12  # not one task a paper: each costs Prefect and Dask bookkeeping
+    assert sizes == sorted(sizes, reverse=True)  # smaller tasks at the end keep both workers busy to the last
+    assert sizes[-1] <= MIN_CHUNK and max(sizes) <= MAX_CHUNK
+    assert chunk_size(10_000, 2) == MAX_CHUNK
+
+
+def test_a_task_that_fails_has_its_papers_run_again_one_a_task(tmp_path, local_pool_rows, monkeypatch):
+    from distributed import LocalCluster
+
+    import pipeline.dask_executor as dx
+
+    sources = collect(PAPERS)
+    poison = sources[1].path.name
+    real = dx.extract_limited
+
+    def failing(jobs, limits):  # the whole task fails whenever the poison paper is in it
+        if any(src.path.name == poison for src, *_ in jobs):
+            raise RuntimeError("this task's worker went away")
+        return real(jobs, limits)
+
+    monkeypatch.setattr(dx, "extract_limited", failing)
+    # threads in this process: the patched function is the one the tasks call
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=False, dashboard_address=":0") as cluster:
+        db = tmp_path / "retried.duckdb"
+        summary = _flow_ingest(db, dask_workers=2, settings=dx.DaskSettings(address=cluster.scheduler_address))
+    failed = [o for o in summary.outcomes if o.status == "failed"]
+    assert [Path(o.source).name for o in failed] == [poison]
+    assert failed[0].reason == "crashed" and "RuntimeError" in failed[0].message
+    assert summary.count("loaded") == len(sources) - 1
+    rows = _rows(db)
+    loaded = {r[0] for r in rows["papers"] if r[1] == "ok"}
+    assert [o for o in rows["observations"] if o[1] in loaded] == [
+        o for o in local_pool_rows["observations"] if o[1] in loaded
+    ]
