@@ -74,13 +74,18 @@ def main(argv: list[str] | None = None) -> int:
     rows = _rows(args.paths)
     if args.jsonl:
         args.jsonl.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8")
+    print_coverage(rows)
+    return 0
+
+
+def print_coverage(rows: list[dict]) -> None:
+    """The coverage of all papers, then of each paper (label keys shared among all of them)."""
     n, with_kpi, known = coverage(rows)
     print(f"{n} actual figures; {with_kpi} with a KPI id; {known} with a KPI id or a shared label_key", end="")
     print(f" ({known / n:.1%})" if n else "")
     for paper in sorted({r["paper"] for r in rows}):
         n, with_kpi, known = coverage([r for r in rows if r["paper"] == paper], rows)
         print(f"  {paper[:60]:60}  {n:4d} actual  {with_kpi:4d} KPI  {known:4d} identified")
-    return 0
 
 
 if __name__ == "__main__":

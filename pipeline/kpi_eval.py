@@ -19,7 +19,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from pipeline.kpi_coverage import _rows, coverage
+from pipeline.kpi_coverage import _rows, print_coverage
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -75,12 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     gold = load_gold(args.gold)
     rows = _rows(args.paths)
-    n, with_kpi, known = coverage(rows)
-    print(f"{n} actual figures; {with_kpi} with a KPI id; {known} with a KPI id or a shared label_key", end="")
-    print(f" ({known / n:.1%})" if n else "")
-    for paper in sorted({r["paper"] for r in rows}):
-        n, with_kpi, known = coverage([r for r in rows if r["paper"] == paper], rows)
-        print(f"  {paper[:60]:60}  {n:4d} actual  {with_kpi:4d} KPI  {known:4d} identified")
+    print_coverage(rows)
     assigned = [r for r in rows if r["kpi"]]
     random.Random(12).shuffle(assigned)
     checks = []
