@@ -70,6 +70,9 @@ _POPULATION_OBJECT = re.compile(
     r"(?:(?:a|an|the|around|about|approximately|over|nearly|almost|some|only|just)\s+)*$",
     re.I,
 )
+_SHARE_OF = re.compile(r"(?:%|\bper\s?cent|\bpercentage|\bproportion)\s+of\s+(?:all\s+|new\s+|the\s+)?$", re.I)
+_BASE_GAP = re.compile(r"\s+(?:were|was|are|is|have\s+been|has\s+been|had\s+been)\s+", re.I)
+_SUBGROUP_BETWEEN = re.compile(r"\b(?:all\s+|some\s+|most\s+|none\s+)?of\s+(?:whom|which|these|those|them)\b", re.I)
 _BESIDE = 12
 """A qualifier KPI (a population) must sit this close to the figure (characters) unless its label names it."""
 _CLAUSE_BEFORE = 90
@@ -155,6 +158,7 @@ def choose_kpi(
     population = _population(mentions, taxonomy, label_at, f0, f1)
     candidates: list[tuple[KpiMention, Kpi]] = []
     rejected = "kpi.none"
+    low_sentence = " ".join(sentence.lower().replace("’", "'").split())
     for m in mentions:
         kpi = taxonomy.get(m.kpi)
         if kpi is None:
@@ -164,6 +168,9 @@ def choose_kpi(
             continue
         if not kpi.qualifier and not kpi.takes_population(population or _population_after(m, mentions, sentence)):
             rejected = "kpi.none.population"
+            continue
+        if kpi.context and not any(c in low_sentence for c in kpi.context):
+            rejected = "kpi.none.context"  # "agency staff" of the whole workforce is no figure of agency social workers
             continue
         if not _unit_fits(kpi, unit, role):
             rejected = "kpi.none.unit"
@@ -187,6 +194,18 @@ def choose_kpi(
             rejected = "kpi.none.modifier"  # "318 food hygiene inspections": the phrase qualifies another noun
             continue
         candidates.append((m, kpi))
+    if unit == "percent" and len(candidates) > 1:
+        # "41% of new Education, Health and Care Plans were issued within 20 weeks": the first phrase is the base
+        # of the share, the phrase after the verb what is measured
+        candidates = [
+            (m, k)
+            for m, k in candidates
+            if not (
+                m.start >= f1
+                and _SHARE_OF.search(sentence[max(0, m.start - 30) : m.start])
+                and any(o.start >= m.end and _BASE_GAP.fullmatch(sentence[m.end : o.start]) for o, _ in candidates)
+            )
+        ]
     if not candidates:
         return KpiChoice(None, rejected if mentions else "kpi.none")
 
@@ -233,7 +252,8 @@ def choose_kpi(
         if label_at and _narrows(sentence[label_at[0] : label_at[1]], best_m, label_at[0]):
             return KpiChoice(None, "kpi.none.subpopulation")  # "care leavers in custody" are not all care leavers
         return KpiChoice(best_k.id, "kpi.label")
-    if _specific(label, noun) and not _covered_by_population(mentions, taxonomy, label_at):
+    cut = label_at is not None and any(m.start < label_at[1] < m.end for m in mentions)  # "new Education, Health …"
+    if not cut and _specific(label, noun) and not _covered_by_population(mentions, taxonomy, label_at):
         return KpiChoice(None, "kpi.none.own_label")  # the figure's own label names something the taxonomy lacks
     clause = []
     for m, k in candidates:
@@ -247,6 +267,8 @@ def choose_kpi(
             continue
         if m.end <= f0 and _follows_other(sentence, m, others):
             continue  # "86% have a health review and 70% …": the phrase after a figure is that figure's
+        if m.start >= f1 and _SUBGROUP_BETWEEN.search(sentence[f1 : m.start]):
+            continue  # "4 live in special schools, all of whom live out of the area": the phrase is the sub-group's
         clause.append((m, k))
     if not clause:
         return KpiChoice(None, "kpi.none.far")
@@ -268,7 +290,8 @@ _BASE_OF = re.compile(r"(?:^|[,;:(]\s*|\b)of\s+(?:the\s+|these\s+|all\s+)?$", re
 
 
 _NARROWING = re.compile(
-    r"^\s+(?:(?:where|whose|awaiting|waiting\s+for)\s+(?P<a>[a-z]+)|at\s+(?!\d|the\s+(?:end|time|point|start|same)|end\b|present\b|"
+    r"^\s+(?:and\s+(?P<c>(?:have\s+|had\s+)?(?:moved|went|returned|now|then|since|subsequently|are\s+now|"
+    r"were\s+then)\b)|(?:where|whose|awaiting|waiting\s+for)\s+(?:an?\s+|the\s+)?(?P<a>[a-z]+)|at\s+(?!\d|the\s+(?:end|time|point|start|same)|end\b|present\b|"
     r"any\b|least\b|most\b|risk\b)(?P<b>[a-z]+))",
     re.I,
 )
@@ -280,6 +303,8 @@ def _narrowed_after(sentence: str, m: KpiMention, kpi: Kpi) -> bool:
     found = _NARROWING.match(sentence[m.end :])
     if not found:
         return False
+    if found.group("c"):
+        return True  # "ceased to be looked after *and moved on to independent living*": a part of them
     word = (found.group("a") or found.group("b")).lower()
     return _singular(word) not in _own_words(kpi) and word not in _KEY_STOP
 
@@ -289,6 +314,8 @@ def _modifies_next(sentence: str, m: KpiMention, label_at: tuple[int, int], kpi:
     following = sentence[m.end : label_at[1]].split()
     if not following:
         return False
+    if following[0].startswith("("):
+        return False  # "temporary accommodation (snapshot)": an aside, not a noun the phrase qualifies
     word = following[0].lower().strip(",.;:()'’")
     if not word.isalpha() or word in _KEY_STOP or word in _LABEL_FILLER or _HEAD_BREAK.fullmatch(word):
         return False
@@ -398,8 +425,10 @@ def _phrase_pattern(taxonomy: Taxonomy) -> tuple[re.Pattern[str], dict[str, list
         for s in kpi.synonyms:
             owners.setdefault(s.lower(), []).append(kpi.id)
     phrases = sorted(owners, key=len, reverse=True)
-    # words may be split by line breaks and runs of spaces in a PDF's text
-    alternatives = [r"\s+".join(re.escape(w) for w in p.split()) for p in phrases]
+    # words may be split by line breaks and runs of spaces in a PDF's text, and by a short aside in brackets
+    # ("Business Rates (NNDR) collected")
+    gap = r"(?:\s+\([^()]{1,24}\))?\s+"
+    alternatives = [gap.join(re.escape(w) for w in p.split()) for p in phrases]
     pattern = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.I)
     return pattern, owners
 
@@ -410,10 +439,12 @@ def find_mentions(text: str, taxonomy: Taxonomy | None = None) -> list[KpiMentio
     pattern, owners = _phrase_pattern(taxonomy)
     out = []
     for m in pattern.finditer(text):
-        phrase = " ".join(m.group(0).lower().split())
+        phrase = " ".join(_ASIDE.sub(" ", m.group(0)).lower().split())
         out += [KpiMention(kpi, m.start(), m.end(), phrase) for kpi in owners.get(phrase, ())]
     return out
 
+
+_ASIDE = re.compile(r"\s\([^()]*\)")
 
 # words a row label may add to a KPI's phrase without naming something else ("Total borrowing – Balance")
 _LABEL_FILLER = frozenset(
@@ -512,6 +543,10 @@ _KEY_WEAK = frozenset(
     "almost some many majority minority one two three four five six seven eight nine ten half quarter third "
     "average overall new same further additional last next previous current further item page table".split()
 )
+_KEY_ROLE = frozenset(
+    "target goal aim ambition actual actuals outturn baseline benchmark forecast projection plan status rag "
+    "england national regional average mean median comparator statistical neighbour neighbours trend".split()
+)
 _MONTH = (
     r"(?:january|february|march|april|may|june|july|august|september|october|november|december|"
     r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
@@ -563,6 +598,8 @@ def label_key(label: str | None) -> str | None:
     plain = [w for w in words if w not in digits]
     if not plain or (not digits and all(w in _KEY_WEAK or w in group_of for w in plain)):
         return None
+    if all(w in _KEY_ROLE for w in plain):
+        return None  # "target", "England average": what kind of figure, not what it measures
     return " ".join(words)[:120]
 
 

@@ -12,8 +12,8 @@ from extractors.plans import apply_plans
 from extractors.reporting_period import detect_reporting_period, previous_period, reporting_period_spans
 from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
-from extractors.tables import HEADERS_PATH, claimed_spans, table_figures, table_kpi
-from models.records import BBox, ExtractedDocument, ExtractionResult, Observation, Page, Sentence
+from extractors.tables import HEADERS_PATH, claimed_spans, continues, table_figures, table_kpi
+from models.records import BBox, ExtractedDocument, ExtractionResult, Observation, Page, Sentence, Table
 from models.taxonomy import TAXONOMY_PATH
 
 PACKAGE_VERSION = "0.1.0"
@@ -102,8 +102,10 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
     previous = previous_period(reporting) if reporting is not None else None
     sentences: list[Sentence] = []
     observations: list[Observation] = []
+    headed: tuple[Page, Table] | None = None  # the last table of the page before, and the page: it may go on here
     for page in document.pages:
         if not page.text.strip():
+            headed = None
             continue
         doc = analyse(page.text, paper.paper_date, boilerplate, report_period)
         by_start: dict[int, Sentence] = {}
@@ -136,8 +138,11 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             sentence = by_start[fig.sentence_start]
             observations.append(_observation(paper.id, page, sentence, fig, paper.paper_date))
         rows: dict[tuple[int, int], Sentence] = {}
-        for table in page.tables:
-            for tf in table_figures(page, table, paper.paper_date, report_period, previous):
+        carried, headed = headed, None
+        for n, table in enumerate(page.tables):
+            head = carried if n == 0 and carried is not None and continues(carried[1], table) else None
+            headed = head or (page, table)
+            for tf in table_figures(page, table, paper.paper_date, report_period, previous, head):
                 if any(a < tf.figure.end and tf.figure.start < b for a, b in cards):
                     continue  # read already as a scorecard value
                 key = (tf.row_start, tf.row_end)

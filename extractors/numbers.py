@@ -130,7 +130,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"(?:\s*(?:-|–|to|and)\s*(?:\d+|"
             + _WORD_RE
             + r"))?|\b\d+\s*(?:-|–|to)\s*\d+[- ]year[- ]olds?\b|\b\d+[- ]years?[- ]olds?\b|"
-            r"\b\d+\s+years\s+old\b|\b\d+-?\s*(?:and|or|to)\s*\d+-year-olds?\b|\b\d+\s*(?:and|to|-|–)\s*\d+\s+years\s+of\s+age\b|"
+            r"\b\d+\s+years\s+old\b|\b\d+-?\s*(?:and|or|to)\s*\d+[- ]year[- ]olds?\b|\b\d+[- ]year[- ]olds?\b|\b\d+\s*(?:and|to|-|–)\s*\d+\s+years\s+of\s+age\b|"
             r"\b\d+\s+years\s+of\s+age\b|\b(?:those|people|children|young people|pupils|adults)\s+(?:over|under|aged)\s+\d+(?:\s*(?:-|–|to|and)\s*\d+)?\b|\b(?:in\s+)?(?:their|the)\s+\d0s\b|\b\d0s\b|\b(?:under|over)[- ](?:[5-9]|1\d|2[0-5])s\b|\bunder[- ](?:[5-9]|1\d|2[0-5])(?=[- ]year)|\b\d{1,2}\+",
             re.I,
         ),

@@ -389,6 +389,10 @@ def _assemble(
             if any(c.col > 0 and _is_number_cell(_cell_text(text, c)) for c in row):
                 break
             header_rows += 1
+        # a row with words in one cell only, just above the first figures, heads a group of rows ("Housing and
+        # Communities"), not the columns
+        while header_rows > 1 and sum(1 for c in rows[header_rows - 1] if _cell_text(text, c)) == 1:
+            header_rows -= 1
     if header_rows >= len(rows):
         return None
     cells = []
@@ -855,7 +859,13 @@ def _measure(heading: str) -> str:
     for _role, pattern in voc.roles:
         out = pattern.sub(" ", out)
     out = voc.drop.sub(" ", out)
-    out = re.sub(r"(?<!\w)(?:Q[1-4]|quarter|month|year|to date|[-–/:()|,])(?!\w)", " ", out, flags=re.I)
+    out = re.sub(
+        r"(?<!\w)(?:(?:this|current|latest|last|previous|prior)\s+(?:period|month|quarter|year)|"
+        r"(?:period|month|week|quarter)\s+\d{1,2}|P\d{1,2}|M\d{1,2}|Q[1-4]|quarter|month|year|to date|[-–/:()|,])(?!\w)",
+        " ",
+        out,
+        flags=re.I,
+    )
     out = " ".join(out.split())
     return out if len(re.sub(r"[^A-Za-z]", "", out)) >= 3 else ""
 
@@ -915,16 +925,20 @@ def table_figures(
     paper_date: date | None,
     report_period: Period | None,
     previous_period: Period | None = None,
+    headed_by: tuple[Page, Table] | None = None,
 ) -> list[TableFigure]:
     """The figures of one table: every number standing alone in a body cell under a column that holds figures.
 
-    ``report_period`` dates an undated "Actual"/"Latest" column, ``previous_period`` a "Previous" one."""
+    ``report_period`` dates an undated "Actual"/"Latest" column, ``previous_period`` a "Previous" one.
+    ``headed_by`` is the table (and its page) whose header rows head this one: a table carried over from the
+    page before without its header (see ``continues``)."""
     text = page.text
-    cols = _columns(table, text, paper_date)
+    head_page, head = headed_by if headed_by is not None else (page, table)
+    cols = _columns(head, head_page.text, paper_date)
     for col in cols:
         if col.period is None and _PREVIOUS.match(col.heading) and previous_period is not None:
             col.period, col.role_word = previous_period, "previous"
-    caption_period = _caption_period(text, table, paper_date)
+    caption_period = _caption_period(head_page.text, head, paper_date)
     body_rows: dict[int, list[TableCell]] = {}
     for c in table.cells:
         if not c.header:
@@ -1004,6 +1018,26 @@ def table_figures(
             k = max(actuals, key=lambda k: (out[k].figure.period.end if out[k].figure.period else date.min, k))
             out[k] = replace(out[k], figure=replace(out[k].figure, rag=rag))
     return out
+
+
+def _column_lefts(table: Table) -> dict[int, float]:
+    lefts: dict[int, float] = {}
+    for c in table.cells:
+        if c.bbox is not None and c.colspan == 1:
+            lefts[c.col] = min(lefts.get(c.col, c.bbox[0]), c.bbox[0])
+    return lefts
+
+
+def continues(previous: Table | None, table: Table) -> bool:
+    """Is ``table`` the continuation of ``previous`` (the last table of the page before) whose header rows were
+    printed only on that page: a ruled table with no header rows of its own, the same number of columns, and every
+    column starting where the other's does?"""
+    if previous is None or table.kind != "ruled" or previous.kind != "ruled" or previous.n_cols != table.n_cols:
+        return False
+    if any(c.header for c in table.cells) or not any(c.header for c in previous.cells):
+        return False
+    a, b = _column_lefts(previous), _column_lefts(table)
+    return len(a) == table.n_cols and a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 2.0 for k in a)
 
 
 def _row_period(label: str, ref: date | None) -> Period | None:

@@ -44,6 +44,10 @@ class Kpi:
     standard: str | None = None
     counts: tuple[str, ...] = ()
     """Keys of the taxonomy's counted nouns a figure of this KPI may count (empty: it counts no noun)."""
+    context: tuple[str, ...] = ()
+    """Phrases (lower case) one of which a figure's sentence or row must hold before the KPI is chosen: for a KPI
+    whose phrases also name a wider measure ("agency staff" of a whole council is no figure of agency social
+    workers)."""
     populations: tuple[str, ...] = ()
     """Population KPIs (qualifiers such as children_looked_after) whose figures this KPI may take; every
     children's social care KPI takes its own populations."""
@@ -109,6 +113,7 @@ def _kpi(entry: dict, services: dict[str, str], nouns: dict[str, tuple[str, ...]
         standard=entry.get("standard"),
         counts=counts,
         populations=tuple(entry.get("populations", ())),
+        context=tuple(c.lower() for c in entry.get("context", ())),
     )
 
 

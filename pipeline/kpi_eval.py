@@ -8,6 +8,10 @@ null) with other defensible ids in ``kpi_ok``. Each extracted figure is matched 
 page with the same value (the one whose quote the sentence holds, when several). ``--out`` writes every KPI
 assignment, in random order (seed 12), with its verdict: ``correct`` (the gold KPI or one of ``kpi_ok``),
 ``wrong``, or ``no_gold`` (no gold line has this value: judge it by hand).
+
+A ``late_kpis.json`` beside the gold (``{"council|series": [kpi, note]}``) names series whose KPI entered the
+taxonomy after the gold was written (the gold says null: there was no such KPI then): an assignment of that KPI to
+a figure of that series is judged by hand, not by the gold, and counted ``correct`` with ``verdict_by: hand``.
 """
 
 from __future__ import annotations
@@ -52,6 +56,24 @@ def verdict(row: dict, g: dict | None) -> str:
     return "correct" if row["kpi"] == g.get("kpi") or row["kpi"] in (g.get("kpi_ok") or []) else "wrong"
 
 
+def judge(row: dict, g: dict | None, late: dict[tuple[str, str], tuple[str, str]]) -> tuple[str, str, str | None]:
+    """(verdict, verdict_by, note) of a KPI assignment: by the gold, or by hand for a KPI added after it."""
+    v = verdict(row, g)
+    added = late.get((g["council"], g["series"])) if g is not None and not g.get("kpi") else None
+    if v == "wrong" and added is not None and added[0] == row["kpi"]:
+        return "correct", "hand", added[1]
+    return v, "gold", None
+
+
+def load_late(gold_path: Path) -> dict[tuple[str, str], tuple[str, str]]:
+    """(council, series) -> (kpi, note) for KPIs added to the taxonomy after the gold was written."""
+    path = gold_path.with_name("late_kpis.json")
+    if not path.exists():
+        return {}
+    data = json.loads(path.read_text(encoding="utf-8"))
+    return {tuple(k.split("|", 1)): (v[0], v[1]) for k, v in data.items()}  # type: ignore[misc]
+
+
 def mixed_series(rows: list[dict], gold: list[dict]) -> list[tuple[tuple, set[str]]]:
     """(council, label_key, unit) series spanning papers whose figures are of more than one gold series."""
     groups: dict[tuple, set[str]] = defaultdict(set)
@@ -78,21 +100,24 @@ def main(argv: list[str] | None = None) -> int:
     print_coverage(rows)
     assigned = [r for r in rows if r["kpi"]]
     random.Random(12).shuffle(assigned)
+    late = load_late(args.gold)
     checks = []
     for i, r in enumerate(assigned, 1):
         g = match(r, gold)
-        checks.append(
-            {
-                "n": i,
-                **{k: r[k] for k in ("paper", "council", "page", "value", "unit", "role", "value_text", "label")},
-                "kpi": r["kpi"],
-                "verdict": verdict(r, g),
-                "gold_indicator": g and g.get("indicator"),
-                "gold_kpi": g and g.get("kpi"),
-                "gold_kpi_ok": g and g.get("kpi_ok"),
-                "sentence": r["sentence"],
-            }
-        )
+        check = {
+            "n": i,
+            **{k: r[k] for k in ("paper", "council", "page", "value", "unit", "role", "value_text", "label")},
+            "kpi": r["kpi"],
+            "verdict": None,
+            "gold_indicator": g and g.get("indicator"),
+            "gold_kpi": g and g.get("kpi"),
+            "gold_kpi_ok": g and g.get("kpi_ok"),
+            "sentence": r["sentence"],
+        }
+        check["verdict"], check["verdict_by"], note = judge(r, g, late)
+        if note:
+            check["note"] = note
+        checks.append(check)
     tally = defaultdict(int)
     for c in checks:
         tally[c["verdict"]] += 1

@@ -458,15 +458,16 @@ KPI_EVAL = Path(__file__).parent / "fixtures" / "kpi_eval"
 def test_the_first_blind_set_keeps_its_kpi_precision_and_coverage():
     """Regression floors on the first blind set (tuned on since: see tests/fixtures/kpi_check/README.md)."""
     from pipeline.kpi_coverage import _rows, coverage
-    from pipeline.kpi_eval import load_gold, match, mixed_series, verdict
+    from pipeline.kpi_eval import judge, load_gold, load_late, match, mixed_series
 
     gold = load_gold(KPI_EVAL / "gold.jsonl")
+    late = load_late(KPI_EVAL / "gold.jsonl")
     rows = _rows(sorted(KPI_EVAL.glob("*.pdf")))
     n, _, known = coverage(rows)
-    verdicts = [verdict(r, match(r, gold)) for r in rows if r["kpi"]]
+    verdicts = [judge(r, match(r, gold), late)[0] for r in rows if r["kpi"]]
     judged = [v for v in verdicts if v != "no_gold"]
-    assert len(judged) >= 80
-    assert sum(v == "correct" for v in judged) / len(judged) >= 0.93
+    assert len(judged) >= 150
+    assert sum(v == "correct" for v in judged) / len(judged) >= 0.96
     assert known / n >= 0.58
     assert len(mixed_series(rows, gold)) <= 1
 
@@ -483,3 +484,71 @@ def test_kpi_eval_matches_a_figure_to_the_gold_line_whose_quote_its_sentence_hol
     assert match(row, gold) is gold[1]
     assert verdict(row, match(row, gold)) == "wrong"
     assert verdict({**row, "value": 7.0}, match({**row, "value": 7.0}, gold)) == "no_gold"
+
+
+KPI_EVAL2 = Path(__file__).parent / "fixtures" / "kpi_eval2"
+
+
+def test_the_second_blind_set_keeps_its_kpi_precision_and_coverage():
+    """Regression floors on the second blind set (evaluated once at 133c77f, tuned on since: handcheck_v7)."""
+    from pipeline.kpi_coverage import _rows, coverage
+    from pipeline.kpi_eval import judge, load_gold, load_late, match, mixed_series
+
+    gold = load_gold(KPI_EVAL2 / "gold.jsonl")
+    late = load_late(KPI_EVAL2 / "gold.jsonl")
+    rows = _rows(sorted(KPI_EVAL2.glob("*.pdf")))
+    n, _, known = coverage(rows)
+    judged = [v for v in (judge(r, match(r, gold), late)[0] for r in rows if r["kpi"]) if v != "no_gold"]
+    assert len(judged) >= 170
+    assert sum(v == "correct" for v in judged) / len(judged) >= 0.97
+    assert known / n >= 0.6
+    assert mixed_series(rows, gold) == []
+
+
+def test_a_phrase_after_of_whom_names_the_sub_group_not_the_figure():
+    figs = _figures(
+        "4 live in residential special schools, all of whom live out of the authority area; 142 children live "
+        "out of the authority area."
+    )
+    assert _kpi_of(figs, 4) is None
+    assert _kpi_of(figs, 142) == "placements_out_of_area"
+
+
+def test_children_who_ceased_care_and_moved_on_are_a_part_of_those_ceasing_care():
+    figs = _figures(
+        "187 children ceased to be looked after; 24 children ceased to be looked after and moved on to "
+        "independent living."
+    )
+    assert _kpi_of(figs, 187) == "children_ceasing_care"
+    assert _kpi_of(figs, 24) is None
+
+
+def test_ages_written_as_words_are_not_figures():
+    figs = _figures("4.6% of 16 and 17 year olds were NEET in June 2024, and 3.1% of 17 year olds.")
+    assert [v for v, _, _ in figs] == [4.6, 3.1]
+
+
+def test_agency_staff_of_the_whole_workforce_is_not_the_agency_social_worker_kpi():
+    assert _kpi_of(_figures("Agency workers make up 13.5% of the workforce."), 13.5) is None
+    assert kpi_for_label("% of workforce who are agency staff", "percent").kpi is None
+    assert _kpi_of(_figures("Agency workers make up 27.5% of the children's social workers."), 27.5) == (
+        "agency_staff_rate"
+    )
+
+
+def test_the_share_of_plans_issued_in_time_is_the_timeliness_kpi_not_the_number_of_plans():
+    figs = _figures("41.0% of new Education, Health and Care Plans were issued within 20 weeks in Q1.")
+    assert _kpi_of(figs, 41.0) == "ehcp_issued_within_20_weeks"
+
+
+def test_a_label_that_only_says_what_kind_of_figure_it_is_has_no_label_key():
+    assert label_key("Target") is None
+    assert label_key("England average") is None
+    assert label_key("Target for re-referrals") is not None
+
+
+def test_an_aside_in_brackets_does_not_hide_the_kpi_phrase_of_a_row_label():
+    assert kpi_for_label("% of Business Rates (NNDR) collected (YTD)", "percent").kpi == "business_rates_collection"
+    assert kpi_for_label("Number of households in temporary accommodation (snapshot)", "count").kpi == (
+        "households_in_temporary_accommodation"
+    )

@@ -418,3 +418,25 @@ def test_undated_latest_and_previous_columns_take_the_reported_quarter_and_the_o
     assert obs["16.1"].unit == "days" and obs["16.1"].label == "Average days to process a new claim"
     assert [o.rag for o in obs.values()] == [None, rag, None, None, rag, None]
     assert rag not in obs
+
+
+ASHCOMBE_P6 = FIXTURES / "kpi_eval2" / "ashcombe_corporate_performance_p6_2024-25.pdf"
+
+
+def test_a_table_carried_over_a_page_break_keeps_the_columns_of_its_header():
+    """Page 2 of the paper continues page 1's table with no header row: its columns are still the outturn of
+    2023/24, Period 6 (September 2024) and the target, not three undated actuals."""
+    obs = [o for o in _table(ASHCOMBE_P6) if o.page == 2 and o.label and o.label.startswith("% of Stage 1")]
+    by_value = {o.value_text: o for o in obs}
+    assert set(by_value) == {"79.5%", "76.4%", "90.0%"}
+    assert (by_value["79.5%"].period_start, by_value["79.5%"].period_end) == (date(2023, 4, 1), date(2024, 3, 31))
+    assert (by_value["76.4%"].role, by_value["76.4%"].period_start) == ("actual", date(2024, 9, 1))
+    assert by_value["90.0%"].role == "target"
+    assert all(o.label == "% of Stage 1 complaints responded to within 10 working days" for o in obs)
+
+
+def test_a_group_heading_row_above_the_first_figures_is_not_a_column_heading():
+    """ "Housing and Communities" heads a group of rows: it is not part of every figure's label."""
+    labels = {o.label for o in _table(ASHCOMBE_P6) if o.page == 1}
+    assert "Number of households in temporary accommodation (snapshot)" in labels
+    assert not any("Housing and Communities" in (label or "") for label in labels)
