@@ -60,7 +60,10 @@ _RANGE_NEIGHBOUR_BEFORE = re.compile(r"\d\s?[−–-]\s?$")
 _RANGE_NEIGHBOUR_AFTER = re.compile(r"^\s?[−–-]\s?\d")
 # "an inequality in life expectancy", "the gap in attainment": the phrase qualifies another measure
 _MODIFIER_BEFORE = re.compile(
-    r"\b(?:inequality|inequalities|gap|gaps|difference)\s+(?:in|for|between|of)\s+(?:the\s+)?$", re.I
+    r"\b(?:(?:inequality|inequalities|gap|gaps|difference)\s+(?:in|for|between|of)\s+(?:the\s+)?|"
+    # "children placed in *unregistered* children's homes": a kind of the thing the KPI counts, not the KPI
+    r"(?:unregistered|unregulated|unauthori[sz]ed|illegal|unlicensed)\s+)$",
+    re.I,
 )
 # a population count ("102 children looked after") is the population's size only when nothing else is said of
 # it: not "Twelve children looked after *have an advocate*", "*working with* 11 children looked after"

@@ -98,6 +98,15 @@ ROLE_RULES: list[RoleRule] = [
         ),
     ),
     RoleRule(
+        # "meeting the 55% target", "against an 18-day target", "missing its 90% ambition"
+        "role.target.after",
+        "target",
+        after=_a(
+            r"(?:annual |monthly |quarterly |year-end |local |national )?(?:target|ambition|goal)\b"
+            r"(?!\s+(?:areas?|wards?|groups?|schools?|cohorts?|populations?|audiences?|dates?|families|households)\b)"
+        ),
+    ),
+    RoleRule(
         # "A further 150 places are planned by September 2025", "200 homes are due to be completed"
         "role.target.planned",
         "target",

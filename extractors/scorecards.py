@@ -70,9 +70,12 @@ def load_terms(path: Path = TERMS_PATH) -> Terms:
         for word in entry["words"]:
             keys[word.lower()] = Key(entry["id"], entry["role"], entry["period"])
     words = _alternation([w for e in data["key"] for w in e["words"]])
+    # a key is a label ("Q1 result", "Target"), or a period alone with a colon ("November 2024: 2,305",
+    # "2023/24: 2,212"): the value of that period
     key_re = re.compile(
-        rf"(?:(?P<pre>{_PERIOD_IN_KEY})\s+)?(?P<key>{words})(?:\s+(?P<post>{_PERIOD_IN_KEY}))?"
-        r"(?:\s*\((?P<paren>[^)\d]{1,25})\))?\s*[:=]?\s*",
+        rf"(?:(?:(?P<pre>{_PERIOD_IN_KEY})\s+)?(?P<key>{words})(?:\s+(?P<post>{_PERIOD_IN_KEY}))?"
+        r"(?:\s*\((?P<paren>[^)\d]{1,25})\))?\s*[:=]?"
+        rf"|(?P<dated>{_PERIOD_IN_KEY})\s*:)\s*",
         re.I,
     )
     rag = data["rag"]
@@ -84,6 +87,7 @@ def load_terms(path: Path = TERMS_PATH) -> Terms:
         key_re=key_re,
         precheck=re.compile(
             rf"\b(?:{words})\b(?:\s+{_PERIOD_IN_KEY})?(?:\s*\([^)\d]{{1,25}}\))?\s*[:=]?\s*£?\d"
+            rf"|(?:^|\n|\s{{2}})(?:{_PERIOD_IN_KEY}):\s*£?\d"
             r"|\bActual\b.{0,80}\bTarget\b|\bTarget\b.{0,80}\bActual\b",
             re.I,
         ),
@@ -240,6 +244,17 @@ class _Chain:
         return None
 
 
+DATED = Key("dated", "actual", "report")
+"""the key of a value printed after its period alone ("November 2024: 2,305"): the actual of that period"""
+
+
+def key_of(m: re.Match[str], terms: Terms) -> Key | None:
+    """The key a match of ``terms.key_re`` names."""
+    if m.group("dated"):
+        return DATED
+    return terms.keys.get(re.sub(r"\s+", " ", m.group("key")).lower())
+
+
 def _parse_pairs(chain: _Chain, terms: Terms) -> tuple[list, str, int]:
     """Key–value pairs of a chain's text, the text after the last pair, and how far the pairs reach."""
     text, pos, pairs = chain.text, 0, []
@@ -255,7 +270,7 @@ def _parse_pairs(chain: _Chain, terms: Terms) -> tuple[list, str, int]:
         a, b = chain.to_page(m.end() + n.start), chain.to_page(m.end() + n.end - 1)
         if a is None or b is None or b + 1 - a != n.end - n.start:
             break  # a value cut by a line break: leave it
-        key = terms.keys.get(re.sub(r"\s+", " ", m.group("key")).lower())
+        key = key_of(m, terms)
         pairs.append((key, m.group(0).strip(" :="), NumberMention(0, n.end - n.start, n.value, n.unit, n.rule, 0), a))
         pos = after
     return pairs, text[pos:], pos
@@ -653,7 +668,7 @@ def _header_row(lines: list[list[Segment]], i: int, terms: Terms, page: Page) ->
     for j, s in enumerate(segs):
         word = re.sub(r"\s+", " ", page.text[s.start : s.end]).strip(" :")
         m = terms.key_re.fullmatch(word)
-        cols[j] = terms.keys.get(re.sub(r"\s+", " ", m.group("key")).lower()) if m else None
+        cols[j] = key_of(m, terms) if m and m.group("key") else None
     if sum(k is not None for k in cols.values()) < 2:
         return None
     return cols

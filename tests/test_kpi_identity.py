@@ -552,3 +552,8 @@ def test_an_aside_in_brackets_does_not_hide_the_kpi_phrase_of_a_row_label():
     assert kpi_for_label("Number of households in temporary accommodation (snapshot)", "count").kpi == (
         "households_in_temporary_accommodation"
     )
+
+
+def test_unregistered_childrens_homes_are_not_the_residential_care_kpi():
+    figs = _figures("The number of children placed in unregistered children's homes has fallen to 2 in June 2023.")
+    assert _kpi_of(figs, 2) is None

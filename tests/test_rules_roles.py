@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from extractors.numbers import find_numbers
@@ -44,3 +46,14 @@ def roles(sentence: str) -> list[tuple[str, str]]:
 )
 def test_roles(sentence, expected):
     assert roles(sentence) == expected
+
+
+def test_a_figure_followed_by_the_word_target_is_the_target():
+    from extractors.nlp import analyse
+
+    text = "Prevention work succeeded in 55.3% of cases, meeting the 55% target for the first time since 2022/23."
+    roles = {f.value: f.role for f in analyse(text, date(2024, 12, 30))._.figures}
+    assert roles == {55.3: "actual", 55.0: "target"}
+    assert [f.role for f in analyse("We worked in 5 target areas in May 2024.", date(2024, 12, 30))._.figures] == [
+        "actual"
+    ]

@@ -302,3 +302,17 @@ def test_html_table_rows_holding_a_name_and_its_labelled_values(tmp_path):
     }
     text = result.document.pages[0].text
     assert all(text[o.page_start : o.page_end] == o.value_text for o in result.observations)
+
+
+def test_kpi_boxes_two_a_row_whose_values_are_keyed_by_their_period():
+    """ "November 2024: 2,305" / "Target 2,150 · Status: Red" / "2023/24: 2,212 · Good is lower", two boxes a row."""
+    result = _extract(FIXTURES / "kpi_eval2" / "ashcombe_corporate_performance_p8_2024-25.pdf")
+    obs = [o for o in result.observations if o.label == "Households living in temporary accommodation at month end"]
+    got = {(o.value_text, o.role, _period(o)) for o in obs}
+    assert got == {
+        ("2,305", "actual", (date(2024, 11, 1), date(2024, 11, 30))),
+        ("2,150", "target", None),
+        ("2,212", "actual", (date(2023, 4, 1), date(2024, 3, 31))),
+    }
+    beside = [o for o in result.observations if o.value_text == "18" and o.rule.startswith("num.count|scorecard")]
+    assert [o.label for o in beside] == ["Number of families with children in B&B for more than 6 weeks"]
