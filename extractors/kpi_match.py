@@ -454,7 +454,11 @@ _LABEL_FILLER = frozenset(
     "total totals balance balances overall all number no percentage proportion rate per cent percent actual actuals "
     "current latest year ytd month monthly quarter quarterly annual cumulative figure value count indicator measure "
     "kpi performance outturn forecast position level end council councils authority local customer customers "
-    "aged plus over above completed undertaken days day weeks week months hours minutes kg tonnes".split()
+    "aged plus over above completed undertaken days day weeks week months hours minutes kg tonnes "
+    # how and when a figure was counted, not what: "Fly-tipping incidents *reported*", "Section 42 enquiries
+    # *started*", "requests received *during the calendar year*", "at their *most recent* inspection"
+    "reported recorded received started maintained delivered provided made during calendar financial academic "
+    "initial most recent inspection combined both services service use using eligible coverage report old".split()
 )
 
 
@@ -482,6 +486,12 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
         if not _timely(kpi) or (limit_number and stated and set(stated) != set(limit_number)):
             return KpiChoice(None, "kpi.none.time_limit")  # "within 10 days" for a KPI of 20 working days
         covered += limits
+    bands = _age_bands(label)
+    if bands:
+        own_bands = _age_bands(" ".join((kpi.label, *kpi.synonyms)))
+        if own_bands and not bands & own_bands:
+            return KpiChoice(None, "kpi.none.age_band")  # "(18-64)" for a KPI of people aged 65 and over
+        covered += [(m.start(), m.end()) for m in _AGE_BAND.finditer(label)]  # the KPI's own population
     rest = "".join(" " if any(a <= i < b for a, b in covered) else ch for i, ch in enumerate(label))
     rest = re.sub(r"\([^)]*\)", " ", rest)  # "(%)", "(kg)", "(cumulative)": units and notes
     rest = _RATE_BASE.sub(" ", rest)  # "per 10,000": the figure's unit says it (rate_per_10000)
@@ -507,7 +517,33 @@ _TIME_LIMIT = re.compile(
 _TIME_LIMIT_NUMBER = re.compile(
     r"\b(\d+(?:\.\d+)?)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)\b", re.I
 )
-_RATE_BASE = re.compile(r"\bper\s+(?:1|10|100),?000\b(?:\s+(?:population|residents|children|people|households))?", re.I)
+_RATE_BASE = re.compile(
+    r"\bper\s+(?:(?:1|10|100),?000|1k|10k|100k)\b(?:\s+(?:population|residents|children|people|households))?", re.I
+)
+# an age band: "aged 18 to 64", "(65+)", "65 and over", "at five years", "16 and 17 year olds"
+_AGE_BAND = re.compile(
+    r"\b(?:aged\s+)?(?P<lo>\d{1,2})\s*(?:-|–|to|and)\s*(?P<hi>\d{1,2})(?:\s*[- ]?years?(?:[- ]olds?)?)?(?=\W|$)|"
+    r"\b(?:aged\s+)?(?P<plus>\d{1,2})\s*(?:\+|and\s+over|or\s+over|and\s+above|plus)|"
+    r"\b(?:aged|at)\s+(?P<at>\d{1,2}|one|two|three|four|five|six)\s+years?(?:\s+old)?\b",
+    re.I,
+)
+_WORD_AGE = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
+
+
+def _age_bands(text: str) -> set[tuple[int, int]]:
+    bands = set()
+    for m in _AGE_BAND.finditer(text):
+        if m.group("lo"):
+            bands.add((int(m.group("lo")), int(m.group("hi"))))
+        elif m.group("plus"):
+            bands.add((int(m.group("plus")), 200))
+        else:
+            age = m.group("at").lower()
+            n = _WORD_AGE.get(age) or int(age)
+            bands.add((n, n))
+    return bands
+
+
 _TIMELY = re.compile(r"\b(?:within|in\s+time|on\s+time|timescales?|timely|timeliness|target\s+time|deadline)\b", re.I)
 
 

@@ -142,7 +142,7 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
         for n, table in enumerate(page.tables):
             head = carried if n == 0 and carried is not None and continues(carried[1], table) else None
             headed = head or (page, table)
-            for tf in table_figures(page, table, paper.paper_date, report_period, previous, head):
+            for tf in table_figures(page, table, paper.paper_date, report_period, previous, head, paper.council):
                 if any(a < tf.figure.end and tf.figure.start < b for a, b in cards):
                     continue  # read already as a scorecard value
                 key = (tf.row_start, tf.row_end)

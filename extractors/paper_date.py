@@ -24,6 +24,15 @@ _DATED: list[tuple[str, re.Pattern[str]]] = [
             re.M,
         ),
     ),
+    # the meeting's name on one line, its date alone on the next: "Health Scrutiny Committee" / "6 March 2025"
+    (
+        "meeting_header",
+        re.compile(
+            rf"^[ \t]*(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ ]{{0,80}}?\s)?(?:Cabinet|Council|Committee|Board|"
+            rf"Panel|Executive|Forum|Commission)[ \t]*\n[ \t]*(?:{_WEEKDAY})?{_D}[ \t]*$",
+            re.M,
+        ),
+    ),
     (
         "meeting",
         re.compile(rf"\b(?:[Mm]eeting|[Cc]ommittee|[Cc]ouncil)\s+(?:on|of|held on|dated?)\s+(?:{_WEEKDAY})?{_D}"),

@@ -33,7 +33,7 @@ VALUE_RE = re.compile(
     rf"(?P<post>(?:\s*[{_ARROWS}])?(?:\s+{_RAG})?\s*)$",
     re.I,
 )
-_YEAR_ONLY = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)$")
+_YEAR_ONLY = re.compile(r"^(?:19[5-9]\d|20[0-4]\d)(?:\s?[/-]\s?(?:\d{2}|20[0-4]\d))?$")
 
 
 @dataclass(frozen=True)
@@ -423,6 +423,8 @@ class _Phrase:
     top: float
     bottom: float
     numeric: bool
+    blank: bool = False
+    """an empty-cell mark ("–", "n/a"): it holds a column's place but is no figure"""
 
 
 def _line_phrases(text: str, chars: _CharIndex, a: int, b: int) -> list[_Phrase]:
@@ -442,7 +444,40 @@ def _line_phrases(text: str, chars: _CharIndex, a: int, b: int) -> list[_Phrase]
             continue
         phrases.append(_Phrase(s, e, box[0], box[2], box[1], box[3], _is_number_cell(m.group(0))))
     # a money or percent sign printed apart from its number ("£ 1,234") joins it
-    return phrases
+    for p in phrases:
+        if not p.numeric and _BLANK_CELL.match(text[p.start : p.end]):
+            p.numeric = p.blank = True  # "–", "n/a": an empty cell in a column of figures
+    # a status printed after the figures ("On track", wrapped "On" / "track"), and a word column between the row
+    # heading and the figures ("Quarterly", "Higher"): neither names the row nor is a figure
+    last_num = max((k for k, p in enumerate(phrases) if p.numeric), default=-1)
+
+    def status(k: int, p: _Phrase) -> bool:
+        words = text[p.start : p.end]
+        if k == 0 or not _STATUS_CELL.match(words):
+            return False
+        # after the figures; on a line without figures only the wrapped end of one ("(%)  target"), lower case
+        # unlike a column heading ("Target")
+        return k > last_num if last_num >= 0 else words[:1].islower()
+
+    kept = [p for k, p in enumerate(phrases) if not status(k, p)]
+    real = [k for k, p in enumerate(kept) if p.numeric]
+    if len(kept) >= 3 and real and real[0] == 2 and _WORD_COLUMN.match(text[kept[1].start : kept[1].end]):
+        del kept[1]
+    return kept
+
+
+_BLANK_CELL = re.compile(r"^(?:[–—-]|n/?a|\.\.|x)$", re.I)
+_STATUS_CELL = re.compile(
+    r"^(?:on\s+track|off\s+track|on\s+target|off\s+target|near(?:\s+target)?|(?:below|above|behind|ahead\s+of|at)\s+target|below|above|behind|on|off|track|target|red|amber|green|"
+    r"blue|met|not\s+met|achieved|not\s+achieved|improving|improved|declining|declined|worse|better|same|stable|"
+    r"no\s+change|[↑↓→←▲▼►◄⬆⬇]+)$",
+    re.I,
+)
+_WORD_COLUMN = re.compile(
+    r"^(?:monthly|quarterly|annual(?:ly)?|termly|weekly|half[- ]yearly|bi-?annual|six[- ]monthly|higher|lower|"
+    r"high|low|cumulative|snapshot|rolling)$",
+    re.I,
+)
 
 
 def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Table]:
@@ -460,14 +495,16 @@ def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Tab
     tables: list[Table] = []
     i = 0
     while i < len(lines):
-        if not _is_figure_line(lines[i][2]):
+        if not _is_figure_line(lines[i][2], text):
             i += 1
             continue
         j, last_figure, gaps = i, i, 0
         while j + 1 < len(lines):
             nxt = lines[j + 1][2]
-            if _is_figure_line(nxt):
+            if _is_figure_line(nxt, text):
                 j, last_figure, gaps = j + 1, j + 1, 0
+            elif nxt and all(_STATUS_CELL.match(text[p.start : p.end]) for p in nxt):
+                j += 1  # the wrapped end of a row's status ("On" / "track")
             elif nxt and gaps < 2 and _in_label_area(nxt, lines[i][2]):
                 j, gaps = j + 1, gaps + 1
             elif not nxt and gaps < 1:
@@ -503,10 +540,13 @@ def _inside(p: _Phrase, box: BBox) -> bool:
     return box[0] - 1 <= cx <= box[2] + 1 and box[1] - 1 <= cy <= box[3] + 1
 
 
-def _is_figure_line(phrases: list[_Phrase]) -> bool:
-    """Two or more figures standing apart, to the right of any words: a table row read as text."""
+def _is_figure_line(phrases: list[_Phrase], text: str | None = None) -> bool:
+    """Two or more figures standing apart, to the right of any words: a table row read as text (not a line of
+    years under column headings: "2024 2024 2024 2023/24 2024/25")."""
     nums = [p for p in phrases if p.numeric]
-    if len(nums) < 2:
+    if len(nums) < 2 or all(p.blank for p in nums):
+        return False
+    if text is not None and all(p.blank or _YEAR_ONLY.match(text[p.start : p.end]) for p in nums):
         return False
     first_num = phrases.index(nums[0])
     return all(p.numeric for p in phrases[first_num:]) and first_num <= 1
@@ -519,7 +559,7 @@ def _in_label_area(phrases: list[_Phrase], ref: list[_Phrase]) -> bool:
 
 
 def _aligned_table(block, above, text: str) -> Table | None:
-    figure_lines = [ph for _, _, ph in block if _is_figure_line(ph)]
+    figure_lines = [ph for _, _, ph in block if _is_figure_line(ph, text)]
     if len(figure_lines) < 3:
         return None
     # columns: the figures' horizontal extents, merged where they overlap from line to line
@@ -589,7 +629,8 @@ def _aligned_table(block, above, text: str) -> Table | None:
     body: list[list[TableCell]] = []
 
     def continues(span: tuple[int, int]) -> bool:
-        return not text[span[0] : span[1]].lstrip()[:1].isupper()
+        lead = text[span[0] : span[1]].lstrip()[:1]
+        return not (lead.isupper() or lead.isdigit() or lead in "%£")  # "% potholes …" starts a row of its own
 
     def flush(next_label: tuple[tuple[int, int], ...] | None) -> tuple[tuple[int, int], ...]:
         """Lines of words between figure rows: the end of the row above ("assessment (days)"), the start of
@@ -611,9 +652,9 @@ def _aligned_table(block, above, text: str) -> Table | None:
         return tuple(lead)
 
     for _a, _b, ph in block:
-        if not ph:
+        if not ph or all(_STATUS_CELL.match(text[p.start : p.end]) for p in ph):
             continue
-        if not _is_figure_line(ph):
+        if not _is_figure_line(ph, text):
             pending.append((ph[0].start, ph[-1].end))
             continue
         own = tuple((p.start, p.end) for p in ph if not p.numeric)
@@ -926,15 +967,18 @@ def table_figures(
     report_period: Period | None,
     previous_period: Period | None = None,
     headed_by: tuple[Page, Table] | None = None,
+    council: str | None = None,
 ) -> list[TableFigure]:
     """The figures of one table: every number standing alone in a body cell under a column that holds figures.
 
     ``report_period`` dates an undated "Actual"/"Latest" column, ``previous_period`` a "Previous" one.
     ``headed_by`` is the table (and its page) whose header rows head this one: a table carried over from the
-    page before without its header (see ``continues``)."""
+    page before without its header (see ``continues``). A column headed by the paper's own ``council``'s name
+    ("Harrowfield" beside "England") holds its figures: the name is no part of what is measured."""
     text = page.text
     head_page, head = headed_by if headed_by is not None else (page, table)
-    cols = _columns(head, head_page.text, paper_date)
+    # a bare "Q1" or "June" heading is of the year the paper reports on, not of a date the paper mentions
+    cols = _columns(head, head_page.text, report_period.end if report_period is not None else paper_date)
     for col in cols:
         if col.period is None and _PREVIOUS.match(col.heading) and previous_period is not None:
             col.period, col.role_word = previous_period, "previous"
@@ -943,7 +987,7 @@ def table_figures(
     for c in table.cells:
         if not c.header:
             body_rows.setdefault(c.row, []).append(c)
-    label_col = 0
+    label_col = _label_column(table, text)
     unit_cols = [c.index for c in cols if c.unit_column]
     out: list[TableFigure] = []
     for r in sorted(body_rows):
@@ -957,7 +1001,7 @@ def table_figures(
         uunit = header_unit(_cell_text(text, ucell)) if ucell else None
         values: list[tuple[TableCell, CellValue, int, int]] = []
         for c in row_cells:
-            if c.col == label_col or c.col in unit_cols or c.col >= len(cols) or cols[c.col].skip:
+            if c.col <= label_col or c.col in unit_cols or c.col >= len(cols) or cols[c.col].skip:
                 continue
             numeric = [(a, b) for a, b in c.spans if _is_number_cell(text[a:b])]
             if len(numeric) != 1:
@@ -987,7 +1031,7 @@ def table_figures(
             if row_period is not None and col.period is None and role != "change":
                 # months down the rows, measures across: the row heading is the period, the column the measure
                 period, period_rule, name = row_period, "table.period.row_heading", col.measure or col.heading or None
-            elif col.measure and not _LABEL_HEADINGS.match(col.measure):
+            elif col.measure and not _LABEL_HEADINGS.match(col.measure) and not _names_council(col.measure, council):
                 name = f"{label} – {col.measure}" if label else col.measure
             confidence = 0.9 if period_rule.startswith(("table.period.heading", "table.period.between")) else 0.75
             if period_rule in ("table.period.paper_date",):
@@ -1038,6 +1082,38 @@ def continues(previous: Table | None, table: Table) -> bool:
         return False
     a, b = _column_lefts(previous), _column_lefts(table)
     return len(a) == table.n_cols and a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 2.0 for k in a)
+
+
+_COUNCIL_WORDS = frozenset(
+    "council county borough city district metropolitan london royal of the and cc bc mbc dc la local authority "
+    "unitary".split()
+)
+
+
+def _names_council(measure: str, council: str | None) -> bool:
+    """Is a column heading the paper's own council ("Harrowfield", "Kent CC", "Local authority")?"""
+    words = set(re.findall(r"[a-z]+", measure.lower()))
+    if words and words <= {"la", "local", "authority", "council"}:
+        return True
+    if not council:
+        return False
+    place = {w for w in re.findall(r"[a-z]+", council.lower()) if w not in _COUNCIL_WORDS}
+    return bool(words & place) and words - _COUNCIL_WORDS <= place
+
+
+_CODE = re.compile(r"^(?:[A-Z]{1,6}[ _.-]?\d{1,3}(?:[.(]\w{1,3}\)?)?[a-z]?|\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?)$")
+
+
+def _label_column(table: Table, text: str) -> int:
+    """The column of the row headings: the first, unless it holds only reference codes ("ASC01", "PH 03",
+    "2.1") and the second holds the measures' names."""
+    first = [_cell_text(text, c) for c in table.cells if not c.header and c.col == 0 and c.colspan == 1]
+    second = [_cell_text(text, c) for c in table.cells if not c.header and c.col == 1]
+    codes = [t for t in first if t]
+    named = [t for t in second if re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}", t)]
+    if len(codes) >= 2 and all(_CODE.match(t) for t in codes) and len(named) >= len(codes) - 1:
+        return 1
+    return 0
 
 
 def _row_period(label: str, ref: date | None) -> Period | None:

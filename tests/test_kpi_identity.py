@@ -557,3 +557,20 @@ def test_an_aside_in_brackets_does_not_hide_the_kpi_phrase_of_a_row_label():
 def test_unregistered_childrens_homes_are_not_the_residential_care_kpi():
     figs = _figures("The number of children placed in unregistered children's homes has fallen to 2 in June 2023.")
     assert _kpi_of(figs, 2) is None
+
+
+def test_an_age_band_in_a_row_label_must_agree_with_the_kpi():
+    assert kpi_for_label("Permanent admissions to care homes (65+) per 100,000", "rate_per_100000").kpi == (
+        "asc_permanent_admissions_65_plus"
+    )
+    assert kpi_for_label("Permanent admissions to care homes (18-64) per 100,000", "rate_per_100000").kpi is None
+    label = "Number of eligible people aged 40 to 74 who received an NHS Health Check (cumulative)"
+    assert kpi_for_label(label, "count").kpi == "nhs_health_checks"
+
+
+def test_how_and_when_a_figure_was_counted_does_not_hide_its_kpi():
+    assert kpi_for_label("Fly-tipping incidents reported", "count").kpi == "fly_tipping_incidents"
+    assert kpi_for_label("Section 42 safeguarding enquiries started", "count").kpi == "asc_safeguarding_enquiries"
+    # but a qualifier that makes it another measure still does
+    label = "Percentage of new EHC plans issued within 20 weeks, including exception cases"
+    assert kpi_for_label(label, "percent").kpi is None

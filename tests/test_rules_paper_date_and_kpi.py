@@ -248,3 +248,13 @@ def test_a_cover_sheet_title_row_is_the_title():
         "Kestrel Borough Council\nReport to Cabinet\nTitle Quarter 1 2023/24 Corporate Performance Report\nWards All"
     )
     assert detect_title([Page(number=1, text=cover)]) == "Quarter 1 2023/24 Corporate Performance Report"
+
+
+def test_a_meeting_date_alone_on_the_line_under_the_committee_is_the_paper_date():
+    from extractors.paper_date import detect_paper_date
+
+    text = (
+        "Wexcombe County Council\nHealth and Adult Social Care Scrutiny Committee\n6 March 2025\n"
+        "This report presents the measures agreed by the Committee on 14 March 2024."
+    )
+    assert detect_paper_date([Page(number=1, text=text)]) == (date(2025, 3, 6), "text:meeting_header")

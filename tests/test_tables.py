@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 
@@ -440,3 +441,45 @@ def test_a_group_heading_row_above_the_first_figures_is_not_a_column_heading():
     labels = {o.label for o in _table(ASHCOMBE_P6) if o.page == 1}
     assert "Number of households in temporary accommodation (snapshot)" in labels
     assert not any("Housing and Communities" in (label or "") for label in labels)
+
+
+EVAL3 = FIXTURES / "kpi_eval3"
+
+
+def test_an_unruled_table_with_a_word_column_blank_cells_and_a_wrapped_status():
+    """Kelsham: "Measure | Frequency | Target 2024/25 | 2023/24 outturn | Q1 | Q2 | Status", with "Quarterly" before
+    the figures, "–" for no figure and "On" / "track" wrapped under the status."""
+    obs = _table(EVAL3 / "kelsham_performance_monitoring_q2_2024-25.pdf")
+    cat1 = {o.value_text: o for o in obs if o.label == "% Cat 1 defects made safe in 24 hrs"}
+    assert (cat1["98%"].role, cat1["98%"].period_start) == ("target", date(2024, 4, 1))
+    assert (cat1["97.4%"].role, cat1["97.4%"].period_end) == ("actual", date(2024, 3, 31))
+    assert (cat1["98.6%"].period_start, cat1["98.6%"].period_end) == (date(2024, 4, 1), date(2024, 6, 30))
+    assert (cat1["97.9%"].period_start, cat1["97.9%"].period_end) == (date(2024, 7, 1), date(2024, 9, 30))
+    potholes = [o for o in obs if o.label == "Potholes repaired (number)" or o.label == "Potholes repaired"]
+    assert sorted(o.value for o in potholes) == [2431, 2914, 10872]
+    labels = {o.label for o in obs}
+    assert not any(w in (label or "") for label in labels for w in ("Quarterly", "track", "Highways and Transport"))
+
+
+def test_a_line_of_years_under_the_headings_is_not_a_row_and_a_wrapped_unit_joins_its_row():
+    obs = _table(EVAL3 / "lowmoor_performance_digest_q3_2024-25.pdf")
+    recycled = {o.value_text: o for o in obs if (o.label or "").startswith("Household waste recycled")}
+    assert recycled["46.2"].unit == "percent"
+    assert (recycled["46.2"].period_start, recycled["46.2"].period_end) == (date(2024, 10, 1), date(2024, 10, 31))
+    assert recycled["45.0"].role == "target"
+    assert not any(o.value == 2024 for o in obs)
+
+
+def test_a_reference_code_column_does_not_name_the_rows_and_bare_quarters_are_of_the_reporting_year():
+    obs = _table(EVAL3 / "wexcombe_asc_public_health_q3_2024-25.pdf")
+    assert not any(re.fullmatch(r"[A-Z]{2,4}\d{2}", o.label or "") for o in obs)
+    direct = {
+        o.value_text: o for o in obs if o.label == "Proportion of people who use services who receive direct payments"
+    }
+    assert (direct["23.9%"].period_start, direct["23.9%"].period_end) == (date(2024, 10, 1), date(2024, 12, 31))
+    assert direct["23.9%"].kpi == "asc_direct_payments"
+
+
+def test_a_column_headed_by_the_council_s_own_name_adds_nothing_to_the_label():
+    obs = _table(EVAL3 / "harrowfield_education_send_annual_2023-24.pdf")
+    assert obs and not any("Harrowfield" in (o.label or "") for o in obs)
