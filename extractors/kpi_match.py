@@ -75,6 +75,7 @@ _POPULATION_OBJECT = re.compile(
 )
 _SHARE_OF = re.compile(r"(?:%|\bper\s?cent|\bpercentage|\bproportion)\s+of\s+(?:all\s+|new\s+|the\s+)?$", re.I)
 _BASE_GAP = re.compile(r"\s+(?:were|was|are|is|have\s+been|has\s+been|had\s+been)\s+", re.I)
+_NEW_CLAUSE = re.compile(r",\s+(?:and|while|whilst|with|whereas)\s", re.I)
 _SUBGROUP_BETWEEN = re.compile(r"\b(?:all\s+|some\s+|most\s+|none\s+)?of\s+(?:whom|which|these|those|them)\b", re.I)
 _BESIDE = 12
 """A qualifier KPI (a population) must sit this close to the figure (characters) unless its label names it."""
@@ -171,6 +172,16 @@ def choose_kpi(
             continue
         if not kpi.qualifier and not kpi.takes_population(population or _population_after(m, mentions, sentence)):
             rejected = "kpi.none.population"
+            continue
+        if kpi.not_after and re.search(
+            r"\b(?:" + "|".join(map(re.escape, kpi.not_after)) + r")\s+$",
+            sentence[max(0, m.start - 20) : m.start],
+            re.I,
+        ):
+            rejected = "kpi.none.not_after"  # "468 *new* EHC plans were issued" are not the plans maintained
+            continue
+        if unit == "count" and _timely_only(kpi) and not _TIME_LIMIT.search(sentence[m.start : m.end + 60]):
+            rejected = "kpi.none.not_timely"  # "412 FOI requests" received, not answered in time
             continue
         if kpi.context and not any(c in low_sentence for c in kpi.context):
             rejected = "kpi.none.context"  # "agency staff" of the whole workforce is no figure of agency social workers
@@ -270,6 +281,8 @@ def choose_kpi(
             continue
         if m.end <= f0 and _follows_other(sentence, m, others):
             continue  # "86% have a health review and 70% …": the phrase after a figure is that figure's
+        if m.start >= f1 and _NEW_CLAUSE.search(sentence[f1 : m.start]):
+            continue  # "close to the 50% target, and successful completion of treatment …": the next clause's
         if m.start >= f1 and _SUBGROUP_BETWEEN.search(sentence[f1 : m.start]):
             continue  # "4 live in special schools, all of whom live out of the area": the phrase is the sub-group's
         clause.append((m, k))
@@ -458,7 +471,8 @@ _LABEL_FILLER = frozenset(
     # how and when a figure was counted, not what: "Fly-tipping incidents *reported*", "Section 42 enquiries
     # *started*", "requests received *during the calendar year*", "at their *most recent* inspection"
     "reported recorded received started maintained delivered provided made during calendar financial academic "
-    "initial most recent inspection combined both services service use using eligible coverage report old".split()
+    "initial most recent inspection combined both services service use using eligible coverage report old "
+    "average mean median responded answered collected processed living placed".split()
 )
 
 
@@ -509,7 +523,8 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
 # "within 20 working days", "in 13 weeks", "on time", "in timescale": the time limit of a timeliness measure
 _TIME_LIMIT = re.compile(
     r"\b(?:(?:within|in|under|inside|less\s+than)\s+(?:the\s+)?(?:\d+(?:\.\d+)?|one|two|three|four|five|six|seven|"
-    r"eight|ten|twelve)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)|"
+    r"eight|ten|twelve)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)"
+    r"(?:\s+or\s+(?:fewer|less|under))?|"
     r"(?:on|in)\s+time|in\s+(?:agreed\s+|statutory\s+)?timescales?|within\s+(?:agreed\s+|statutory\s+|target\s+)?"
     r"(?:timescales?|target(?:\s+time)?|deadline))\b",
     re.I,
@@ -522,9 +537,11 @@ _RATE_BASE = re.compile(
 )
 # an age band: "aged 18 to 64", "(65+)", "65 and over", "at five years", "16 and 17 year olds"
 _AGE_BAND = re.compile(
-    r"\b(?:aged\s+)?(?P<lo>\d{1,2})\s*(?:-|–|to|and)\s*(?P<hi>\d{1,2})(?:\s*[- ]?years?(?:[- ]olds?)?)?(?=\W|$)|"
-    r"\b(?:aged\s+)?(?P<plus>\d{1,2})\s*(?:\+|and\s+over|or\s+over|and\s+above|plus)|"
-    r"\b(?:aged|at)\s+(?P<at>\d{1,2}|one|two|three|four|five|six)\s+years?(?:\s+old)?\b",
+    r"\b(?P<aged_lo>aged\s+)?(?P<lo>\d{1,2})\s*(?:-|–|to|and)\s*(?P<hi>\d{1,2})(?P<years>\s*[- ]?years?(?:[- ]olds?)?)?"
+    r"(?=\W|$)|"
+    r"\b(?:aged\s+)?(?P<plus>1[6-9]|[2-9]\d)\s*(?:\+|and\s+over|or\s+over|and\s+above|plus)|"
+    r"\b(?:aged|at)\s+(?P<at>\d{1,2}|one|two|three|four|five|six)\s+years?(?:\s+old)?\b|"
+    r"\baged\s+(?P<aged>\d{1,2})\b",
     re.I,
 )
 _WORD_AGE = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -534,9 +551,13 @@ def _age_bands(text: str) -> set[tuple[int, int]]:
     bands = set()
     for m in _AGE_BAND.finditer(text):
         if m.group("lo"):
-            bands.add((int(m.group("lo")), int(m.group("hi"))))
+            lo, hi = int(m.group("lo")), int(m.group("hi"))
+            if m.group("aged_lo") or m.group("years") or (lo < hi and hi >= 17):
+                bands.add((lo, hi))  # not "3-4 placements"
         elif m.group("plus"):
             bands.add((int(m.group("plus")), 200))
+        elif m.group("aged"):
+            bands.add((int(m.group("aged")), int(m.group("aged"))))
         else:
             age = m.group("at").lower()
             n = _WORD_AGE.get(age) or int(age)
@@ -545,6 +566,12 @@ def _age_bands(text: str) -> set[tuple[int, int]]:
 
 
 _TIMELY = re.compile(r"\b(?:within|in\s+time|on\s+time|timescales?|timely|timeliness|target\s+time|deadline)\b", re.I)
+
+
+def _timely_only(kpi: Kpi) -> bool:
+    """Is the KPI only the share or number done in time ("FOI requests answered within 20 working days"), not
+    also the number done ("Potholes repaired (and within target time)")?"""
+    return bool(_TIMELY.search(kpi.label)) and not re.search(r"\band\s+(?:within|in\s+time|on\s+time)", kpi.label)
 
 
 def _timely(kpi: Kpi) -> bool:
@@ -580,7 +607,8 @@ _KEY_WEAK = frozenset(
     "total member figure case child young person people adult resident individual within year month week day "
     "time other more less increase decrease rise fall point level around approximately over under just nearly "
     "almost some many majority minority one two three four five six seven eight nine ten half quarter third "
-    "average overall new same further additional last next previous current further item page table".split()
+    "average overall new same further additional last next previous current further item page table "
+    "second minute hour aged".split()
 )
 _KEY_ROLE = frozenset(
     "target goal aim ambition actual actuals outturn baseline benchmark forecast projection plan status rag "
@@ -615,6 +643,13 @@ def _singular(word: str) -> str:
     return word
 
 
+@lru_cache(maxsize=1)
+def _noun_phrases() -> frozenset[str]:
+    """The taxonomy's counted nouns, singular word by word ("care leaver", "young person")."""
+    _, group_of = _noun_pattern(load_taxonomy())
+    return frozenset(" ".join(_singular(w) for w in noun.split()) for noun in group_of)
+
+
 def label_key(label: str | None) -> str | None:
     """A normalised form of a label, the same for the same indicator however a paper prints it:
     "Percentage of Care Leavers in suitable accommodation (%)" -> "care leaver suitable accommodation".
@@ -633,12 +668,17 @@ def label_key(label: str | None) -> str | None:
     words = [_singular(w) for w in text.split() if w not in _KEY_STOP]
     _, group_of = _noun_pattern(load_taxonomy())
     # a counted noun alone ("households", "staff", "visits") names no indicator: it would join different ones
-    digits = [w for w in words if re.fullmatch(r"[\d.]+", w)]
-    plain = [w for w in words if w not in digits]
+    ages = {str(n) for band in _age_bands(label) for n in band}
+    # an age band ("care leavers aged 19-21") qualifies a population; alone with it, it names no indicator
+    digits = [w for w in words if re.fullmatch(r"[\d.]+", w) and w not in ages]
+    plain = [w for w in words if not re.fullmatch(r"[\d.]+", w)]
     if not plain or (not digits and all(w in _KEY_WEAK or w in group_of for w in plain)):
         return None
     if all(w in _KEY_ROLE for w in plain):
         return None  # "target", "England average": what kind of figure, not what it measures
+    strong = " ".join(w for w in plain if w not in _KEY_WEAK)
+    if not digits and strong in _noun_phrases():
+        return None  # "care leavers aged 19": a counted noun and its age, no indicator
     return " ".join(words)[:120]
 
 

@@ -147,7 +147,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         # "none has stayed longer than six weeks", "for more than 18 months": a threshold, not a measurement
         "not.threshold",
         re.compile(
-            r"\b(?:longer|more|less|fewer|shorter) than\s+(?:\d+|"
+            r"\b(?:longer|more|less|fewer|shorter)\s+than\s+(?:\d+|"
             + _WORD_RE
             + r")\s+(?:days?|weeks?|months?|years?)\b",
             re.I,
@@ -156,7 +156,9 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),
     (
         "not.distance",
-        re.compile(r"\b(?:more than|over|within|under|less than|up to)\s+\d+\s+(?:miles?|km|kilometres?)\b", re.I),
+        re.compile(
+            r"\b(?:more\s+than|over|within|under|less\s+than|up\s+to)\s+\d+\s+(?:miles?|km|kilometres?)\b", re.I
+        ),
     ),
     (
         "not.definition_after",
@@ -189,6 +191,11 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     ("not.short_year_span", re.compile(r"\b(?:FY\s?)?\d{2}/\d{2}\b(?!/)")),
     ("not.date", re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")),
     ("not.rate_base", re.compile(r"\bper\s+\d{1,3}(?:,?\d{3})*\b", re.I)),
+    # "… per" / "10,000" on the next line of a heading, the words of a neighbouring box between them
+    (
+        "not.rate_base_split",
+        re.compile(r"(?<=\bper\b)[^\d.;:%]{1,60}?(?<![\w,.])(?:1,000|10,000|100,000)\b(?!\s*(?:%|per\b))", re.I),
+    ),
     (
         "not.denominator",
         re.compile(

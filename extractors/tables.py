@@ -116,7 +116,12 @@ _ROW_UNIT_HINT = re.compile(
 )
 
 
-_NUMBER_BEFORE = re.compile(r"\d\s*(?:working\s+|calendar\s+)?$", re.I)
+# "within 10 working days", "for more than six weeks": a time limit or threshold in the name, not the unit
+_NUMBER_BEFORE = re.compile(
+    r"(?:\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty))\s*"
+    r"(?:working\s+|calendar\s+|clear\s+)?$",
+    re.I,
+)
 
 
 def row_unit(label: str) -> tuple[str, float] | None:
@@ -1078,7 +1083,10 @@ def continues(previous: Table | None, table: Table) -> bool:
     column starting where the other's does?"""
     if previous is None or table.kind != "ruled" or previous.kind != "ruled" or previous.n_cols != table.n_cols:
         return False
-    if any(c.header for c in table.cells) or not any(c.header for c in previous.cells):
+    if not any(c.header for c in previous.cells):
+        return False
+    # the words of a row broken by the page break may open the page, above the first figures: not a header
+    if any(c.header and c.col > 1 and c.spans for c in table.cells):
         return False
     a, b = _column_lefts(previous), _column_lefts(table)
     return len(a) == table.n_cols and a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 2.0 for k in a)

@@ -48,6 +48,8 @@ class Kpi:
     """Phrases (lower case) one of which a figure's sentence or row must hold before the KPI is chosen: for a KPI
     whose phrases also name a wider measure ("agency staff" of a whole council is no figure of agency social
     workers)."""
+    not_after: tuple[str, ...] = ()
+    """Words that, right before one of the KPI's phrases, make it another measure ("new EHC plans")."""
     populations: tuple[str, ...] = ()
     """Population KPIs (qualifiers such as children_looked_after) whose figures this KPI may take; every
     children's social care KPI takes its own populations."""
@@ -114,6 +116,7 @@ def _kpi(entry: dict, services: dict[str, str], nouns: dict[str, tuple[str, ...]
         counts=counts,
         populations=tuple(entry.get("populations", ())),
         context=tuple(c.lower() for c in entry.get("context", ())),
+        not_after=tuple(c.lower() for c in entry.get("not_after", ())),
     )
 
 

@@ -574,3 +574,38 @@ def test_how_and_when_a_figure_was_counted_does_not_hide_its_kpi():
     # but a qualifier that makes it another measure still does
     label = "Percentage of new EHC plans issued within 20 weeks, including exception cases"
     assert kpi_for_label(label, "percent").kpi is None
+
+
+def test_new_plans_issued_in_a_year_are_not_the_plans_maintained():
+    figs = _figures("In calendar year 2023, 468 new EHC plans were issued, and 2,310 children had an EHC plan.")
+    assert _kpi_of(figs, 468) is None
+    assert _kpi_of(figs, 2310) == "ehcps_maintained"
+
+
+def test_a_count_of_requests_is_not_the_kpi_of_requests_answered_in_time():
+    figs = _figures("We received 412 Freedom of Information requests in the quarter.")
+    assert _kpi_of(figs, 412) is None
+    figs = _figures("390 Freedom of Information requests were answered within 20 working days.")
+    assert _kpi_of(figs, 390) == "foi_requests_in_time"
+
+
+def test_a_phrase_after_a_comma_and_belongs_to_the_next_clause():
+    figs = _figures(
+        "Breastfeeding at the 6 to 8 week review rose to 49.4%, close to the 50% target, and successful "
+        "completion of treatment by opiate users was 6.2% in the year to December 2024."
+    )
+    assert _kpi_of(figs, 50) is None
+
+
+def test_a_population_and_its_age_alone_is_no_label_key():
+    assert label_key("Care leavers aged 19") is None
+    assert label_key("Care leavers aged 19-21 in education, employment or training") is not None
+    assert label_key("% of children with 3+ placements") is not None
+
+
+def test_a_unitary_council_named_place_council_on_its_own_line():
+    assert detect_council([Page(number=1, text="Medbury Council\nChildren's Services Scrutiny Panel")]) == (
+        "Medbury Council",
+        "text:heading",
+    )
+    assert detect_council([Page(number=1, text="Full Council\nAgenda")]) is None

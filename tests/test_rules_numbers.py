@@ -111,3 +111,15 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
 )
 def test_non_figures_are_rejected(sentence):
     assert figures(sentence) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Children subject to a child Child protection plans per protection plan 10,000",
+        "Children looked after per Looked-after children with 10,000 three or more placement moves",
+        "23.4% of children in care were placed more\nthan 20 miles from home.",
+    ],
+)
+def test_a_rate_base_on_the_next_line_and_a_distance_over_a_line_break_are_not_figures(text):
+    assert [n.value for n in find_numbers(text)] == ([23.4] if "miles" in text else [])
