@@ -557,7 +557,19 @@ def _share_partner_kpis(figures: list[Figure], sentence: str, s0: int) -> list[F
     """A figure without a KPI that restates or continues one with a KPI ("from 647 days to 743 days", "212 (or
     43%)", "102 children (a rate of 31 per 10,000)") takes that KPI, when it takes the unit and counted noun."""
     spans = [(f.start - s0, f.end - s0) for f in figures]
-    for i, j in partners(sentence, spans):
+    pairs = partners(sentence, spans)
+    for i in range(len(figures) - 1):
+        # "612 children were looked after (93.5 per 10,000)": a rate in brackets restates the count before it
+        gap = sentence[spans[i][1] : spans[i + 1][0]]
+        if (
+            figures[i].unit == "count"
+            and figures[i + 1].unit.startswith("rate_per")
+            and gap.rstrip().endswith("(")
+            and len(gap) <= 60
+            and not re.search(r"[;:.]", gap)
+        ):
+            pairs.append((i, i + 1))
+    for i, j in pairs:
         a, b = figures[i], figures[j]
         if (a.kpi is None) == (b.kpi is None):
             continue

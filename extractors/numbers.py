@@ -319,8 +319,11 @@ def find_numbers(sentence: str) -> list[NumberMention]:
             if _is_bare_year(text, value):
                 continue
             named = _unit_before(sentence, s)
-            if named is None and found and found[-1].unit != "count" and _COMPARED.search(sentence, 0, s):
-                named = ("num.unit_of_comparison", found[-1].unit)  # "44.1, down from 45.9": the same measure
+            # the figure compared is the last one outside brackets: "619 (94.6 per 10,000), up from 611" compares
+            # 611 with 619, not with the rate beside it
+            outside = [f for f in found if sentence.count("(", 0, f.start) <= sentence.count(")", 0, f.start)]
+            if named is None and outside and outside[-1].unit != "count" and _COMPARED.search(sentence, 0, s):
+                named = ("num.unit_of_comparison", outside[-1].unit)  # "44.1, down from 45.9": the same measure
             if named is not None:
                 found.append(NumberMention(s, e, value, named[1], named[0], e))
                 continue

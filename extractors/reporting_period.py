@@ -105,6 +105,13 @@ def _candidate_texts(pages: list[Page]) -> list[str]:
     return out
 
 
+_DAY_DATE = re.compile(
+    r"\b\d{1,2}(?:st|nd|rd|th)?\s+(?:January|February|March|April|May|June|July|August|September|October|November|"
+    r"December)\s+(?:19|20)\d\d\b",
+    re.I,
+)
+
+
 def _read(text: str, paper_date: date | None) -> tuple[Period, str] | None:
     """The period one title window names, most specific forms first."""
     if _MEETING_LINE.search(text):
@@ -154,7 +161,8 @@ def _read(text: str, paper_date: date | None) -> tuple[Period, str] | None:
     if found:
         best = min(found, key=lambda p: (p.end - p.start).days)  # the most specific
         return Period(-1, -1, best.text, best.start, best.end, best.kind), f"text:{best.kind}"
-    m = _MONTH.search(text)
+    # "Corporate Parenting Board, 2 October 2025 … Scorecard – August 2025": a day's date is the meeting's
+    m = _MONTH.search(_DAY_DATE.sub(" ", text))
     if m and _MONTH_TITLE.search(text):
         y, mo = int(m.group("y")), month_number(m.group("m"))
         return Period(-1, -1, m.group(0), date(y, mo, 1), month_end(y, mo), "month"), "text:month"

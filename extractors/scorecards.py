@@ -75,7 +75,7 @@ def load_terms(path: Path = TERMS_PATH) -> Terms:
     key_re = re.compile(
         rf"(?:(?:(?P<pre>{_PERIOD_IN_KEY})\s+)?(?P<key>{words})(?:\s+(?P<post>{_PERIOD_IN_KEY}))?"
         r"(?:\s*\((?P<paren>[^)\d]{1,25})\))?\s*[:=]?"
-        rf"|(?P<dated>{_PERIOD_IN_KEY})\s*:)\s*",
+        rf"|(?P<dated>{_PERIOD_IN_KEY}|{MONTH_RE})\s*:)\s*",
         re.I,
     )
     rag = data["rag"]
@@ -87,7 +87,7 @@ def load_terms(path: Path = TERMS_PATH) -> Terms:
         key_re=key_re,
         precheck=re.compile(
             rf"\b(?:{words})\b(?:\s+{_PERIOD_IN_KEY})?(?:\s*\([^)\d]{{1,25}}\))?\s*[:=]?\s*£?\d"
-            rf"|(?:^|\n|\s{{2}})(?:{_PERIOD_IN_KEY}):\s*£?\d"
+            rf"|(?:^|\n|\s{{2}})(?:{_PERIOD_IN_KEY}|{MONTH_RE}):\s*£?\d"
             r"|\bActual\b.{0,80}\bTarget\b|\bTarget\b.{0,80}\bActual\b",
             re.I,
         ),
@@ -219,7 +219,7 @@ def _value_at(text: str, pos: int) -> tuple[NumberMention, int] | None:
     return NumberMention(m.start() - pos, end - pos, value, unit, rule, m.end() - pos), m.end()
 
 
-_SEP = re.compile(r"[\s,;|]*")
+_SEP = re.compile(r"[\s,;|·•–—-]*")
 
 
 class _Chain:
@@ -508,13 +508,11 @@ def _heading_above(page: Page, lines: list[list[Segment]], seg: Segment) -> list
             cur = up
             continue
         if up.kind == "values":
+            if _headline(page, lines, up):
+                cur = up  # a tile's headline value between its name and the keyed values below it
+                continue
             # "Missed bin collections per / 100,000": the end of a wrapped name, not a value
-            higher = _above(lines, up)
-            if (
-                higher is None
-                or not _is_heading(page, higher)
-                or not _UNFINISHED.search(page.text[higher.start : higher.end])
-            ):
+            if not _name_end(page, lines, up):
                 return []
         elif not _is_heading(page, up):
             return []
@@ -525,6 +523,29 @@ def _heading_above(page: Page, lines: list[list[Segment]], seg: Segment) -> list
                 break
             found.insert(0, higher)
         return found
+
+
+def _name_end(page: Page, lines: list[list[Segment]], seg: Segment) -> bool:
+    """Is a lone number the end of a wrapped name ("Missed bin collections per" / "100,000")?"""
+    higher = _above(lines, seg)
+    return (
+        higher is not None
+        and _is_heading(page, higher)
+        and bool(_UNFINISHED.search(page.text[higher.start : higher.end]))
+        and _close_below(higher, seg, 1.5)
+    )
+
+
+def _headline(page: Page, lines: list[list[Segment]], seg: Segment) -> bool:
+    """Is a lone number a KPI tile's headline value: under the tile's name, over its keyed values ("July: 1,398",
+    "England: 22.4%")?"""
+    if seg.kind != "values" or _name_end(page, lines, seg):
+        return False
+    higher, lower = _above(lines, seg), _below(lines, seg)
+    if higher is None or lower is None or lower.kind not in ("run", "status") or not _close_below(seg, lower, 1.9):
+        return False
+    named = _is_heading(page, higher) or (higher.kind == "values" and _name_end(page, lines, higher))
+    return named and _close_below(higher, seg, 2.6)
 
 
 def _wrapped_line(page: Page, lines: list[list[Segment]], seg: Segment) -> bool:
@@ -607,12 +628,21 @@ _PERCENT_LABEL = re.compile(r"^(?:percentage|proportion|%)\b|\(%\)|%\s*$|\bper\s
 _DAYS_LABEL = re.compile(r"\b(?:average|mean|median)?\s*(?:number\s+of\s+)?(?:working\s+|calendar\s+)?days\b", re.I)
 
 
+_RATE_LABEL = re.compile(r"\bper\s+(1,?000|10,?000|100,?000)\b", re.I)
+
+
 def _unit(n: NumberMention, label: str | None) -> tuple[str, str]:
     """The value's unit: printed with it, else from the indicator's name ("Percentage of …", "(days)")."""
     if n.unit != "count" or not label:
         return n.unit, n.rule
     if _PERCENT_LABEL.search(label):
         return "percent", "num.percent_label"
+    rate = _RATE_LABEL.search(label)
+    if rate:  # "Children looked after per 10,000"
+        base = rate.group(1).replace(",", "")
+        return {"1000": "rate_per_1000", "10000": "rate_per_10000", "100000": "rate_per_100000"}[base], (
+            "num.rate_label"
+        )
     if re.match(r"^(?:average|mean|median)\b.*\bdays\b", label, re.I) or re.search(
         r"\((?:working\s+)?days\)", label, re.I
     ):
@@ -788,9 +818,23 @@ def read_scorecards(
     # label–value runs, with their box heading or row header; RAG cells join the run they follow
     groups: dict[tuple[int, ...], tuple[list[Segment], list, list[str]]] = {}
     order: list[tuple[int, ...]] = []
+    latest = terms.keys.get("latest")
     for segs in lines:
         for s in segs:
-            if s.line in done_lines or s.kind not in ("run", "status"):
+            if s.line in done_lines:
+                continue
+            if s.kind == "values" and latest is not None and _headline(page, lines, s):
+                label = _heading_above(page, lines, s)
+                if label:
+                    gid = tuple(x.start for x in label)
+                    if gid not in groups:
+                        groups[gid] = (label, [], [])
+                        order.append(gid)
+                    key, _, n, at = s.values[0]
+                    groups[gid][1].append((latest, "", n, at))
+                    claimed.append((s.start, s.end))
+                continue
+            if s.kind not in ("run", "status"):
                 continue
             left = _row_header(page, lines, s)
             cells_right = sum(x.kind in ("run", "status") for x in lines[s.line] if left and x.start > left[0].end)

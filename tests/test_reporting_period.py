@@ -188,3 +188,14 @@ def test_wrapped_body_lines_are_not_read_as_a_title():
         "£1,200,000.\n"
     )
     assert detect_reporting_period([Page(number=1, text=text)], date(2023, 3, 17)) is None
+
+
+def test_a_meeting_date_with_a_day_is_not_the_month_reported_on():
+    from extractors.reporting_period import detect_reporting_period
+
+    text = (
+        "Medbury Council\nCorporate Parenting Board, 2 October 2025\nDirectorate of Children's Services\n"
+        "Children's Services Performance Scorecard – August 2025\n"
+    )
+    found = detect_reporting_period([Page(number=1, text=text)], date(2025, 10, 2))
+    assert found is not None and (found.period.start, found.period.end) == (date(2025, 8, 1), date(2025, 8, 31))

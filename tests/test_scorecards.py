@@ -316,3 +316,18 @@ def test_kpi_boxes_two_a_row_whose_values_are_keyed_by_their_period():
     }
     beside = [o for o in result.observations if o.value_text == "18" and o.rule.startswith("num.count|scorecard")]
     assert [o.label for o in beside] == ["Number of families with children in B&B for more than 6 weeks"]
+
+
+def test_kpi_tiles_with_a_headline_value_a_previous_month_and_a_rate_in_the_name():
+    """Medbury's August tiles: name, headline value (August), "July: …", "England: … · RAG: Red"."""
+    result = _extract(FIXTURES / "kpi_eval4" / "medbury_childrens_scorecard_2025-08.pdf")
+    obs = [o for o in result.observations if o.label == "Children looked after per 10,000"]
+    got = {(o.value_text, o.unit, o.role, _period(o)) for o in obs}
+    assert got == {
+        ("93.5", "rate_per_10000", "actual", (date(2025, 8, 1), date(2025, 8, 31))),
+        ("94.6", "rate_per_10000", "actual", (date(2025, 7, 1), date(2025, 7, 31))),
+        ("70", "rate_per_10000", "benchmark", None),
+    }
+    assert {o.kpi for o in obs} == {"children_looked_after_rate"}
+    rerefs = {o.value_text: o.role for o in result.observations if (o.label or "").startswith("Re-referrals within")}
+    assert rerefs == {"22.7": "actual", "21.9": "actual", "20.0": "target", "22.4": "benchmark"}
