@@ -75,6 +75,8 @@ _POPULATION_OBJECT = re.compile(
 )
 _SHARE_OF = re.compile(r"(?:%|\bper\s?cent|\bpercentage|\bproportion)\s+of\s+(?:all\s+|new\s+|the\s+)?$", re.I)
 _BASE_GAP = re.compile(r"\s+(?:were|was|are|is|have\s+been|has\s+been|had\s+been)\s+", re.I)
+_OF_BASE = re.compile(r"\bof\s+(?:the\s+|all\s+|our\s+|these\s+)?$", re.I)
+_COMMA_ONLY = re.compile(r"\s*,\s*")
 _NEW_CLAUSE = re.compile(r",\s+(?:and|while|whilst|with|whereas)\s", re.I)
 _SUBGROUP_BETWEEN = re.compile(r"\b(?:all\s+|some\s+|most\s+|none\s+)?of\s+(?:whom|which|these|those|them)\b", re.I)
 _BESIDE = 12
@@ -235,7 +237,17 @@ def choose_kpi(
             return KpiChoice(None, "kpi.none.ambiguous")
         return KpiChoice(best[1].id, "kpi.label")
 
+    def base_of(m: KpiMention) -> bool:
+        """ "Of the children in care, 86 were …": the phrase is the base the figure is a part of."""
+        return (
+            m.end <= f0
+            and bool(_OF_BASE.search(sentence[max(0, m.start - 12) : m.start]))
+            and bool(_COMMA_ONLY.fullmatch(sentence[m.end : f0]))
+        )
+
     def beside_it(m: KpiMention, k: Kpi) -> bool:
+        if base_of(m):
+            return False
         if m.end <= f0 and _follows_other(sentence, m, others):
             return False  # "Of the 471 children in care, 87 …": the phrase is the earlier figure's
         if distance(m) <= _BESIDE:
@@ -281,6 +293,8 @@ def choose_kpi(
             continue
         if m.end <= f0 and _follows_other(sentence, m, others):
             continue  # "86% have a health review and 70% …": the phrase after a figure is that figure's
+        if base_of(m):
+            continue  # "Of the children in care, 86 were unaccompanied asylum-seeking children": the base
         if m.start >= f1 and _NEW_CLAUSE.search(sentence[f1 : m.start]):
             continue  # "close to the 50% target, and successful completion of treatment …": the next clause's
         if m.start >= f1 and _SUBGROUP_BETWEEN.search(sentence[f1 : m.start]):
@@ -444,7 +458,8 @@ def _phrase_pattern(taxonomy: Taxonomy) -> tuple[re.Pattern[str], dict[str, list
     # words may be split by line breaks and runs of spaces in a PDF's text, and by a short aside in brackets
     # ("Business Rates (NNDR) collected")
     gap = r"(?:\s+\([^()]{1,24}\))?\s+"
-    alternatives = [gap.join(re.escape(w) for w in p.split()) for p in phrases]
+    # a hyphenated word may be broken at a line end ("asylum-" / "seeking")
+    alternatives = [gap.join(re.escape(w).replace(r"\-", r"-\s*") for w in p.split()) for p in phrases]
     pattern = re.compile(r"(?<![\w-])(?:" + "|".join(alternatives) + r")(?![\w-])", re.I)
     return pattern, owners
 
@@ -455,7 +470,7 @@ def find_mentions(text: str, taxonomy: Taxonomy | None = None) -> list[KpiMentio
     pattern, owners = _phrase_pattern(taxonomy)
     out = []
     for m in pattern.finditer(text):
-        phrase = " ".join(_ASIDE.sub(" ", m.group(0)).lower().split())
+        phrase = " ".join(re.sub(r"-\s+", "-", _ASIDE.sub(" ", m.group(0))).lower().split())
         out += [KpiMention(kpi, m.start(), m.end(), phrase) for kpi in owners.get(phrase, ())]
     return out
 
@@ -472,7 +487,7 @@ _LABEL_FILLER = frozenset(
     # *started*", "requests received *during the calendar year*", "at their *most recent* inspection"
     "reported recorded received started maintained delivered provided made during calendar financial academic "
     "initial most recent inspection combined both services service use using eligible coverage report old "
-    "average mean median responded answered collected processed living placed".split()
+    "average mean median responded answered collected processed living placed receiving receive in-year".split()
 )
 
 
@@ -492,7 +507,13 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
         return choice
     kpi = taxonomy.get(choice.kpi)
     assert kpi is not None
-    covered = [(m.start, m.end) for m in mentions if m.kpi == choice.kpi or _is_population(m, taxonomy)]
+    first = choice.kpi
+    bands = _age_bands(label)
+    if bands and not bands & _age_bands(" ".join((kpi.label, *kpi.synonyms))):
+        sibling = _age_sibling(kpi, bands, unit, taxonomy)
+        if sibling is not None:  # "Permanent admissions …, aged 18-64": the 18-64 KPI, not the 65+ one
+            kpi, choice = sibling, KpiChoice(sibling.id, "kpi.label.age_band")
+    covered = [(m.start, m.end) for m in mentions if m.kpi in (choice.kpi, first) or _is_population(m, taxonomy)]
     limits = [(m.start(), m.end()) for m in _TIME_LIMIT.finditer(label)]
     if limits:
         limit_number = _TIME_LIMIT_NUMBER.findall(kpi.label)
@@ -500,7 +521,6 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
         if not _timely(kpi) or (limit_number and stated and set(stated) != set(limit_number)):
             return KpiChoice(None, "kpi.none.time_limit")  # "within 10 days" for a KPI of 20 working days
         covered += limits
-    bands = _age_bands(label)
     if bands:
         own_bands = _age_bands(" ".join((kpi.label, *kpi.synonyms)))
         if own_bands and not bands & own_bands:
@@ -514,10 +534,36 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     for word in re.findall(r"[a-z0-9][a-z0-9'’-]*", rest.lower()):
         if word in _KEY_STOP or word in _LABEL_FILLER or word in group_of or _singular(word) in group_of:
             continue
-        if _singular(word) in own:
-            continue
+        if _singular(word) in own or _stem(word) in _own_stems(kpi):
+            continue  # "recycled, reused and composted" for "reuse, recycling and composting"
         return KpiChoice(None, "kpi.none.label_qualifier")
     return choice
+
+
+def _age_sibling(kpi: Kpi, bands: set[tuple[int, int]], unit: str, taxonomy: Taxonomy) -> Kpi | None:
+    """The KPI of the same family (ids sharing all but their age part: asc_permanent_admissions_65_plus /
+    _18_64) whose age band is the label's."""
+    stem = re.sub(r"(?:_\d+(?:_\d+|_plus)?)+$", "", kpi.id)
+    if stem == kpi.id:
+        return None
+    found = [
+        k
+        for k in taxonomy.kpis
+        if k.id != kpi.id
+        and k.id.startswith(stem + "_")
+        and k.takes_unit(unit)
+        and bands & _age_bands(" ".join((k.label, *k.synonyms)))
+    ]
+    return found[0] if len(found) == 1 else None
+
+
+def _stem(word: str) -> str:
+    return re.sub(r"(?:ing|ion|ed|es|e|s)$", "", word) if len(word) > 5 else word
+
+
+@lru_cache(maxsize=1024)
+def _own_stems(kpi: Kpi) -> frozenset[str]:
+    return frozenset(_stem(w) for w in _own_words(kpi))
 
 
 # "within 20 working days", "in 13 weeks", "on time", "in timescale": the time limit of a timeliness measure
@@ -733,4 +779,8 @@ def partners(sentence: str, spans: list[tuple[int, int]]) -> list[tuple[int, int
 
 
 # "102 children are in the care of the local authority (a rate of 31 …": a bracketed restatement ends the clause
-_ASIDE_END = re.compile(r"\(\s*(?:or|a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to)\s*$", re.I)
+_ASIDE_END = re.compile(
+    r"(?:\(\s*(?:or|a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to)|,\s*(?:a\s+rate\s+of|the\s+equivalent\s+of|"
+    r"equivalent\s+to))\s*$",
+    re.I,
+)

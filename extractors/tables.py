@@ -1098,6 +1098,12 @@ _COUNCIL_WORDS = frozenset(
 )
 
 
+_HEADING_FILLER = frozenset(
+    "to at as end year date latest current actual january february march april may june july august september "
+    "october november december jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
+
+
 def _names_council(measure: str, council: str | None) -> bool:
     """Is a column heading the paper's own council ("Harrowfield", "Kent CC", "Local authority")?"""
     words = set(re.findall(r"[a-z]+", measure.lower()))
@@ -1106,7 +1112,9 @@ def _names_council(measure: str, council: str | None) -> bool:
     if not council:
         return False
     place = {w for w in re.findall(r"[a-z]+", council.lower()) if w not in _COUNCIL_WORDS}
-    return bool(words & place) and words - _COUNCIL_WORDS <= place
+    # "Marlowshire 2025/26 (to March)": the council's name with its period
+    rest = words - _COUNCIL_WORDS - _HEADING_FILLER
+    return bool(words & place) and rest <= place
 
 
 _CODE = re.compile(r"^(?:[A-Z]{1,6}[ _.-]?\d{1,3}(?:[.(]\w{1,3}\)?)?[a-z]?|\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?)$")

@@ -563,7 +563,9 @@ def test_an_age_band_in_a_row_label_must_agree_with_the_kpi():
     assert kpi_for_label("Permanent admissions to care homes (65+) per 100,000", "rate_per_100000").kpi == (
         "asc_permanent_admissions_65_plus"
     )
-    assert kpi_for_label("Permanent admissions to care homes (18-64) per 100,000", "rate_per_100000").kpi is None
+    assert kpi_for_label("Permanent admissions to care homes (18-64) per 100,000", "rate_per_100000").kpi == (
+        "asc_permanent_admissions_18_64"
+    )
     label = "Number of eligible people aged 40 to 74 who received an NHS Health Check (cumulative)"
     assert kpi_for_label(label, "count").kpi == "nhs_health_checks"
 
@@ -609,3 +611,28 @@ def test_a_unitary_council_named_place_council_on_its_own_line():
         "text:heading",
     )
     assert detect_council([Page(number=1, text="Full Council\nAgenda")]) is None
+
+
+def test_a_hyphen_broken_at_a_line_end_and_the_base_before_a_comma():
+    figs = _figures("Of the children in care, 86 were unaccompanied asylum-\nseeking children at 31 March 2026.")
+    assert _kpi_of(figs, 86) == "uasc"
+
+
+def test_a_rate_after_a_comma_restates_the_count_before_it():
+    figs = _figures("There were 3,296 children in need at 31 March 2026, a rate of 318.9 per 10,000 children.")
+    assert _kpi_of(figs, 3296) == _kpi_of(figs, 318.9) == "children_in_need"
+
+
+def test_an_age_band_picks_the_kpi_of_its_family():
+    label = "Permanent admissions to residential and nursing care, aged 18-64 (per 100,000)"
+    assert kpi_for_label(label, "rate_per_100000").kpi == "asc_permanent_admissions_18_64"
+
+
+def test_short_term_residential_care_is_not_the_residential_care_kpi():
+    figs = _figures("In 2025, 38 people were discharged from hospital into short-term residential care.")
+    assert _kpi_of(figs, 38) is None
+
+
+def test_words_of_the_kpi_s_name_in_another_form_are_no_qualifier():
+    label = "Household waste recycled, reused and composted (April to December)"
+    assert kpi_for_label(label, "percent").kpi == "household_waste_recycled"
