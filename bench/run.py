@@ -279,7 +279,7 @@ def main() -> int:
                 r["ocr_1_worker"] = run("ingest", tmp / "scans", tmp / "o1.duckdb", 1)
             else:
                 print(f"OCR not measured: {engine_problem()}", file=sys.stderr)
-            r["dask_2_workers"] = run("dask", corpus, tmp / "d2.duckdb", 2)
+        r["dask_2_workers"] = run("dask", corpus, tmp / "d2.duckdb", 2)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
