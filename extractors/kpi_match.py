@@ -487,8 +487,11 @@ _LABEL_FILLER = frozenset(
     # *started*", "requests received *during the calendar year*", "at their *most recent* inspection"
     "reported recorded received started maintained delivered provided made during calendar financial academic "
     "initial most recent inspection combined both services service use using eligible coverage report old "
-    "average mean median responded answered collected processed living placed receiving receive in-year".split()
+    "average mean median responded answered collected processed living placed receiving receive in-year survey".split()
 )
+
+
+_BASE_ASIDE = re.compile(r"\((?:as\s+)?(?:%|a\s+percentage|a\s+proportion|share)\s+of\b[^)]*\)?", re.I)
 
 
 def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoice:
@@ -501,7 +504,9 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     if not label:
         return KpiChoice(None, "kpi.none")
     taxonomy = load_taxonomy()
-    mentions = find_mentions(label, taxonomy)
+    # "People using direct payments (% of self-directed support)": the phrase in the bracket is the share's base
+    bases = [(m.start(), m.end()) for m in _BASE_ASIDE.finditer(label)]
+    mentions = [m for m in find_mentions(label, taxonomy) if not any(a <= m.start < b for a, b in bases)]
     choice = choose_kpi(label, mentions, (len(label), len(label)), [], label, unit, role, taxonomy)
     if choice.kpi is None:
         return choice

@@ -12,7 +12,7 @@ from extractors.plans import apply_plans
 from extractors.reporting_period import detect_reporting_period, previous_period, reporting_period_spans
 from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
-from extractors.tables import HEADERS_PATH, claimed_spans, continues, table_figures, table_kpi
+from extractors.tables import HEADERS_PATH, claimed_spans, continues, headless, table_figures, table_kpi
 from models.records import BBox, ExtractedDocument, ExtractionResult, Observation, Page, Sentence, Table
 from models.taxonomy import TAXONOMY_PATH
 
@@ -140,8 +140,11 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
         rows: dict[tuple[int, int], Sentence] = {}
         carried, headed = headed, None
         for n, table in enumerate(page.tables):
-            head = carried if n == 0 and carried is not None and continues(carried[1], table) else None
+            before = carried if n == 0 else headed  # the table before it, on this page or the one before
+            head = before if before is not None and continues(before[1], table) else None
             headed = head or (page, table)
+            if head is None and headless(table):
+                continue
             for tf in table_figures(page, table, paper.paper_date, report_period, previous, head, paper.council):
                 if any(a < tf.figure.end and tf.figure.start < b for a, b in cards):
                     continue  # read already as a scorecard value

@@ -475,12 +475,12 @@ _BLANK_CELL = re.compile(r"^(?:[–—-]|n/?a|\.\.|x)$", re.I)
 _STATUS_CELL = re.compile(
     r"^(?:on\s+track|off\s+track|on\s+target|off\s+target|near(?:\s+target)?|(?:below|above|behind|ahead\s+of|at)\s+target|below|above|behind|on|off|track|target|red|amber|green|"
     r"blue|met|not\s+met|achieved|not\s+achieved|improving|improved|declining|declined|worse|better|same|stable|"
-    r"no\s+change|[↑↓→←▲▼►◄⬆⬇]+)$",
+    r"no\s+change|monitor(?:ing)?(?:\s+only)?|[↑↓→←▲▼►◄⬆⬇]+)$",
     re.I,
 )
 _WORD_COLUMN = re.compile(
     r"^(?:monthly|quarterly|annual(?:ly)?|termly|weekly|half[- ]yearly|bi-?annual|six[- ]monthly|higher|lower|"
-    r"high|low|cumulative|snapshot|rolling)$",
+    r"high|low|cumulative|snapshot|rolling|annual\s+survey|survey|in\s+arrears)$",
     re.I,
 )
 
@@ -1081,15 +1081,32 @@ def continues(previous: Table | None, table: Table) -> bool:
     """Is ``table`` the continuation of ``previous`` (the last table of the page before) whose header rows were
     printed only on that page: a ruled table with no header rows of its own, the same number of columns, and every
     column starting where the other's does?"""
-    if previous is None or table.kind != "ruled" or previous.kind != "ruled" or previous.n_cols != table.n_cols:
+    if previous is None or table.kind != previous.kind or table.kind == "html" or previous.n_cols != table.n_cols:
         return False
     if not any(c.header for c in previous.cells):
         return False
     # the words of a row broken by the page break may open the page, above the first figures: not a header
     if any(c.header and c.col > 1 and c.spans for c in table.cells):
         return False
+    if table.kind == "aligned":  # figures set right: their right edges line up
+        a, b = _column_rights(previous), _column_rights(table)
+        return len(a) >= 2 and set(b) <= set(a) and all(abs(a[k] - b[k]) <= 8.0 for k in b)
     a, b = _column_lefts(previous), _column_lefts(table)
     return len(a) == table.n_cols and a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 2.0 for k in a)
+
+
+def _column_rights(table: Table) -> dict[int, float]:
+    rights: dict[int, float] = {}
+    for c in table.cells:
+        if c.bbox is not None and c.colspan == 1 and c.col > 0 and not c.header:
+            rights[c.col] = max(rights.get(c.col, c.bbox[2]), c.bbox[2])
+    return rights
+
+
+def headless(table: Table) -> bool:
+    """An unruled table with figures in several columns and no heading over them: their periods and roles are
+    unknown, so its figures are not read (neither as table cells nor as running text)."""
+    return table.kind == "aligned" and table.n_cols > 2 and not any(c.header for c in table.cells)
 
 
 _COUNCIL_WORDS = frozenset(

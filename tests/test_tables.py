@@ -483,3 +483,19 @@ def test_a_reference_code_column_does_not_name_the_rows_and_bare_quarters_are_of
 def test_a_column_headed_by_the_council_s_own_name_adds_nothing_to_the_label():
     obs = _table(EVAL3 / "harrowfield_education_send_annual_2023-24.pdf")
     assert obs and not any("Harrowfield" in (o.label or "") for o in obs)
+
+
+def test_unruled_tables_split_by_section_rows_keep_the_first_one_s_header():
+    """Sheldwick: three unruled tables on one page, headings only over the first; the others take them, and a
+    headless unruled table that continues nothing gives no figures (its columns' periods are unknown)."""
+    obs = _table(FIXTURES / "kpi_eval4" / "sheldwick_housing_environment_performance_q2_2025-26.pdf")
+    wait = {o.value_text: o for o in obs if o.label == "Average wait to answer (seconds)"}
+    assert (wait["154"].role, wait["154"].period_start) == ("actual", date(2025, 7, 1))
+    assert wait["120"].role == "target"
+    assert wait["230"].period_start == date(2024, 7, 1)
+    from extractors.tables import headless
+
+    document = extract_document(
+        SourceFile(path=FIXTURES / "kpi_eval4" / "sheldwick_housing_environment_performance_q2_2025-26.pdf", source="t")
+    )
+    assert [headless(t) for t in document.pages[0].tables] == [False, True, True]
