@@ -452,24 +452,35 @@ def test_indicator_codes_and_row_numbers_are_not_figures():
     assert [v for v, _, _ in figures] == [91.8]
 
 
-KPI_EVAL = Path(__file__).parent / "fixtures" / "kpi_eval"
+FIXTURES_DIR = Path(__file__).parent / "fixtures"
 
 
-def test_the_first_blind_set_keeps_its_kpi_precision_and_coverage():
-    """Regression floors on the first blind set (tuned on since: see tests/fixtures/kpi_check/README.md)."""
+@pytest.mark.parametrize(
+    "folder, min_judged, min_precision, min_coverage",
+    [
+        ("kpi_eval", 240, 0.98, 0.59),
+        ("kpi_eval2", 260, 0.98, 0.72),
+        ("kpi_eval3", 300, 0.98, 0.61),
+        ("kpi_eval4", 230, 0.98, 0.60),
+        ("kpi_eval5", 290, 0.98, 0.63),
+        ("kpi_eval6", 140, 0.97, 0.35),
+    ],
+)
+def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
+    """Regression floors on the blind sets: each was evaluated once and tuned on since (their first-run figures
+    are in tests/fixtures/kpi_check/README.md); no label_key series may join two gold indicators."""
     from pipeline.kpi_coverage import _rows, coverage
     from pipeline.kpi_eval import judge, load_gold, load_late, match, mixed_series
 
-    gold = load_gold(KPI_EVAL / "gold.jsonl")
-    late = load_late(KPI_EVAL / "gold.jsonl")
-    rows = _rows(sorted(KPI_EVAL.glob("*.pdf")))
+    gold = load_gold(FIXTURES_DIR / folder / "gold.jsonl")
+    late = load_late(FIXTURES_DIR / folder / "gold.jsonl")
+    rows = _rows(sorted((FIXTURES_DIR / folder).glob("*.pdf")))
     n, _, known = coverage(rows)
-    verdicts = [judge(r, match(r, gold), late)[0] for r in rows if r["kpi"]]
-    judged = [v for v in verdicts if v != "no_gold"]
-    assert len(judged) >= 150
-    assert sum(v == "correct" for v in judged) / len(judged) >= 0.96
-    assert known / n >= 0.58
-    assert len(mixed_series(rows, gold)) <= 1
+    judged = [v for v in (judge(r, match(r, gold), late)[0] for r in rows if r["kpi"]) if v != "no_gold"]
+    assert len(judged) >= min_judged
+    assert sum(v == "correct" for v in judged) / len(judged) >= min_precision
+    assert known / n >= min_coverage
+    assert mixed_series(rows, gold) == []
 
 
 def test_kpi_eval_matches_a_figure_to_the_gold_line_whose_quote_its_sentence_holds():
@@ -484,25 +495,6 @@ def test_kpi_eval_matches_a_figure_to_the_gold_line_whose_quote_its_sentence_hol
     assert match(row, gold) is gold[1]
     assert verdict(row, match(row, gold)) == "wrong"
     assert verdict({**row, "value": 7.0}, match({**row, "value": 7.0}, gold)) == "no_gold"
-
-
-KPI_EVAL2 = Path(__file__).parent / "fixtures" / "kpi_eval2"
-
-
-def test_the_second_blind_set_keeps_its_kpi_precision_and_coverage():
-    """Regression floors on the second blind set (evaluated once at 133c77f, tuned on since: handcheck_v7)."""
-    from pipeline.kpi_coverage import _rows, coverage
-    from pipeline.kpi_eval import judge, load_gold, load_late, match, mixed_series
-
-    gold = load_gold(KPI_EVAL2 / "gold.jsonl")
-    late = load_late(KPI_EVAL2 / "gold.jsonl")
-    rows = _rows(sorted(KPI_EVAL2.glob("*.pdf")))
-    n, _, known = coverage(rows)
-    judged = [v for v in (judge(r, match(r, gold), late)[0] for r in rows if r["kpi"]) if v != "no_gold"]
-    assert len(judged) >= 170
-    assert sum(v == "correct" for v in judged) / len(judged) >= 0.97
-    assert known / n >= 0.6
-    assert mixed_series(rows, gold) == []
 
 
 def test_a_phrase_after_of_whom_names_the_sub_group_not_the_figure():
