@@ -514,7 +514,7 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     assert kpi is not None
     first = choice.kpi
     bands = _age_bands(label)
-    if bands and not bands & _age_bands(" ".join((kpi.label, *kpi.synonyms))):
+    if bands and not bands & _kpi_bands(kpi):
         sibling = _age_sibling(kpi, bands, unit, taxonomy)
         if sibling is not None:  # "Permanent admissions …, aged 18-64": the 18-64 KPI, not the 65+ one
             kpi, choice = sibling, KpiChoice(sibling.id, "kpi.label.age_band")
@@ -527,7 +527,7 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
             return KpiChoice(None, "kpi.none.time_limit")  # "within 10 days" for a KPI of 20 working days
         covered += limits
     if bands:
-        own_bands = _age_bands(" ".join((kpi.label, *kpi.synonyms)))
+        own_bands = _kpi_bands(kpi)
         if own_bands and not bands & own_bands:
             return KpiChoice(None, "kpi.none.age_band")  # "(18-64)" for a KPI of people aged 65 and over
         covered += [(m.start(), m.end()) for m in _AGE_BAND.finditer(label)]  # the KPI's own population
@@ -554,12 +554,15 @@ def _age_sibling(kpi: Kpi, bands: set[tuple[int, int]], unit: str, taxonomy: Tax
     found = [
         k
         for k in taxonomy.kpis
-        if k.id != kpi.id
-        and k.id.startswith(stem + "_")
-        and k.takes_unit(unit)
-        and bands & _age_bands(" ".join((k.label, *k.synonyms)))
+        if k.id != kpi.id and k.id.startswith(stem + "_") and k.takes_unit(unit) and bands & _kpi_bands(k)
     ]
     return found[0] if len(found) == 1 else None
+
+
+@lru_cache(maxsize=1024)
+def _kpi_bands(kpi: Kpi) -> frozenset[tuple[int, int]]:
+    """The age bands a KPI's name and phrases state ("65+", "aged 18-64")."""
+    return frozenset(_age_bands(" ".join((kpi.label, *kpi.synonyms))))
 
 
 def _stem(word: str) -> str:
