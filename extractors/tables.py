@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy
 
+from extractors.frequency import frequency_period
 from extractors.nlp import Figure
 from extractors.periods import Period, find_periods, month_end
 from extractors.scorecards import load_terms
@@ -430,6 +431,9 @@ class _Phrase:
     numeric: bool
     blank: bool = False
     """an empty-cell mark ("–", "n/a"): it holds a column's place but is no figure"""
+    aside: str = ""
+    """"code" (a reference code before the row heading, "HT01") or "words" (a word column between the heading
+    and the figures, "Quarterly", "Rolling 12"): neither names the row nor is a figure"""
 
 
 def _line_phrases(text: str, chars: _CharIndex, a: int, b: int) -> list[_Phrase]:
@@ -454,7 +458,12 @@ def _line_phrases(text: str, chars: _CharIndex, a: int, b: int) -> list[_Phrase]
             p.numeric = p.blank = True  # "–", "n/a": an empty cell in a column of figures
     # a status printed after the figures ("On track", wrapped "On" / "track"), and a word column between the row
     # heading and the figures ("Quarterly", "Higher"): neither names the row nor is a figure
-    last_num = max((k for k, p in enumerate(phrases) if p.numeric), default=-1)
+    # a word from a column of frequencies where a figure would be ("Annual" under "Previous quarter"): no figure
+    for k, p in enumerate(phrases):
+        if 0 < k < len(phrases) - 1 and not p.numeric and phrases[k - 1].numeric and phrases[k - 1].x1 < p.x0:
+            if _WORD_COLUMN.match(text[p.start : p.end]) and not _STATUS_CELL.match(text[p.start : p.end]):
+                p.numeric = p.blank = True
+    last_num = max((k for k, p in enumerate(phrases) if p.numeric and not p.blank), default=-1)
 
     def status(k: int, p: _Phrase) -> bool:
         words = text[p.start : p.end]
@@ -462,15 +471,26 @@ def _line_phrases(text: str, chars: _CharIndex, a: int, b: int) -> list[_Phrase]
             return False
         # after the figures; on a line without figures only the wrapped end of one ("(%)  target"), lower case
         # unlike a column heading ("Target")
-        return k > last_num if last_num >= 0 else words[:1].islower()
+        return k > last_num if last_num >= 0 else bool(_STATUS_END.match(words))
 
     kept = [p for k, p in enumerate(phrases) if not status(k, p)]
     real = [k for k, p in enumerate(kept) if p.numeric]
-    if len(kept) >= 3 and real and real[0] == 2 and _WORD_COLUMN.match(text[kept[1].start : kept[1].end]):
-        del kept[1]
+    if (
+        len(kept) >= 3
+        and real
+        and real[0] >= 2
+        and _WORD_COLUMN.match(text[kept[real[0] - 1].start : kept[real[0] - 1].end])
+    ):
+        kept[real[0] - 1].aside = "words"
+    named = [k for k, p in enumerate(kept) if not p.numeric and not p.aside and (not real or k < real[0])]
+    if len(named) >= 2 and named[0] == 0 and _CODE.match(text[kept[0].start : kept[0].end]):
+        kept[0].aside = "code"
     return kept
 
 
+# the wrapped second line of a status ("On" / "track"), lower case unlike a column heading ("Target"); not a
+# status's first word ("behind" ends "a quarter / behind" in a frequency column)
+_STATUS_END = re.compile(r"^(?:track|target|met|achieved|change|only|(?:of|on)\s+target)$")
 _BLANK_CELL = re.compile(r"^(?:[–—-]|n/?a|\.\.|x)$", re.I)
 _STATUS_CELL = re.compile(
     r"^(?:on\s+track|off\s+track|on\s+target|off\s+target|near(?:\s+target)?|(?:below|above|behind|ahead\s+of|at)\s+target|below|above|behind|on|off|track|target|red|amber|green|"
@@ -480,7 +500,8 @@ _STATUS_CELL = re.compile(
 )
 _WORD_COLUMN = re.compile(
     r"^(?:monthly|quarterly|annual(?:ly)?|termly|weekly|half[- ]yearly|bi-?annual|six[- ]monthly|higher|lower|"
-    r"high|low|cumulative|snapshot|rolling|annual\s+survey|survey|in\s+arrears)$",
+    r"high|low|cumulative|snapshot|rolling(?:\s+(?:12|twelve|3|three|6|six)(?:[- ]months?)?)?|annual\s+survey|"
+    r"survey|in\s+arrears|ytd|year\s+to\s+date)[,;]?$",
     re.I,
 )
 
@@ -510,7 +531,7 @@ def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Tab
                 j, last_figure, gaps = j + 1, j + 1, 0
             elif nxt and all(_STATUS_CELL.match(text[p.start : p.end]) for p in nxt):
                 j += 1  # the wrapped end of a row's status ("On" / "track")
-            elif nxt and gaps < 2 and _in_label_area(nxt, lines[i][2]):
+            elif nxt and gaps < 6 and _in_label_area(_unstatused(nxt, lines[i][2], text), lines[i][2]):
                 j, gaps = j + 1, gaps + 1
             elif not nxt and gaps < 1:
                 j, gaps = j + 1, gaps + 1
@@ -523,9 +544,18 @@ def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Tab
                 break
             first -= 1
         last = last_figure  # and end on the lines below it ("2024" of "August 2024", "assessment (days)")
-        while last + 1 < len(lines) and last - last_figure < 2 and _in_label_area(lines[last + 1][2], lines[i][2]):
+        coded = lines[last_figure][2][0].aside == "code"
+        while (
+            last + 1 < len(lines)
+            and last - last_figure < 5
+            and _in_label_area(_unstatused(lines[last + 1][2], lines[i][2], text), lines[i][2])
+        ):
             words = lines[last + 1][2]
-            if text[words[0].start : words[0].end][:1].isupper():
+            # a line at the row headings' place right of a code column goes on with the heading ("Public EV" /
+            # "charge points"); else only a line in lower case does
+            if coded and words[0].x0 > lines[last_figure][2][0].x0 + 8:
+                pass
+            elif text[words[0].start : words[0].end][:1].isupper() or last - last_figure >= 2:
                 break
             last += 1
         block = lines[first : last + 1]
@@ -548,6 +578,7 @@ def _inside(p: _Phrase, box: BBox) -> bool:
 def _is_figure_line(phrases: list[_Phrase], text: str | None = None) -> bool:
     """Two or more figures standing apart, to the right of any words: a table row read as text (not a line of
     years under column headings: "2024 2024 2024 2023/24 2024/25")."""
+    phrases = [p for p in phrases if not p.aside]
     nums = [p for p in phrases if p.numeric]
     if len(nums) < 2 or all(p.blank for p in nums):
         return False
@@ -555,6 +586,15 @@ def _is_figure_line(phrases: list[_Phrase], text: str | None = None) -> bool:
         return False
     first_num = phrases.index(nums[0])
     return all(p.numeric for p in phrases[first_num:]) and first_num <= 1
+
+
+def _unstatused(phrases: list[_Phrase], ref: list[_Phrase], text: str) -> list[_Phrase]:
+    """A line's phrases without the status words right of the first figure of table row ``ref`` (a trend
+    "Worse" printed on the second line of its row)."""
+    first_num = next((q for q in ref if q.numeric), None)
+    if first_num is None:
+        return phrases
+    return [p for p in phrases if not (p.x0 > first_num.x0 and _STATUS_CELL.match(text[p.start : p.end]))]
 
 
 def _in_label_area(phrases: list[_Phrase], ref: list[_Phrase]) -> bool:
@@ -582,12 +622,20 @@ def _aligned_table(block, above, text: str) -> Table | None:
     pitch = sorted(b - a for a, b in zip(centres, centres[1:], strict=False))[(len(centres) - 1) // 2]
     label_edge = max((p.x1 for ph in figure_lines for p in ph if not p.numeric), default=label_right)
 
+    # a word column between the row headings and the figures ("Frequency": "Quarterly", "Rolling 12 months, a
+    # quarter behind") is a column of its own, left of the figures'
+    words_x = min((p.x0 for ph in figure_lines for p in ph if p.aside == "words"), default=None)
+    shift = 0 if words_x is None else 1
+
+    def in_words(p: _Phrase) -> bool:
+        return words_x is not None and p.x0 >= words_x - 3 and p.x1 <= label_right + 1
+
     def col_of(p: _Phrase) -> int | None:
         best, overlap = None, 0.0
         for k, (x0, x1) in enumerate(cols):
             o = min(x1, p.x1) - max(x0, p.x0)
             if o > overlap:
-                best, overlap = k + 1, o
+                best, overlap = k + 1 + shift, o
         return best
 
     # header lines: right above the first row, no figures, words over the columns, no wider than two columns
@@ -609,6 +657,8 @@ def _aligned_table(block, above, text: str) -> Table | None:
         ):
             break  # words across the columns: a title or running text, not a column heading
         headers.insert(0, ph)
+    while headers and all(p.x1 <= label_right for p in headers[0]):
+        headers.pop(0)  # words above the column headings in the row headings' place: a title, running text
     rows: list[list[TableCell]] = []
     for ph in headers:
         row: list[TableCell] = []
@@ -616,25 +666,31 @@ def _aligned_table(block, above, text: str) -> Table | None:
         placed = [(p, col_of(p)) for p in ph]
         for n, (p, k) in enumerate(placed):
             if p.x1 <= label_right:
-                row.append(TableCell(0, 0, ((p.start, p.end),), True, bbox=_phrase_box(p)))
+                row.append(TableCell(0, 1 if in_words(p) else 0, ((p.start, p.end),), True, bbox=_phrase_box(p)))
                 continue
             if k is None:  # a heading over no figures (an empty column) unless it runs on over the next ones
                 if not periodish:
                     continue
-                k = min(range(len(cols)), key=lambda c: abs((cols[c][0] + cols[c][1]) / 2 - (p.x0 + p.x1) / 2)) + 1
+                k = min(range(len(cols)), key=lambda c: abs((cols[c][0] + cols[c][1]) / 2 - (p.x0 + p.x1) / 2))
+                k += 1 + shift
             span = 1
             if periodish:  # "2017-18" over "Budget | Spent": the heading runs on to the next one
                 nxt = next((q for q, kk in placed[n + 1 :] if q.x1 > label_right), None)
-                nk = col_of(nxt) if nxt is not None else len(cols) + 1
-                span = max(1, (nk or len(cols) + 1) - k)
+                nk = col_of(nxt) if nxt is not None else len(cols) + 1 + shift
+                span = max(1, (nk or len(cols) + 1 + shift) - k)
             row.append(TableCell(0, k, ((p.start, p.end),), True, span, _phrase_box(p)))
         rows.append(row)
     rows = _stop_runs_at_roles(rows, text)
     pending: list[tuple[int, int]] = []
+    indented: set[tuple[int, int]] = set()  # lines right of a reference-code column: a row heading's words
+    code_x = min((p.x0 for ph in figure_lines for p in ph if p.aside == "code"), default=None)
     body: list[list[TableCell]] = []
+    words: dict[int, list[tuple[int, int]]] = {}  # body row -> the spans of its word-column cell
 
     def continues(span: tuple[int, int]) -> bool:
         lead = text[span[0] : span[1]].lstrip()[:1]
+        if span in indented:
+            return True  # "LED (%)" under "Streetlights converted to", not "Transport" under the codes
         return not (lead.isupper() or lead.isdigit() or lead in "%£")  # "% potholes …" starts a row of its own
 
     def flush(next_label: tuple[tuple[int, int], ...] | None) -> tuple[tuple[int, int], ...]:
@@ -657,14 +713,23 @@ def _aligned_table(block, above, text: str) -> Table | None:
         return tuple(lead)
 
     for _a, _b, ph in block:
-        if not ph or all(_STATUS_CELL.match(text[p.start : p.end]) for p in ph):
+        if not ph or all(_STATUS_CELL.match(text[p.start : p.end]) and not in_words(p) for p in ph):
             continue
         if not _is_figure_line(ph, text):
-            pending.append((ph[0].start, ph[-1].end))
+            rest = [p for p in ph if not in_words(p) and p.aside != "code"]
+            rest = [p for p in rest if not (p.x0 >= label_right and _STATUS_CELL.match(text[p.start : p.end]))]
+            if body and len(rest) < len(ph):  # the wrapped end of the row's word cell ("months, a" / "quarter")
+                words.setdefault(len(body) - 1, []).extend((p.start, p.end) for p in ph if in_words(p))
+            if rest:
+                pending.append((rest[0].start, rest[-1].end))
+                if code_x is not None and rest[0].x0 > code_x + 8:
+                    indented.add(pending[-1])
             continue
-        own = tuple((p.start, p.end) for p in ph if not p.numeric)
+        own = tuple((p.start, p.end) for p in ph if not p.numeric and not p.aside)
         label = flush(own) + own
         row = [TableCell(0, 0, label)]
+        if any(p.aside == "words" for p in ph):
+            words[len(body)] = [(p.start, p.end) for p in ph if p.aside == "words"]
         for p in ph:
             if p.numeric:
                 k = col_of(p)
@@ -672,12 +737,14 @@ def _aligned_table(block, above, text: str) -> Table | None:
                     row.append(TableCell(0, k, ((p.start, p.end),), bbox=_phrase_box(p)))
         body.append(row)
     flush(None)
+    for r, spans in words.items():
+        body[r].insert(1, TableCell(0, 1, tuple(spans)))
     all_rows = rows + body
     x0 = min(p.x0 for ph in figure_lines for p in ph)
     top = min(p.top for ph in figure_lines for p in ph)
     x1 = max(p.x1 for ph in figure_lines for p in ph)
     bottom = max(p.bottom for ph in figure_lines for p in ph)
-    return _assemble("aligned", all_rows, len(cols) + 1, _round((x0, top, x1, bottom)), text, len(rows))
+    return _assemble("aligned", all_rows, len(cols) + 1 + shift, _round((x0, top, x1, bottom)), text, len(rows))
 
 
 def _stop_runs_at_roles(rows: list[list[TableCell]], text: str) -> list[list[TableCell]]:
@@ -994,6 +1061,7 @@ def table_figures(
             body_rows.setdefault(c.row, []).append(c)
     label_col = _label_column(table, text)
     unit_cols = [c.index for c in cols if c.unit_column]
+    freq_cols = _frequency_columns(table, text, cols, label_col)
     out: list[TableFigure] = []
     for r in sorted(body_rows):
         row_cells = sorted(body_rows[r], key=lambda c: c.col)
@@ -1020,6 +1088,8 @@ def table_figures(
             _cell_text(text, c) for c in row_cells if c.col < len(cols) and _STATUS_HEADING.search(cols[c.col].heading)
         ]
         rag = next((r for r in (_rag_of(t) for t in status if t) if r), None)
+        how = " ".join(_cell_text(text, c) for c in row_cells if c.col in freq_cols)
+        how = " ".join([how, *_LABEL_FREQUENCY.findall(raw_label)])  # "Potholes repaired (cumulative)"
         first_out = len(out)
         row_money = next((v.scale for _, v, _, _ in values if v.currency), None)
         row_start = min((a for c in row_cells for a, _ in c.spans), default=0)
@@ -1031,6 +1101,11 @@ def table_figures(
                 continue
             role, role_rule = col.role, f"table.role.{col.role_word.replace(' ', '_')}"
             period, period_rule = _period(col, cols, role, caption_period, report_period, paper_date)
+            if period is not None and role != "change":
+                words = f"{how} {col.heading if _TO_DATE_HEADING.search(col.heading) else ''}"
+                adjusted = frequency_period(period, words, report_period.end if report_period else None)
+                if adjusted is not None:
+                    period, period_rule = adjusted[0], f"{period_rule}+{adjusted[1]}"
             value = v.value * scale
             name = label
             if row_period is not None and col.period is None and role != "change":
@@ -1066,6 +1141,39 @@ def table_figures(
         if rag is not None and actuals:  # the row's RAG rating goes with its latest actual
             k = max(actuals, key=lambda k: (out[k].figure.period.end if out[k].figure.period else date.min, k))
             out[k] = replace(out[k], figure=replace(out[k].figure, rag=rag))
+    return out
+
+
+_FREQUENCY_HEADING = re.compile(
+    r"^(?:reporting\s+)?(?:frequency|period|cycle|measure\s+type|type|timescale|basis|collection)$", re.I
+)
+_FREQUENCY_WORDS = re.compile(
+    r"\b(?:monthly|quarterly|annual(?:ly)?|termly|cumulative|rolling|snapshot|ytd|year\s+to\s+date|arrears?|behind)\b",
+    re.I,
+)
+_LABEL_FREQUENCY = re.compile(
+    r"\((?:cumulative|ytd|year[- ]to[- ]date|rolling\s+(?:12|twelve|3|three|6|six)[- ]months?|snapshot|"
+    r"(?:(?:a|one)\s+)?(?:quarter|month)\s+(?:in\s+arrears?|behind)|in\s+arrears?)\)",
+    re.I,
+)
+_TO_DATE_HEADING = re.compile(r"\b(?:ytd|year[- ]to[- ]date|cumulative)\b", re.I)
+
+
+def _frequency_columns(table: Table, text: str, cols: list[_Column], label_col: int) -> set[int]:
+    """Columns saying how each row is counted ("Frequency": "Quarterly", "Rolling 12 months, a quarter
+    behind"): a column of words (no figures) headed so, or whose every cell is such words."""
+    out = set()
+    for col in cols:
+        if col.index <= label_col:
+            continue
+        cells = [_cell_text(text, c) for c in table.cells if not c.header and c.col == col.index]
+        cells = [t for t in cells if t]
+        if not cells or any(_is_number_cell(t) for t in cells):
+            continue
+        if _FREQUENCY_HEADING.match(col.heading.strip()) or all(
+            len(t) <= 45 and _FREQUENCY_WORDS.search(t) for t in cells
+        ):
+            out.add(col.index)
     return out
 
 

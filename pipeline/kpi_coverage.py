@@ -38,10 +38,20 @@ def _rows(paths: list[Path]) -> list[dict]:
                     "label": o.label,
                     "label_key": o.label_key,
                     "kpi": o.kpi,
+                    "period": _period_text(o.period_start, o.period_end),
+                    "rule": o.rule,
                     "sentence": " ".join(sentences[o.sentence_id].split()),
                 }
             )
     return rows
+
+
+def _period_text(start, end) -> str | None:
+    """A period as the gold writes it: "2025-09" for one month, "2025-04/2025-09" for a span."""
+    if start is None or end is None:
+        return None
+    a, b = f"{start:%Y-%m}", f"{end:%Y-%m}"
+    return a if a == b else f"{a}/{b}"
 
 
 def identified(rows: list[dict]) -> list[bool]:

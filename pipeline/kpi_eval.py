@@ -126,6 +126,9 @@ def main(argv: list[str] | None = None) -> int:
         f"{len(checks)} KPI assignments: {tally['correct']} correct, {tally['wrong']} wrong, {tally['no_gold']} "
         f"without a gold line" + (f"; precision {tally['correct'] / judged:.3f}" if judged else "")
     )
+    dated = [(r, g) for r in rows if (g := match(r, gold)) is not None and g.get("period")]
+    agree = sum(1 for r, g in dated if r["period"] == g["period"])
+    print(f"{len(dated)} figures with a gold period: {agree} have that period ({agree / max(1, len(dated)):.1%})")
     mixed = mixed_series(rows, gold)
     print(f"{len(mixed)} label-key series across papers mix gold series")
     for (council, key, unit), series in mixed:

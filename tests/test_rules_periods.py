@@ -85,3 +85,38 @@ def test_may_the_verb_is_not_a_month():
     assert periods("We may see a rise") == []
     assert periods("May we see a rise") == []
     assert periods("in May performance fell")[0][0] == date(2021, 5, 1)
+
+
+@pytest.mark.parametrize(
+    "words, start, end",
+    [
+        # under "Q2 2025/26" (July to September 2025)
+        ("Quarterly", None, None),  # the heading's own period: nothing changes
+        ("Cumulative", date(2025, 4, 1), date(2025, 9, 30)),
+        ("YTD", date(2025, 4, 1), date(2025, 9, 30)),
+        ("Snapshot", date(2025, 9, 1), date(2025, 9, 30)),
+        ("Rolling 12 months", date(2024, 10, 1), date(2025, 9, 30)),
+        ("Rolling 12 months, a quarter behind", date(2024, 7, 1), date(2025, 6, 30)),
+        ("Cumulative, a quarter behind", date(2025, 4, 1), date(2025, 6, 30)),
+        ("Quarterly (one quarter in arrears)", date(2025, 4, 1), date(2025, 6, 30)),
+        ("Annual survey", date(2024, 4, 1), date(2025, 3, 31)),  # the last whole financial year by September
+        ("Snapshot (cumulative)", date(2025, 9, 1), date(2025, 9, 30)),
+    ],
+)
+def test_a_table_row_s_frequency_words_change_its_column_s_period(words, start, end):
+    from extractors.frequency import frequency_period
+    from extractors.periods import Period
+
+    q2 = Period(-1, -1, "Q2 2025/26", date(2025, 7, 1), date(2025, 9, 30), "quarter")
+    got = frequency_period(q2, words)
+    assert ((got[0].start, got[0].end) if got else (None, None)) == (start, end)
+
+
+def test_a_year_to_date_column_under_a_whole_year_ends_with_the_reporting_period():
+    from extractors.frequency import frequency_period
+    from extractors.periods import Period
+
+    year = Period(-1, -1, "2025/26", date(2025, 4, 1), date(2026, 3, 31), "financial_year")
+    got = frequency_period(year, "2025/26 YTD", report_end=date(2025, 12, 31))
+    assert got is not None and (got[0].start, got[0].end) == (date(2025, 4, 1), date(2025, 12, 31))
+    assert frequency_period(year, "2025/26 YTD") is None  # no reporting period: the heading stands

@@ -499,3 +499,25 @@ def test_unruled_tables_split_by_section_rows_keep_the_first_one_s_header():
         SourceFile(path=FIXTURES / "kpi_eval4" / "sheldwick_housing_environment_performance_q2_2025-26.pdf", source="t")
     )
     assert [headless(t) for t in document.pages[0].tables] == [False, True, True]
+
+
+def test_an_unruled_table_with_codes_a_frequency_column_and_names_wrapped_over_many_lines():
+    """Wyvernshire (sixth blind set): "Ref | Measure | Frequency | Q2 2025/26 | Target | Q2 2024/25 | Status", names
+    wrapped over up to six lines and frequencies such as "Rolling 12 months, a quarter behind". Every table row is
+    read, no code or frequency word is in a label, and each actual takes the period the blind gold gives it."""
+    from pipeline.kpi_coverage import _rows
+    from pipeline.kpi_eval import load_gold, match
+
+    gold = load_gold(FIXTURES / "kpi_eval6" / "gold.jsonl")
+    rows = [
+        r for r in _rows(sorted((FIXTURES / "kpi_eval6").glob("wyvernshire_*.pdf"))) if r["rule"].startswith("table.")
+    ]
+    checked = 0
+    for r in rows:
+        assert not re.search(r"\b(?:HT|TR|WE|EN)\d\d\b|Quarterly|Rolling|Snapshot|behind", r["label"] or ""), r
+        g = match(r, gold)
+        if g is None or g["role"] not in ("actual", "baseline") or r["role"] != "actual":
+            continue
+        assert r["period"] == g["period"], (r["label"], r["value_text"], r["period"], g["period"])
+        checked += 1
+    assert checked >= 50  # two reports of about 15 rows, each with this and last year's figure
