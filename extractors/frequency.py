@@ -17,10 +17,12 @@ _LAG = re.compile(
 _TO_DATE = re.compile(r"\b(?:cumulative|year[- ]to[- ]date|ytd|so\s+far\s+this\s+year)\b", re.I)
 _ROLLING = re.compile(
     r"\brolling\s+(?:(?P<n>\d{1,2}|three|six|twelve)[- ]?(?:months?|mths?)?|(?P<year>year|annual))\b|"
-    r"\b(?P<n2>\d{1,2}|three|six|twelve)[- ]months?\s+rolling\b",
+    r"\b(?P<n2>\d{1,2}|three|six|twelve)[- ]months?\s+rolling\b|"
+    r"\((?:the\s+)?(?:last\s+|past\s+)?(?P<n3>12|twelve|3|three|6|six)\s+months(?:\s+to\s+date)?\)|"
+    r"\bR(?P<n4>12|3|6)\b",
     re.I,
 )
-_SNAPSHOT = re.compile(r"\b(?:snapshot|point[- ]in[- ]time|as\s+at)\b", re.I)
+_SNAPSHOT = re.compile(r"\b(?:snapshot|snap|point[- ]in[- ]time|as\s+at)\b", re.I)
 _ANNUAL = re.compile(r"\bannual(?:ly)?\b|\byearly\b", re.I)
 _WORD_NUMBERS = {"a": 1, "one": 1, "two": 2, "three": 3, "six": 6, "twelve": 12}
 
@@ -50,18 +52,23 @@ def _lag_months(words: str) -> int:
     return 3 * n if unit.startswith("quarter") else n
 
 
-def frequency_period(period: Period, words: str, report_end: date | None = None) -> tuple[Period, str] | None:
+def frequency_period(
+    period: Period, words: str, report_end: date | None = None, columns: frozenset[tuple[date, date]] = frozenset()
+) -> tuple[Period, str] | None:
     """The period a figure measures when its row says how it is counted; None when the words change nothing.
 
     ``period`` comes from the column heading ("Q2 2025/26": July to September 2025). "a quarter behind" moves it
     back a quarter; "cumulative" / "YTD" starts it in April of its financial year; "rolling 12 months" makes it
     the 12 months to its end; "snapshot" makes it its last month; "annual" (an annual survey under a quarter's
     heading) makes it the last whole financial year to its end. A year-to-date figure under a whole year's
-    heading ("2025/26 YTD") ends with the reporting period (``report_end``). Returns the period and the rule's
-    name."""
+    heading ("2025/26 YTD") ends with the reporting period (``report_end``). "in arrears" is no lag where the
+    table has a column for the period before (``columns``: the periods of its headings). Returns the period and
+    the rule's name."""
     if not words or not words.strip():
         return None
-    lag = _lag_months(words)
+    lag = _lag_months(words) if (period.end - period.start).days < 360 else 0  # a year's outturn is that year's
+    if lag and (_first_of(_shift(period.start, lag), 1), _shift(period.end, lag)) in columns:
+        lag = 0  # the table has a column for the period before ("Q1" beside "Q2"): its headings are the data's
     end = _shift(period.end, lag) if lag else period.end
     if report_end is not None and _TO_DATE.search(words) and period.start < report_end < end:
         end = report_end
@@ -70,7 +77,13 @@ def frequency_period(period: Period, words: str, report_end: date | None = None)
     short = (period.end - period.start).days < 360
     rolling = _ROLLING.search(words)
     if rolling:
-        n = 12 if rolling.group("year") else _count(rolling.group("n") or rolling.group("n2") or "twelve")
+        n = (
+            12
+            if rolling.group("year")
+            else _count(
+                rolling.group("n") or rolling.group("n2") or rolling.group("n3") or rolling.group("n4") or "twelve"
+            )
+        )
         start, names = _first_of(end, n), [*names, f"rolling{n}"]
     elif _SNAPSHOT.search(words):  # before "cumulative": a snapshot of a running total is the total then
         start, names = date(end.year, end.month, 1), [*names, "snapshot"]

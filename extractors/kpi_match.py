@@ -491,6 +491,16 @@ _LABEL_FILLER = frozenset(
 )
 
 
+# how a row's figure is counted in time, not what it counts (its period comes from these words, extractors.frequency)
+_NOTE_WORDS = (
+    r"rolling\s+(?:12|twelve|3|three|6|six)[- ]months?|(?:last|past)\s+12\s+months|"
+    r"(?:a\s+|one\s+)?(?:quarter|month)\s+in\s+arrears?|in\s+arrears?|year[- ]to[- ]date|ytd|cumulative|snapshot"
+)
+_PERIOD_NOTE = re.compile(
+    rf"\(\s*(?:{_NOTE_WORDS}|(?:12|twelve|3|6)\s+months)\s*\)|[,–-]?\s*\b(?:{_NOTE_WORDS})\b(?=\s*[,;)]|\s*$)|"
+    r"\b(?:at|as\s+at)\s+(?:the\s+)?(?:quarter|month|year)[- ]end\b|\bin\s+the\s+(?:month|quarter)\b",
+    re.I,
+)
 _BASE_ASIDE = re.compile(r"\((?:as\s+)?(?:%|a\s+percentage|a\s+proportion|share)\s+of\b[^)]*\)?", re.I)
 
 
@@ -503,6 +513,7 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     "Money Market Funds – Rate of Return": for scorecard and table figures."""
     if not label:
         return KpiChoice(None, "kpi.none")
+    label = _PERIOD_NOTE.sub(" ", label)  # "(rolling 12 months)", "at quarter end": when, not what
     taxonomy = load_taxonomy()
     # "People using direct payments (% of self-directed support)": the phrase in the bracket is the share's base
     bases = [(m.start(), m.end()) for m in _BASE_ASIDE.finditer(label)]
@@ -710,7 +721,7 @@ def label_key(label: str | None) -> str | None:
     None when nothing specific is left ("total", "children", "members")."""
     if not label:
         return None
-    text = label.lower().replace("’", "'").replace("&", " and ")
+    text = _PERIOD_NOTE.sub(" ", label.lower().replace("’", "'").replace("&", " and "))  # "rolling 12 months"
     text = re.sub(r"\([^)]*\)", " ", text)  # "(%)", "(cumulative)"
     text = text.replace("%", " percent ")
     text = _KEY_LEAD.sub("", text.strip())

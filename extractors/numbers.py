@@ -83,6 +83,11 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         "not.time",
         re.compile(r"\b\d{1,2}[:.]\d{2}\s?(?:am|pm|a\.m\.|p\.m\.)?|\b\d{1,2}\s?(?:am|pm|a\.m\.|p\.m\.)\b", re.I),
     ),
+    # "Quarter 4", "Period 6" name a period ("During the quarter 1,822 households …" is a figure)
+    (
+        "not.quarter",
+        re.compile(r"\b(?:Quarters?|Qtr)\s+[1-4](?![\d,.]\d)|\bPeriods?\s+(?:1[0-3]|[1-9])(?![\d,.]\d)", re.I),
+    ),
     ("not.ordinal", re.compile(r"\b\d+(?:st|nd|rd|th)\b", re.I)),
     (
         "not.reference",
@@ -91,7 +96,8 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"Recommendations?|Appendix|[Gg]rades?|Appendices|Annex(?:es)?|Tables?|Figures?|Fig\.|Items?|Agenda item|"
             r"pages?|pp?\.|No\.|Nos\.|numbers?|Priority|Priorities|Level|Levels|Tier|Stages?|Key Stages?|KS|"
             r"Year|Years|Phase|Ward|Room|Version|v|Rule|Standard|Clause|Option|Objective|Outcome|Action|"
-            r"Minute|Minutes|Step|Principle|Question|Q|Box|Chart|Graph|Point|Points|Area|Areas|Ofsted Recommendation)"
+            r"Minute|Minutes|Step|Principle|Question|Q|Box|Chart|Graph|Point|Points|Area|Areas|"
+            r"Ofsted Recommendation)"
             r"\s+(?!(?:19|20)\d\d\b)\d+(?:\.\d+)*[A-Za-z]?"
             r"(?:\s*(?:,|and|or|&|to|-|–)\s*\d+(?:\.\d+)*[A-Za-z]?(?![\d.]*\s*(?:%|per\s?cent)))*",
             re.I,
@@ -139,7 +145,8 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         "not.standard",
         re.compile(
             r"\b(?:within|in under|no (?:more|later) than|at least every|every|each)\s+(?:the\s+)?(?:required\s+|statutory\s+|agreed\s+)?"
-            r"\d+(?:[- ]working)?[- ](?:working\s+)?(?:days?|weeks?|months?|hours?|hour|day|week|month)(?:[- ]period)?\b",
+            r"\d+(?:[- ]working)?[- ](?:working\s+)?(?:days?|weeks?|months?|hours?|hour|day|week|month|seconds|minutes|"
+            r"mins|secs)(?:[- ]period)?\b",
             re.I,
         ),
     ),

@@ -40,11 +40,25 @@ ROLE_RULES: list[RoleRule] = [
             r"(?:forecasts?|forecasted|forecasting|predictions?|predicted|predicts?|projections?|projected|projects|"
             r"estimated outturn|forecast outturn|projected outturn)"
             r"(?: (?:for|of) [\w/–-]+(?: [\w/–-]+){0,3}?)?"
-            r"(?: (?:is|was|are|of|at|that|to be|to reach|to rise to|to fall to|to increase to|to \w+ by|by))+"
+            r"(?: (?:is|was|are|of|at|that|to be|to reach|to rise to|to fall to|to increase to|to \w+ by|by|"
+            r"to (?:deliver|complete|achieve|spend|collect|make|provide|carry out|see|support|receive)))+"
             r"(?: around| about| approximately| some)?"
             r"|\b(?:projects|predicts|forecasts|expects)(?: around| about| approximately| some)?"
             r"|(?:forecasts?|predictions?|projections?|projected|predicted|expects?)\b[^.;]{0,80}\bwill (?:reach|be|rise to|fall to|total)"
             r"(?: around| about| approximately)?"
+        ),
+    ),
+    RoleRule(
+        # "11 fewer than in January 2023", "9.6% more than in September 2023", "0.1 percentage points lower than
+        # in 2023/24", "5.5% more than a year earlier": a change since an earlier time, not this period's value
+        "role.change.than",
+        "change",
+        after=_a(
+            r"(?:percentage points? |points? )?(?:more|fewer|less|higher|lower|greater|up|down|ahead of|behind)\s+"
+            r"(?:than\s+|on\s+|compared\s+(?:with|to)\s+)?(?:in\s+|at\s+|on\s+|during\s+|for\s+|over\s+)?(?:the\s+)?"
+            r"(?:same\b|previous\b|last\b|prior\b|a year\b|year\b|quarter\b|month\b|end of\b|start of\b|"
+            r"(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
+            r"(?:19|20)\d\d\b|q[1-4]\b|quarter [1-4]\b|period [1-9]\b)"
         ),
     ),
     RoleRule(
@@ -62,8 +76,13 @@ ROLE_RULES: list[RoleRule] = [
         "role.benchmark.comparator",
         "benchmark",
         before=_b(
-            r"(?:national|england|regional|south east|statistical neighbours?'?|comparators?'?|comparator group'?s?|similar (?:authorities|areas|councils))"
-            r"(?: (?:average|averages|figure|figures|rate|rates|performance|level|mean|benchmark))?(?:\s?(?:of|is|was|at|were|are|being|stands at|,))*(?: around| about| approximately| just)?"
+            r"(?:national|england|regional|south east|statistical neighbours?'?|comparators?'?|comparator group'?s?|similar (?:authorities|areas|councils)|"
+            # a region's figure: "the London median of 8.1 days", "(England 2022/23: 56.0%)"
+            r"(?:london|inner london|outer london|north east|north west|south west|west midlands|east midlands|"
+            r"yorkshire and (?:the )?humber|east of england|wales|scotland|core cities|shire districts|"
+            r"(?:all )?english (?:counties|districts|unitaries|authorities)) (?:average|median|mean|rate|figure|level)|"
+            r"(?:england|national|london) (?:19|20)\d\d(?:/\d\d)?:)"
+            r"(?: (?:average|averages|figure|figures|rate|rates|performance|level|mean|median|benchmark))?(?:\s?(?:of|is|was|at|were|are|being|stands at|,))*(?: around| about| approximately| just)?"
         ),
     ),
     RoleRule(
@@ -88,7 +107,7 @@ ROLE_RULES: list[RoleRule] = [
         "target",
         before=_b(
             r"(?:target|targets|expectation|expected|aim|aiming|ambition|goal|aspiration|threshold|standard|limit|"
-            r"maximum|minimum|budget|budgeted)"
+            r"maximum|minimum|budget|budgeted|profile|profiled target|trajectory)"
             r"(?: (?:of|is|was|to be|to reach|to achieve|for [\w/–-]+(?: [\w/–-]+){0,6} is|set at|at|for))*"
             r"(?: at least| around| no more than)?"
             r"|(?:target|targets|aim|goal|ambition) (?:of|is|was|to) \w+ing"
@@ -104,6 +123,8 @@ ROLE_RULES: list[RoleRule] = [
         after=_a(
             r"(?:annual |monthly |quarterly |year-end |local |national )?(?:target|ambition|goal)\b"
             r"(?!\s+(?:areas?|wards?|groups?|schools?|cohorts?|populations?|audiences?|dates?|families|households)\b)"
+            # "short of the 45% contract level", "below the 45% the provider contract requires"
+            r"|contract(?:ed|ual)? (?:level|target|requirement|standard)\b|(?:the )?(?:[a-z]+ ){0,2}contract requires\b"
         ),
     ),
     RoleRule(

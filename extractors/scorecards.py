@@ -9,6 +9,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+from extractors.frequency import frequency_period
 from extractors.numbers import NumberMention
 from extractors.periods import MONTH_RE, Period, find_periods, month_end, paper_date_period
 from extractors.reporting_period import ReportingPeriod, previous_period
@@ -294,6 +295,32 @@ def _classify(page: Page, seg: Segment, terms: Terms) -> None:
     if found is not None and found[1] == len(body):
         n = found[0]
         seg.kind, seg.values = "values", [(None, "", n, seg.start)]
+    elif found is not None and _dated_rest(body, found[1]):
+        # a tile's headline with its date: "418 at end of May 2025", "24.1% May 2025 (12 months)"
+        seg.kind, seg.values = "values", [(None, body[found[1] :].strip(), found[0], seg.start)]
+
+
+_DATE_GLUE = re.compile(
+    r"^[\s,()]*(?:(?:at|as|the|end|of|on|to|in|for|year|date|rolling|last|months?|12|twelve|provisional)[\s,()]*)*$",
+    re.I,
+)
+
+
+def _dated_rest(body: str, after: int) -> bool:
+    """Is the text after a value its period alone ("at end of May 2025", "May 2025 (year to date)"), and the
+    value no part of a date ("31 March 2025")?"""
+    rest = body[after:]
+    if not rest.strip() or not rest[:1].isspace():
+        return False
+    if any(p.start_char == 0 for p in find_periods(body, None)):
+        return False  # "31 March 2025": a date, not a value and its date
+    periods = [p for p in find_periods(rest, None) if not p.relative and p.kind != "since"]
+    if not periods:
+        return False
+    chars = list(rest)
+    for p in periods:
+        chars[p.start_char : p.end_char] = " " * (p.end_char - p.start_char)
+    return bool(_DATE_GLUE.match("".join(chars)))
 
 
 def _starts_run(page: Page, seg: Segment, terms: Terms) -> bool:
@@ -594,8 +621,11 @@ def _period_for(
     ref = rp.period.end if rp is not None else paper_date
     own = [p for p in find_periods(key_text, ref) if not p.relative and p.kind != "since"]
     if own and key.period == "report":
-        p = own[0]
-        return Period(-1, -1, p.text, p.start, p.end, p.kind), "scorecard.period.key"
+        p = Period(-1, -1, own[0].text, own[0].start, own[0].end, own[0].kind)
+        how = frequency_period(p, key_text)  # "May 2025 (12 months)", "May 2025 (year to date)"
+        if how is not None:
+            return how[0], f"scorecard.period.key+{how[1]}"
+        return p, "scorecard.period.key"
     if rp is None:
         if key.period == "report" and paper_date is not None:
             return paper_date_period(paper_date), "scorecard.period.paper_date"
@@ -650,6 +680,11 @@ def _unit(n: NumberMention, label: str | None) -> tuple[str, str]:
     return n.unit, n.rule
 
 
+_BOX_FREQUENCY = re.compile(
+    r"\([^()]*\b(?:rolling|ytd|year[- ]to[- ]date|cumulative|\d{1,2}\s+months)\b[^()]*\)", re.I
+)
+
+
 def _figures_of(
     values: list[tuple[Key | None, str, NumberMention, int]],
     label_segs: list[Segment],
@@ -665,6 +700,12 @@ def _figures_of(
         if key is None:
             continue
         period, period_rule = _period_for(key, key_text, rp, paper_date)
+        if period is not None and key.id == "dated" and "+" not in period_rule and label:
+            # "April: 23.5%" in a box named "… (12 months)": the twelve months to April
+            notes = " ".join(_BOX_FREQUENCY.findall(label))
+            how = frequency_period(period, notes) if notes else None
+            if how is not None:
+                period, period_rule = how[0], f"{period_rule}+{how[1]}"
         unit, number_rule = _unit(n, label)
         this_rag = None
         if rag and not rag_given and key.role == "actual" and key.period == "report":
@@ -830,8 +871,8 @@ def read_scorecards(
                     if gid not in groups:
                         groups[gid] = (label, [], [])
                         order.append(gid)
-                    key, _, n, at = s.values[0]
-                    groups[gid][1].append((latest, "", n, at))
+                    key, dated, n, at = s.values[0]
+                    groups[gid][1].append((DATED if dated else latest, dated, n, at))
                     claimed.append((s.start, s.end))
                 continue
             if s.kind not in ("run", "status"):

