@@ -680,9 +680,7 @@ def _unit(n: NumberMention, label: str | None) -> tuple[str, str]:
     return n.unit, n.rule
 
 
-_BOX_FREQUENCY = re.compile(
-    r"\([^()]*\b(?:rolling|ytd|year[- ]to[- ]date|cumulative|\d{1,2}\s+months)\b[^()]*\)", re.I
-)
+_BOX_FREQUENCY = re.compile(r"\([^()]*\b(?:rolling|ytd|year[- ]to[- ]date|cumulative|\d{1,2}\s+months)\b[^()]*\)", re.I)
 
 
 def _figures_of(

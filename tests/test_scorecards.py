@@ -331,4 +331,3 @@ def test_kpi_tiles_with_a_headline_value_a_previous_month_and_a_rate_in_the_name
     assert {o.kpi for o in obs} == {"children_looked_after_rate"}
     rerefs = {o.value_text: o.role for o in result.observations if (o.label or "").startswith("Re-referrals within")}
     assert rerefs == {"22.7": "actual", "21.9": "actual", "20.0": "target", "22.4": "benchmark"}
-
