@@ -24,13 +24,17 @@ def _pair_group(sentence: str, figures: list[NumberMention], last: int) -> list[
     return group
 
 
-def _glue_only(text: str, periods: list[Period], offset: int) -> bool:
-    """Is ``text`` (starting at ``offset`` in the sentence) made only of these periods and glue words?"""
+def only_periods(text: str, periods: list[Period], offset: int, glue: re.Pattern[str]) -> bool:
+    """Is ``text`` (starting at ``offset`` in the sentence) made only of these periods and ``glue`` words?"""
     chars = list(text)
     for p in periods:
         for k in range(max(p.start_char - offset, 0), min(p.end_char - offset, len(chars))):
             chars[k] = " "
-    return bool(_PERIOD_GLUE.match("".join(chars)))
+    return bool(glue.match("".join(chars)))
+
+
+def _glue_only(text: str, periods: list[Period], offset: int) -> bool:
+    return only_periods(text, periods, offset, _PERIOD_GLUE)
 
 
 def respectively(sentence: str, figures: list[NumberMention], periods: list[Period]) -> dict[int, Period]:

@@ -9,8 +9,9 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.frequency import frequency_period
+from extractors.frequency import NAME_NOTE, frequency_period
 from extractors.numbers import NumberMention
+from extractors.period_kinds import only_periods
 from extractors.periods import MONTH_RE, Period, find_periods, month_end, paper_date_period
 from extractors.reporting_period import ReportingPeriod, previous_period
 from models.records import Page
@@ -315,12 +316,7 @@ def _dated_rest(body: str, after: int) -> bool:
     if any(p.start_char == 0 for p in find_periods(body, None)):
         return False  # "31 March 2025": a date, not a value and its date
     periods = [p for p in find_periods(rest, None) if not p.relative and p.kind != "since"]
-    if not periods:
-        return False
-    chars = list(rest)
-    for p in periods:
-        chars[p.start_char : p.end_char] = " " * (p.end_char - p.start_char)
-    return bool(_DATE_GLUE.match("".join(chars)))
+    return bool(periods) and only_periods(rest, periods, 0, _DATE_GLUE)
 
 
 def _starts_run(page: Page, seg: Segment, terms: Terms) -> bool:
@@ -680,9 +676,6 @@ def _unit(n: NumberMention, label: str | None) -> tuple[str, str]:
     return n.unit, n.rule
 
 
-_BOX_FREQUENCY = re.compile(r"\([^()]*\b(?:rolling|ytd|year[- ]to[- ]date|cumulative|\d{1,2}\s+months)\b[^()]*\)", re.I)
-
-
 def _figures_of(
     values: list[tuple[Key | None, str, NumberMention, int]],
     label_segs: list[Segment],
@@ -700,7 +693,7 @@ def _figures_of(
         period, period_rule = _period_for(key, key_text, rp, paper_date)
         if period is not None and key.id == "dated" and "+" not in period_rule and label:
             # "April: 23.5%" in a box named "… (12 months)": the twelve months to April
-            notes = " ".join(_BOX_FREQUENCY.findall(label))
+            notes = " ".join(NAME_NOTE.findall(label))
             how = frequency_period(period, notes) if notes else None
             if how is not None:
                 period, period_rule = how[0], f"{period_rule}+{how[1]}"

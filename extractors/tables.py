@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy
 
-from extractors.frequency import frequency_period
+from extractors.frequency import NAME_NOTE, frequency_period
 from extractors.nlp import Figure
 from extractors.periods import Period, find_periods, month_end
 from extractors.scorecards import load_terms
@@ -1113,7 +1113,7 @@ def table_figures(
         ]
         rag = next((r for r in (_rag_of(t) for t in status if t) if r), None)
         how = " ".join(_cell_text(text, c) for c in row_cells if c.col in freq_cols)
-        how = " ".join([how, *_LABEL_FREQUENCY.findall(raw_label)])  # "Potholes repaired (cumulative)"
+        how = " ".join([how, *NAME_NOTE.findall(raw_label)])  # "Potholes repaired (cumulative)"
         first_out = len(out)
         row_money = next((v.scale for _, v, _, _ in values if v.currency), None)
         row_start = min((a for c in row_cells for a, _ in c.spans), default=0)
@@ -1175,11 +1175,6 @@ _FREQUENCY_HEADING = re.compile(
 _FREQUENCY_WORDS = re.compile(
     r"\b(?:monthly|quarterly|annual(?:ly)?|termly|cumulative|rolling|snapshot|snap|ytd|year\s+to\s+date|arrears?|"
     r"behind|qtr|r12|r3|r6)\b",
-    re.I,
-)
-_LABEL_FREQUENCY = re.compile(
-    r"\([^()]*\b(?:cumulative|ytd|year[- ]to[- ]date|rolling\s+(?:12|twelve|3|three|6|six)[- ]months?|snapshot|"
-    r"in\s+arrears?|behind)\b[^()]*\)|\((?:12|twelve)\s+months\)",
     re.I,
 )
 _TO_DATE_HEADING = re.compile(r"\b(?:ytd|year[- ]to[- ]date|cumulative)\b", re.I)
