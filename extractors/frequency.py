@@ -14,7 +14,7 @@ _LAG = re.compile(
     r"\b(?P<u2>quarter|month)\s+in\s+arrears?\b|\bin\s+arrears?\b(?P<bare>)",
     re.I,
 )
-_TO_DATE = re.compile(r"\b(?:cumulative|year[- ]to[- ]date|ytd|so\s+far\s+this\s+year)\b", re.I)
+TO_DATE = re.compile(r"\b(?:cumulative|year[- ]to[- ]date|ytd|so\s+far\s+this\s+year)\b", re.I)
 _ROLLING = re.compile(
     r"\brolling\s+(?:(?P<n>\d{1,2}|three|six|twelve)[- ]?(?:months?|mths?)?|(?P<year>year|annual))\b|"
     r"\b(?P<n2>\d{1,2}|three|six|twelve)[- ]months?\s+rolling\b|"
@@ -77,7 +77,7 @@ def frequency_period(
     if lag and (_first_of(_shift(period.start, lag), 1), _shift(period.end, lag)) in columns:
         lag = 0  # the table has a column for the period before ("Q1" beside "Q2"): its headings are the data's
     end = _shift(period.end, lag) if lag else period.end
-    if report_end is not None and _TO_DATE.search(words) and period.start < report_end < end:
+    if report_end is not None and TO_DATE.search(words) and period.start < report_end < end:
         end = report_end
     start = _first_of(_shift(period.start, lag), 1) if lag else period.start
     names = [f"lag{lag}"] if lag else []
@@ -94,7 +94,7 @@ def frequency_period(
         start, names = _first_of(end, n), [*names, f"rolling{n}"]
     elif _SNAPSHOT.search(words):  # before "cumulative": a snapshot of a running total is the total then
         start, names = date(end.year, end.month, 1), [*names, "snapshot"]
-    elif _TO_DATE.search(words):
+    elif TO_DATE.search(words):
         fy = end.year if end.month >= 4 else end.year - 1
         start, names = date(fy, 4, 1), [*names, "to_date"]
     elif _ANNUAL.search(words) and short:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy
 
-from extractors.frequency import NAME_NOTE, frequency_period
+from extractors.frequency import NAME_NOTE, TO_DATE, frequency_period
 from extractors.nlp import Figure
 from extractors.periods import Period, find_periods, month_end
 from extractors.scorecards import load_terms
@@ -1127,7 +1127,7 @@ def table_figures(
             period, period_rule = _period(col, cols, role, caption_period, report_period, paper_date)
             if period is not None and role != "change":
                 adjusted = frequency_period(period, how, columns=headed)
-                if adjusted is None and _TO_DATE_HEADING.search(col.heading) and report_period is not None:
+                if adjusted is None and TO_DATE.search(col.heading) and report_period is not None:
                     adjusted = frequency_period(period, col.heading, report_period.end)  # "2025/26 YTD"
                 if adjusted is not None:
                     period, period_rule = adjusted[0], f"{period_rule}+{adjusted[1]}"
@@ -1177,7 +1177,6 @@ _FREQUENCY_WORDS = re.compile(
     r"behind|qtr|r12|r3|r6)\b",
     re.I,
 )
-_TO_DATE_HEADING = re.compile(r"\b(?:ytd|year[- ]to[- ]date|cumulative)\b", re.I)
 
 
 def _frequency_columns(table: Table, text: str, cols: list[_Column], label_col: int) -> set[int]:
