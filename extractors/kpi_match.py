@@ -487,7 +487,8 @@ _LABEL_FILLER = frozenset(
     # *started*", "requests received *during the calendar year*", "at their *most recent* inspection"
     "reported recorded received started maintained delivered provided made during calendar financial academic "
     "initial most recent inspection combined both services service use using eligible coverage report old "
-    "average mean median responded answered collected processed living placed receiving receive in-year survey".split()
+    "average mean median responded answered collected processed processing living placed receiving receive in-year "
+    "survey scheduled".split()
 )
 
 
@@ -547,7 +548,11 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     rest = _RATE_BASE.sub(" ", rest)  # "per 10,000": the figure's unit says it (rate_per_10000)
     own = _own_words(kpi)
     _, group_of = _noun_pattern(taxonomy)
+    for m in _DURATION.finditer(rest):  # "for more than 6 weeks" for a KPI "(and over six weeks)"
+        if _durations(m.group(0)) <= _kpi_durations(kpi):
+            rest = rest[: m.start()] + " " * (m.end() - m.start()) + rest[m.end() :]
     for word in re.findall(r"[a-z0-9][a-z0-9'’-]*", rest.lower()):
+        word = re.sub(r"['’]s$", "", word)  # "children's social workers": the possessive names the same group
         if word in _KEY_STOP or word in _LABEL_FILLER or word in group_of or _singular(word) in group_of:
             continue
         if _singular(word) in own or _stem(word) in _own_stems(kpi):
@@ -591,9 +596,33 @@ _TIME_LIMIT = re.compile(
     r"eight|ten|twelve)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)"
     r"(?:\s+or\s+(?:fewer|less|under))?|"
     r"(?:on|in)\s+time|in\s+(?:agreed\s+|statutory\s+)?timescales?|within\s+(?:agreed\s+|statutory\s+|target\s+)?"
-    r"(?:timescales?|target(?:\s+time)?|deadline))\b",
+    r"(?:timescales?|target(?:\s+time)?|deadline)|"
+    r"or\s+(?:an\s+|the\s+)?agreed\s+(?:extension(?:\s+of\s+time)?|time(?:scales?)?))\b",
     re.I,
 )
+# a duration a counted thing has lasted: "for more than 6 weeks", "longer than six weeks", "6+ months"
+_NUMBER_WORD = r"\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve"
+_DURATION = re.compile(
+    rf"\b(?:(?:for\s+)?(?:more|longer)\s+than|beyond|over|exceeding|at\s+least)\s+(?:{_NUMBER_WORD})\s+"
+    rf"(?:weeks?|months?|days?|years?)\b|\b\d+\s*\+\s*(?:weeks?|months?|days?|years?)\b",
+    re.I,
+)
+_WORD_NUMBER = {
+    w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
+}
+
+
+def _durations(text: str) -> set[tuple[str, str]]:
+    """(number, unit) of every duration in a text, numbers as digits: "six weeks" and "6 weeks" are one."""
+    found = re.findall(rf"\b({_NUMBER_WORD})\s*\+?\s*(week|month|day|year)s?\b", text, re.I)
+    return {(_WORD_NUMBER.get(n.lower(), n), u.lower()) for n, u in found}
+
+
+@lru_cache(maxsize=1024)
+def _kpi_durations(kpi: Kpi) -> frozenset[tuple[str, str]]:
+    return frozenset(_durations(" ".join((kpi.label, *kpi.synonyms))))
+
+
 _TIME_LIMIT_NUMBER = re.compile(
     r"\b(\d+(?:\.\d+)?)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)\b", re.I
 )

@@ -129,6 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     dated = [(r, g) for r in rows if (g := match(r, gold)) is not None and g.get("period")]
     agree = sum(1 for r, g in dated if r["period"] == g["period"])
     print(f"{len(dated)} figures with a gold period: {agree} have that period ({agree / max(1, len(dated)):.1%})")
+    found = [(r, g) for r in rows if (g := match(r, gold)) is not None]
+    same_role = sum(1 for r, g in found if r["role"] == g["role"])
+    print(f"{len(found)} figures with a gold line: {same_role} have its role ({same_role / max(1, len(found)):.1%})")
     mixed = mixed_series(rows, gold)
     print(f"{len(mixed)} label-key series across papers mix gold series")
     for (council, key, unit), series in mixed:
