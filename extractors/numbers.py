@@ -156,10 +156,55 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:longer|more|less|fewer|shorter)\s+than\s+(?:\d+|"
             + _WORD_RE
-            + r")\s+(?:days?|weeks?|months?|years?)\b",
+            + r")\s+(?:working\s+|calendar\s+)?(?:days?|weeks?|months?|years?)\b",
             re.I,
         ),
     ),
+    # "within 5% of target", "more than 5% from target": a RAG rating's margin, not a measurement
+    (
+        "not.rag_margin",
+        re.compile(
+            r"\b(?:within|more\s+than|over|less\s+than|under|at\s+least)\s+\d+(?:\.\d+)?\s*(?:%|per\s?cent)\s+"
+            r"(?:of|from|below|above|outside|off)\s+(?:the\s+|its\s+)?target",
+            re.I,
+        ),
+    ),
+    # "6 are green, 4 amber and 9 red", "19 have a target", "three indicators have been added": counts of a
+    # report's own measures by status, not measurements
+    (
+        "not.measure_count",
+        re.compile(
+            r"\b(?:\d+|"
+            + _WORD_RE
+            + r")\s+(?:(?:are|were|is|was|rated|measures?|indicators?)\s+)?(?:green|amber|red)\b(?![\w-])|"
+            r"\b\d+\s+(?:have|has|had)\s+(?:a\s+)?targets?\b|"
+            r"\b(?:\d+|"
+            + _WORD_RE
+            + r")\s+(?:(?:corporate|key|performance|new|headline)\s+)?(?:indicators|measures|KPIs|PIs)\b",
+            re.I,
+        ),
+    ),
+    # "the 20-week limit", "a 20 working day limit": a statutory time limit, not a measurement
+    (
+        "not.limit",
+        re.compile(
+            r"\b\d+[- ]?\s?(?:working\s+|calendar\s+)?(?:days?|weeks?|months?)[- ](?:limit|timescale|deadline)\b", re.I
+        ),
+    ),
+    # "quit at 4 weeks", "breastfed at 6 to 8 weeks": the time point a measure is taken at
+    (
+        "not.time_point",
+        re.compile(
+            r"\bat\s+(?:\d+|"
+            + _WORD_RE
+            + r")(?:\s*(?:-|–|to|and)\s*(?:\d+|"
+            + _WORD_RE
+            + r"))?\s+(?:weeks?|months?|days?)\b",
+            re.I,
+        ),
+    ),
+    ("not.wards", re.compile(r"\b(?:Wards?|(?:Electoral\s+)?divisions?)\s+affected\s*:?\s*all\s*\(?\d+\)?", re.I)),
+    ("not.scope", re.compile(r"\bscopes?\s+\d(?:\s*(?:,|and|&)\s*\d)*\b", re.I)),
     ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),
     (
         "not.distance",
