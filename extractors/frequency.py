@@ -22,12 +22,15 @@ _ROLLING = re.compile(
     r"\bR(?P<n4>12|3|6)\b",
     re.I,
 )
-_SNAPSHOT = re.compile(r"\b(?:snapshot|snap|point[- ]in[- ]time|as\s+at)\b", re.I)
+_SNAPSHOT = re.compile(
+    r"\b(?:snapshot|snap|point[- ]in[- ]time|as\s+at|at\s+(?:the\s+)?(?:month|quarter|year)[- ]end)\b", re.I
+)
 _ANNUAL = re.compile(r"\bannual(?:ly)?\b|\byearly\b", re.I)
 # a name's bracketed note on how it is counted ("Potholes repaired (cumulative)", "… (12 months)", "(NI 192, YTD,
 # one month in arrears)"): the words frequency_period reads
 NAME_NOTE = re.compile(
-    r"\([^()]*\b(?:cumulative|ytd|year[- ]to[- ]date|rolling|snapshot|in\s+arrears?|behind)\b[^()]*\)|"
+    r"\([^()]*\b(?:cumulative|ytd|year[- ]to[- ]date|rolling|snapshot|in\s+arrears?|behind|"
+    r"at\s+(?:the\s+)?(?:month|quarter|year)[- ]end)\b[^()]*\)|"
     r"\((?:the\s+)?(?:last\s+|past\s+)?\d{1,2}\s+months\)",
     re.I,
 )

@@ -514,8 +514,52 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     "Money Market Funds – Rate of Return": for scorecard and table figures."""
     if not label:
         return KpiChoice(None, "kpi.none")
-    label = _PERIOD_NOTE.sub(" ", label)  # "(rolling 12 months)", "at quarter end": when, not what
     taxonomy = load_taxonomy()
+    by_code = _kpi_by_code(label, unit, taxonomy)
+    label = _CODE_PREFIX.sub("", label)  # "Local ASC7 People awaiting …": the row's code, not what it counts
+    label = _PERIOD_NOTE.sub(" ", label)  # "(rolling 12 months)", "at quarter end": when, not what
+    choice = _kpi_for_words(label, unit, role, taxonomy)
+    if choice.kpi is None and by_code is not None and len(_content_words(label) & _own_words(by_code)) >= 2:
+        return KpiChoice(by_code.id, "kpi.label.code")  # "ASCOF 2A(2) Long-term support needs … met by admission"
+    return choice
+
+
+# a row's own reference at the start of its name: "ASCOF 2A(2)", "Local ASC7", "HS02", "NI 192:"
+_CODE_PREFIX = re.compile(
+    r"^\s*(?:(?:Local|National|Statutory|Corporate)\s+)?(?:(?:ASCOF|PHOF|NI|BVPI|BV|LPI|KPI|PI)\s?\d+[A-Z]?"
+    r"(?:\s?\(\d+\))?|(?!KS\d)[A-Z]{2,5}\d{1,3}[a-z]?|[A-Z]\d{2,3})\s*[:–-]?\s+(?=[A-Z%])"
+)
+_STANDARD_CODE = re.compile(r"\b(ASCOF|NI|BVPI|PHOF)\s?(\d+[A-Z]?)(?:\s?(\(\d+\)))?")
+
+
+def _norm_code(m: re.Match[str]) -> str:
+    return f"{m.group(1).upper()} {m.group(2).upper()}{m.group(3) or ''}"
+
+
+def _code_of(text: str) -> str | None:
+    m = _STANDARD_CODE.fullmatch(text.strip())
+    return _norm_code(m) if m else None
+
+
+def _kpi_by_code(label: str, unit: str, taxonomy: Taxonomy) -> Kpi | None:
+    """The one KPI whose standard indicator code ("ASCOF 2A(2)", "NI 192") the label prints, if it takes the unit."""
+    codes = {_norm_code(m) for m in _STANDARD_CODE.finditer(label)}
+    if len(codes) != 1:
+        return None
+    code = codes.pop()
+    found = [k for k in taxonomy.kpis if k.code and _code_of(k.code) == code]
+    return found[0] if len(found) == 1 and found[0].takes_unit(unit) else None
+
+
+def _content_words(label: str) -> set[str]:
+    return {
+        _singular(w)
+        for w in re.findall(r"[a-z][a-z'-]+", label.lower())
+        if w not in _KEY_STOP and w not in _LABEL_FILLER
+    }
+
+
+def _kpi_for_words(label: str, unit: str, role: str, taxonomy: Taxonomy) -> KpiChoice:
     # "People using direct payments (% of self-directed support)": the phrase in the bracket is the share's base
     bases = [(m.start(), m.end()) for m in _BASE_ASIDE.finditer(label)]
     mentions = [m for m in find_mentions(label, taxonomy) if not any(a <= m.start < b for a, b in bases)]

@@ -10,6 +10,8 @@ from models.records import Page
 
 _D = rf"(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
+# "…, 10.00am", "at 2pm": the meeting's time after its date
+_AT_TIME = r"(?:,?[ \t]*(?:at[ \t]+)?\d{1,2}(?:[.:]\d{2})?[ \t]*(?:am|pm|a\.m\.|p\.m\.))?"
 # (source label, pattern); earlier patterns win. An inspection's own dates come before its publication
 # date: "currently" in an inspection report means at the time of the inspection.
 _DATED: list[tuple[str, re.Pattern[str]]] = [
@@ -20,7 +22,7 @@ _DATED: list[tuple[str, re.Pattern[str]]] = [
         "meeting_header",
         re.compile(
             rf"^[ \t]*(?:To:\s*)?(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ ]{{0,80}}?\s)?(?:Cabinet|Council|Committee|Board|Panel|"
-            rf"Executive|Team|Forum|Group|Commission)[ \t]*(?:[-–—,:]|\bon\b)[ \t]*(?:{_WEEKDAY})?{_D}[ \t]*$",
+            rf"Executive|Team|Forum|Group|Commission)[ \t]*(?:[-–—,:]|\bon\b)[ \t]*(?:{_WEEKDAY})?{_D}{_AT_TIME}[ \t]*$",
             re.M,
         ),
     ),

@@ -101,7 +101,7 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
-def _resolve_month(month: int, ref: date | None) -> int | None:
+def resolve_month(month: int, ref: date | None) -> int | None:
     """The year of a month named without a year: the latest such month not after the paper date."""
     if ref is None:
         return None
@@ -247,7 +247,7 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         return (d, d, "day") if d else None
     if name == "day_no_year":
         mo = month_number(g["m"])
-        year = _resolve_month(mo, ref)
+        year = resolve_month(mo, ref)
         if year is None:
             # without a paper date the day still is a date, not a figure: keep it, unresolved
             return None
@@ -308,7 +308,7 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         return date(y, mo + 1, 1), month_end(y, mo + 1), "month"
     if name == "window_to":
         mo = month_number(g["m"])
-        y = int(g["y"]) if g["y"] else _resolve_month(mo, ref)
+        y = int(g["y"]) if g["y"] else resolve_month(mo, ref)
         if y is None:
             return None
         end = _safe_date(y, mo, _day(g["d"])) if g["d"] else month_end(y, mo)
@@ -365,7 +365,7 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         y = int(g["y"])
         return date(y, 1, 1), month_end(ref.year, ref.month), "since"
     if name == "since_month":
-        year = _resolve_month(month_number(g["m"]), ref)
+        year = resolve_month(month_number(g["m"]), ref)
         if year is None or ref is None:
             return None
         return date(year, month_number(g["m"]), 1), month_end(ref.year, ref.month), "since"
@@ -382,7 +382,7 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
         if g["m"] == "May" and not g["prep"]:
             return None  # "May" is far more often the verb than the month
         mo = month_number(g["m"])
-        year = _resolve_month(mo, ref)
+        year = resolve_month(mo, ref)
         if year is None:
             return None
         return date(year, mo, 1), month_end(year, mo), "month"

@@ -14,7 +14,7 @@ import numpy
 
 from extractors.frequency import NAME_NOTE, TO_DATE, frequency_period
 from extractors.nlp import Figure
-from extractors.periods import Period, find_periods, month_end
+from extractors.periods import Period, find_periods, month_end, resolve_month
 from extractors.scorecards import load_terms
 from models.records import BBox, Page, Table, TableCell
 
@@ -187,6 +187,9 @@ def _safe(y: int, m: int, d: int) -> date | None:
         return None
 
 
+_MONTH_ALONE = re.compile(r"\s*(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s*", re.I)
+
+
 def header_period(text: str, ref: date | None) -> Period | None:
     """The period a column heading (all its header rows joined) names; the most specific one wins."""
     found: list[Period] = []
@@ -224,6 +227,15 @@ def header_period(text: str, ref: date | None) -> Period | None:
             y1 = y if m1 >= 4 else y + 1
             y2 = y1 if m2 >= m1 else y1 + 1
             add(rng, date(y1, m1, 1), month_end(y2, m2), "range")
+    alone = _MONTH_ALONE.fullmatch(text)
+    if alone and ref is not None and not found:
+        # "Apr" … "Sep" over a monthly table's columns: months of the year the paper reports on
+        mo = _mon(alone.group("mon"))
+        y = resolve_month(mo, ref)
+        assert y is not None
+        found.append(
+            Period(alone.start("mon"), alone.end("mon"), alone.group("mon"), date(y, mo, 1), month_end(y, mo), "month")
+        )
     for p in find_periods(text, ref):
         if p.relative or p.kind in ("since", "paper_date"):
             continue

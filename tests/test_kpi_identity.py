@@ -628,3 +628,20 @@ def test_short_term_residential_care_is_not_the_residential_care_kpi():
 def test_words_of_the_kpi_s_name_in_another_form_are_no_qualifier():
     label = "Household waste recycled, reused and composted (April to December)"
     assert kpi_for_label(label, "percent").kpi == "household_waste_recycled"
+
+
+def test_a_row_code_before_the_name_is_no_qualifier_and_a_standard_code_names_its_kpi():
+    # rows of the ninth blind set (Holmebury): local and ASCOF codes printed before the measure's name
+    assert kpi_for_label(
+        "Local ASC7 People awaiting a Care Act needs assessment (number at quarter end)", "count"
+    ).kpi == ("asc_waiting_for_assessment")
+    label = (
+        "ASCOF 2A(2) Long-term support needs of older adults (aged 65 and over) met by admission to residential and "
+        "nursing care homes, per 100,000 population (YTD)"
+    )
+    assert kpi_for_label(label, "rate_per_100000").kpi == "asc_permanent_admissions_65_plus"
+    # the code of one KPI does not carry a label about something else, nor a unit the KPI does not take
+    assert kpi_for_label("ASCOF 2A(2) Carers' satisfaction with social services", "percent").kpi is None
+    assert kpi_for_label(label, "percent").kpi is None
+    # a vaccine's name is not a row code
+    assert kpi_for_label("MMR2 coverage at 5 years", "percent").kpi == "childhood_immunisations"

@@ -522,3 +522,29 @@ def test_an_unruled_table_with_codes_a_frequency_column_and_names_wrapped_over_m
         assert r["period"] == g["period"], (r["label"], r["value_text"], r["period"], g["period"])
         checked += 1
     assert checked >= 50  # two reports of about 15 rows, each with this and last year's figure
+
+
+def test_bare_month_headings_date_a_monthly_table_by_the_year_the_paper_reports_on():
+    # "Measure Apr May Jun Jul Aug Sep Target 2024/25" (ninth blind set, Wendshire Q2 2025/26): its gold dates
+    # each month column in 2025
+    import json
+
+    folder = FIXTURES / "kpi_eval9"
+    paper = "wendshire_childrens_services_performance_q2_2025-26.pdf"
+    gold = [json.loads(line) for line in (folder / "gold.jsonl").read_text().splitlines() if line.strip()]
+    months = {
+        g["value"]: g["period"]
+        for g in gold
+        if g["paper"] == paper and g["quote"].startswith("Children looked after (number at") and g["role"] != "target"
+    }
+    assert len(months) == 7  # six months and the 2024/25 outturn
+    obs = [o for o in _table(folder / paper) if o.value in months and o.label.startswith("Children looked after")]
+    assert {o.value: _gold_period(o) for o in obs} == months
+
+
+def _gold_period(o: Observation) -> str | None:
+    """A figure's period as the blind sets' gold writes it: "2025-09" for one month, "2024-04/2025-03" for a span."""
+    if o.period_start is None or o.period_end is None:
+        return None
+    a, b = f"{o.period_start:%Y-%m}", f"{o.period_end:%Y-%m}"
+    return a if a == b else f"{a}/{b}"
