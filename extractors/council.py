@@ -16,6 +16,8 @@ _COUNCIL = re.compile(
     rf"|(?P<c>(?:City|County|Borough)[ ]of[ ]{_NAME})[ ]Council)(?![A-Za-z])"
 )
 _PLAIN_COUNCIL = re.compile(rf"{_NAME}[ ]Council")
+# "Brackenmoor Council – Cabinet, 22 September 2025": the council, then the meeting, on the paper's first line
+_PLAIN_COUNCIL_THEN = re.compile(rf"(?P<name>{_NAME}[ ]Council)[ ]+[-–—][ ]+[A-Z]")
 _OFSTED_TITLE = re.compile(r"^\s*Inspection of (?:services for children|children.s social care|local authority)", re.I)
 _NOT_A_PLACE = re.compile(
     r"^(?:The|This|Our|Each|Every|A|An|All|Any|Local|Joint|Full|Special|Annual|Cabinet|Report|Agenda|Minutes|"
@@ -65,9 +67,9 @@ def detect_council(pages: list[Page]) -> tuple[str, str] | None:
         if names and (len(names[0]) >= len(line) - 3 or line.startswith(names[0] + " - ")):
             return names[0], "text:heading"
         # a unitary council named "<Place> Council" ("Cornwall Council", "Buckinghamshire Council") on a line alone
-        own = _PLAIN_COUNCIL.fullmatch(line)
+        own = _PLAIN_COUNCIL.fullmatch(line) or _PLAIN_COUNCIL_THEN.match(line)
         if own and not _NOT_A_PLACE.match(line.split()[0]):
-            return normalise_council(line) or "", "text:heading"
+            return normalise_council(own.group("name") if own.re is _PLAIN_COUNCIL_THEN else line) or "", "text:heading"
     counts = Counter(n for p in pages[:3] for n in _councils_in(p.text))
     if not counts:
         return None

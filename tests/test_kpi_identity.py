@@ -183,6 +183,10 @@ def test_council_comes_from_an_ofsted_title_page_or_a_heading():
     assert detect_council([cover]) == ("West Sussex County Council", "text:heading")
     capitals = Page(1, "TINTERN COMMUNITY COUNCIL - BUDGET 2018-19\nITEM Budget Spent")
     assert detect_council([capitals]) == ("Tintern Community Council", "text:heading")
+    # a unitary named "<Place> Council" before the meeting on the first line (tenth blind set, Brackenmoor)
+    first_line = Page(1, "Brackenmoor Council – Cabinet, 22 September 2025\nAgenda item 8")
+    assert detect_council([first_line]) == ("Brackenmoor Council", "text:heading")
+    assert detect_council([Page(1, "Full Council – 12 March 2025\nAgenda item 8")]) is None
     assert detect_council([Page(1, "Report to Cabinet\nThe figures below are for the year.")]) is None
     # two councils named as often as each other: no guess
     two = Page(1, "Report\nGloucester City Council and Gloucestershire County Council agree.")
