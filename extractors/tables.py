@@ -324,6 +324,8 @@ def find_pdf_tables(page, text: str, boxes: list[BBox | None]) -> list[Table]:
             tables.append(table)
     taken = [t.bbox for t in tables if t.bbox]
     tables.extend(_aligned_tables(text, chars, taken))
+    taken = [t.bbox for t in tables if t.bbox]
+    tables.extend(_block_tables(text, chars, taken))
     return tables
 
 
@@ -585,6 +587,100 @@ def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Tab
             tables.append(table)
         i = last + 1
     return tables
+
+
+# a column heading of a measure block ("Baseline (2023/24)", "Target 2025/26", "Latest", "Date of latest data")
+_BLOCK_HEADING = re.compile(
+    r"\b(?:baseline|target|latest|actual|current|previous|outturn|result|performance|value|date|period|direction|"
+    r"trend|travel|status|rag|benchmark|england|national|regional|comparator|average|polarity|good\s+is|"
+    r"last\s+(?:quarter|year|month)|this\s+(?:quarter|year|month)|q[1-4])\b",
+    re.I,
+)
+
+
+def _block_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Table]:
+    """Measure blocks: a measure's name on its own line(s), a line of column headings ("Baseline (2023/24)  Target
+    2025/26  Latest  Date of latest data  Direction") and one line of figures under them, as one-row tables
+    (kind ``block``) whose row heading is the name above."""
+    lines: list[tuple[int, int, list[_Phrase]]] = []
+    pos = 0
+    for raw in text.split("\n"):
+        a, b = pos, pos + len(raw)
+        pos = b + 1
+        phrases = _line_phrases(text, chars, a, b) if raw.strip() else []
+        if any(_inside(p, box) for p in phrases for box in taken):
+            phrases = []
+        lines.append((a, b, phrases))
+    out: list[Table] = []
+    for i in range(1, len(lines) - 1):
+        head, values = lines[i][2], lines[i + 1][2]
+        if len(head) < 3 or any(p.numeric and not _YEAR_ONLY.match(text[p.start : p.end]) for p in head):
+            continue
+        if sum(bool(_BLOCK_HEADING.search(text[p.start : p.end])) for p in head) < max(2, len(head) - 1):
+            continue
+        figures = [p for p in values if p.numeric and not p.blank]
+        if len(figures) < 2 or any(not p.numeric for p in values[: values.index(figures[0])]):
+            continue  # the figures start the line under the headings
+        name = _block_name(lines, i, text)
+        if name is None:
+            continue
+        cols = [(p.x0, p.x1) for p in head]
+        cells = [TableCell(0, k + 1, ((p.start, p.end),), True, 1, _phrase_box(p)) for k, p in enumerate(head)]
+        cells.append(TableCell(0, 0, (), True))
+        row = [TableCell(1, 0, tuple(name), False)]
+        for p in values:
+            k = max(range(len(cols)), key=lambda k: min(cols[k][1], p.x1) - max(cols[k][0], p.x0))
+            if min(cols[k][1], p.x1) - max(cols[k][0], p.x0) <= 0:
+                continue  # under no heading
+            row.append(TableCell(1, k + 1, ((p.start, p.end),), False, 1, _phrase_box(p)))
+        boxes = [c.bbox for c in cells + row if c.bbox]
+        bbox = _round(
+            (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+        )
+        out.append(Table("block", 2, len(cols) + 1, tuple(cells + row), bbox))
+    return out
+
+
+_DATE_OF_DATA = re.compile(r"^\s*(?:date\s+of\s+(?:latest\s+)?data|data\s+(?:date|period)|as\s+at)\s*$", re.I)
+
+
+def _block_date(
+    table: Table, text: str, cols: list[_Column], row_cells: list[TableCell], ref: date | None
+) -> Period | None:
+    """A measure block's "Date of latest data" ("Summer 2025", "Apr–Jun 2025", "30 June 2025"): the period of its
+    undated "Latest" figure."""
+    if table.kind != "block":
+        return None
+    for c in row_cells:
+        if c.col < len(cols) and _DATE_OF_DATA.match(cols[c.col].heading):
+            found = [p for p in find_periods(_cell_text(text, c), ref) if not p.relative and p.kind != "paper_date"]
+            if found:
+                return found[0]
+    return None
+
+
+def _block_name(lines: list[tuple[int, int, list[_Phrase]]], i: int, text: str) -> list[tuple[int, int]] | None:
+    """The name above a block's headings: the line just above, and the lines above it while each line read so
+    far goes on from the one before it (starts in lower case or with a bracket: "(academic year)")."""
+    spans: list[tuple[int, int]] = []
+    k = i - 1
+    while k >= 0 and len(spans) < 3:
+        a, b, phrases = lines[k]
+        words = text[a:b].strip()
+        if (
+            not phrases
+            or _is_figure_line(phrases, text)
+            or any(p.numeric and not _YEAR_ONLY.match(text[p.start : p.end]) for p in phrases if p is phrases[-1])
+        ):
+            break
+        start = a + len(text[a:b]) - len(text[a:b].lstrip())
+        spans.insert(0, (start, start + len(words)))
+        if not re.match(r"[a-z(]", words):
+            break
+        k -= 1
+    if not spans or text[spans[0][0] : spans[0][1]].rstrip().endswith((".", ":")):
+        return None
+    return spans
 
 
 def _phrase_box(p: _Phrase) -> BBox | None:
@@ -1125,6 +1221,7 @@ def table_figures(
         ]
         rag = next((r for r in (_rag_of(t) for t in status if t) if r), None)
         how = " ".join(_cell_text(text, c) for c in row_cells if c.col in freq_cols)
+        row_date = _block_date(table, text, cols, row_cells, report_period.end if report_period else paper_date)
         how = " ".join([how, *NAME_NOTE.findall(raw_label)])  # "Potholes repaired (cumulative)"
         first_out = len(out)
         row_money = next((v.scale for _, v, _, _ in values if v.currency), None)
@@ -1137,7 +1234,9 @@ def table_figures(
                 continue
             role, role_rule = col.role, f"table.role.{col.role_word.replace(' ', '_')}"
             period, period_rule = _period(col, cols, role, caption_period, report_period, paper_date)
-            if period is not None and role != "change":
+            if row_date is not None and col.period is None and role == "actual":
+                period, period_rule = row_date, "table.period.date_of_data"  # "Latest" beside "Summer 2025"
+            if period is not None and role != "change" and period_rule != "table.period.date_of_data":
                 adjusted = frequency_period(period, how, columns=headed)
                 if adjusted is None and TO_DATE.search(col.heading) and report_period is not None:
                     adjusted = frequency_period(period, col.heading, report_period.end)  # "2025/26 YTD"

@@ -548,3 +548,24 @@ def _gold_period(o: Observation) -> str | None:
         return None
     a, b = f"{o.period_start:%Y-%m}", f"{o.period_end:%Y-%m}"
     return a if a == b else f"{a}/{b}"
+
+
+def test_a_measure_block_reads_its_figures_under_their_headings_and_its_name_above():
+    # tenth blind set (Brackenmoor): a name line, "Baseline (2023/24)  Target 2025/26  Latest  Date of latest
+    # data  Direction", and the figures under them; the gold gives each figure's role and period
+    import json
+
+    folder = FIXTURES / "kpi_eval10"
+    paper = "brackenmoor_corporate_plan_performance_q1_2025-26.pdf"
+    gold = [json.loads(line) for line in (folder / "gold.jsonl").read_text().splitlines() if line.strip()]
+    blocks = [o for o in _table(folder / paper) if o.rule.startswith("table.cell.block")]
+    assert len(blocks) >= 20
+    for series, kpi in (("a_ehcp", "ehcp_issued_within_20_weeks"), ("a_asc_wait", "asc_waiting_for_assessment")):
+        lines = [g for g in gold if g["paper"] == paper and g["series"] == series and g["role"] in ("actual", "baseline")]
+        lines = [g for g in lines if g["quote"].startswith(lines[0]["quote"][:30])]  # the block, not the text
+        for g in lines:
+            found = [o for o in blocks if o.value == g["value"] and o.kpi == kpi]
+            assert len(found) == 1, (series, g["value"])
+            o = found[0]
+            assert (o.role, _gold_period(o), o.kpi) == (g["role"], g["period"], kpi)
+            assert o.label.startswith(g["quote"].split(" Baseline")[0][:25])
