@@ -488,17 +488,17 @@ _LABEL_FILLER = frozenset(
     "reported recorded received started maintained delivered provided made during calendar financial academic "
     "initial most recent inspection combined both services service use using eligible coverage report old "
     "average mean median responded answered collected processed processing living placed receiving receive in-year "
-    "survey scheduled".split()
+    "survey scheduled decided determined centre one full-time equivalent".split()
 )
 
 
 # how a row's figure is counted in time, not what it counts (its period comes from these words, extractors.frequency)
 _NOTE_WORDS = (
-    r"rolling\s+(?:12|twelve|3|three|6|six)[- ]months?|(?:last|past)\s+12\s+months|"
+    r"rolling\s+(?:12|twelve|3|three|6|six|24)(?:[- ]months?)?|(?:in\s+the\s+)?(?:last|past)\s+12\s+months|"
     r"(?:a\s+|one\s+)?(?:quarter|month)\s+in\s+arrears?|in\s+arrears?|year[- ]to[- ]date|ytd|cumulative|snapshot"
 )
 _PERIOD_NOTE = re.compile(
-    rf"\(\s*(?:{_NOTE_WORDS}|(?:12|twelve|3|6)\s+months)\s*\)|[,–-]?\s*\b(?:{_NOTE_WORDS})\b(?=\s*[,;)]|\s*$)|"
+    rf"\(\s*(?:{_NOTE_WORDS}|(?:12|twelve|3|6)\s+months)\s*\)|[,–-]?\s*\b(?:{_NOTE_WORDS})\b(?=\s*[,;(–)]|\s*$)|"
     r"\b(?:at|as\s+at)\s+(?:the\s+)?(?:quarter|month|year)[- ]end\b|\bin\s+the\s+(?:month|quarter)\b",
     re.I,
 )
@@ -517,6 +517,7 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     taxonomy = load_taxonomy()
     by_code = _kpi_by_code(label, unit, taxonomy)
     label = _CODE_PREFIX.sub("", label)  # "Local ASC7 People awaiting …": the row's code, not what it counts
+    label = _VALUE_FIRST.sub("", label)  # "83.3% of major applications on time": a tile's value, then its name
     label = _PERIOD_NOTE.sub(" ", label)  # "(rolling 12 months)", "at quarter end": when, not what
     choice = _kpi_for_words(label, unit, role, taxonomy)
     if choice.kpi is None and by_code is not None and len(_content_words(label) & _own_words(by_code)) >= 2:
@@ -528,6 +529,11 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
 _CODE_PREFIX = re.compile(
     r"^\s*(?:(?:Local|National|Statutory|Corporate)\s+)?(?:(?:ASCOF|PHOF|NI|BVPI|BV|LPI|KPI|PI)\s?\d+[A-Z]?"
     r"(?:\s?\(\d+\))?|(?!KS\d)[A-Z]{2,5}\d{1,3}[a-z]?|[A-Z]\d{2,3})\s*[:–-]?\s+(?=[A-Z%])"
+)
+# a tile's headline printed as its name: "83.3% of …", "46 missed bins …", "19.4 days to process …"
+_VALUE_FIRST = re.compile(
+    r"^\s*£?\d[\d,]*(?:\.\d+)?\s*(?:%|per\s?cent|[km]\b|days?\s+(?:to|for)\b)?\s*(?:of\s+(?:the\s+)?)?(?=[A-Za-z])",
+    re.I,
 )
 _STANDARD_CODE = re.compile(r"\b(ASCOF|NI|BVPI|PHOF)\s?(\d+[A-Z]?)(?:\s?(\(\d+\)))?")
 
@@ -679,7 +685,8 @@ _AGE_BAND = re.compile(
     r"(?=\W|$)|"
     r"\b(?:aged\s+)?(?P<plus>1[6-9]|[2-9]\d)\s*(?:\+|and\s+over|or\s+over|and\s+above|plus)|"
     r"\b(?:aged|at)\s+(?P<at>\d{1,2}|one|two|three|four|five|six)\s+years?(?:\s+old)?\b|"
-    r"\baged\s+(?P<aged>\d{1,2})\b",
+    r"\baged\s+(?P<aged>\d{1,2})\b|"
+    r"\b(?:aged\s+)?under[- ](?P<under>1\d|2[0-5])s?\b",
     re.I,
 )
 _WORD_AGE = {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6}
@@ -694,6 +701,8 @@ def _age_bands(text: str) -> set[tuple[int, int]]:
                 bands.add((lo, hi))  # not "3-4 placements"
         elif m.group("plus"):
             bands.add((int(m.group("plus")), 200))
+        elif m.group("under"):
+            bands.add((0, int(m.group("under")) - 1))
         elif m.group("aged"):
             bands.add((int(m.group("aged")), int(m.group("aged"))))
         else:
