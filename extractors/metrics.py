@@ -6,6 +6,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
+from extractors.headings import heading_kpis
 from extractors.kpi_match import label_key
 from extractors.nlp import Figure, analyse
 from extractors.plans import apply_plans
@@ -121,7 +122,7 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             )
             sentences.append(sentence)
             by_start[start] = sentence
-        figures = apply_plans(doc._.figures, page.text)
+        figures = heading_kpis(apply_plans(doc._.figures, page.text), page.text, doc._.sentence_bounds)
         if reporting is not None and page.number <= 2:
             # "Period 8 (November) 2024/25" on the cover: its numbers are the period, not figures
             stated = reporting_period_spans(page.text, reporting)

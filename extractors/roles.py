@@ -20,8 +20,19 @@ class RoleRule:
     after: re.Pattern[str] | None = None
 
 
+_MONTHS = (
+    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
+    r"Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
+)
+
+
 def _b(pattern: str) -> re.Pattern[str]:
     return re.compile(rf"(?:{pattern})\W{{0,3}}$", re.I)
+
+
+def _listed(pattern: str) -> re.Pattern[str]:
+    # the period right before the figure, inside the list: not closed by a bracket ("Latest (Sep 2025) 26.4%")
+    return re.compile(rf"(?:{pattern})[ :]{{0,2}}$", re.I)
 
 
 def _a(pattern: str) -> re.Pattern[str]:
@@ -163,6 +174,18 @@ ROLE_RULES: list[RoleRule] = [
             r"decreased|fell|fallen|rose|risen|dropped|improved|declined|grown|grew) (?:from|on)"
             r"(?: an? (?:average|base|baseline|high|low|peak) of)?)"
             r"(?: around| about| over| approximately)?"
+        ),
+    ),
+    RoleRule(
+        # "(target 250; last quarter 219; same quarter last year 241)", "(target 380; 31 March 2025 398)", "(…;
+        # 2024/25 outturn 507; end of Quarter 1 212)": earlier periods listed beside a figure to compare with it
+        "role.baseline.listed",
+        "baseline",
+        before=_listed(
+            r"[(;]\s*(?:(?:last|previous|prior) (?:quarter|month|year)|same (?:quarter|point|period|month|time|week) "
+            r"(?:last|a|the previous) year|(?:at the )?end of (?:quarter|q) ?[1-4]|\d{4}/\d{2}(?: outturn| out-turn)?|"
+            rf"(?:\d{{1,2}} )?{_MONTHS}(?: \d{{4}})?(?: (?:to|–|-) {_MONTHS})? \d{{4}}|"
+            rf"(?:the )?(?:12|24|3|6) months to {_MONTHS} \d{{4}})"
         ),
     ),
 ]

@@ -649,3 +649,40 @@ def test_a_row_code_before_the_name_is_no_qualifier_and_a_standard_code_names_it
     assert kpi_for_label(label, "percent").kpi is None
     # a vaccine's name is not a row code
     assert kpi_for_label("MMR2 coverage at 5 years", "percent").kpi == "childhood_immunisations"
+
+
+def test_a_keyed_line_takes_the_kpi_of_the_heading_above_and_its_listed_periods_are_baselines():
+    # eleventh blind set (Kestlow): "3.3 Households in temporary accommodation" / "Position at 30 June 2025: 412
+    # (target 380; 31 March 2025 398; 30 June 2024 351)"; the gold gives each figure's role and KPI
+    import json
+
+    from extractors.document import extract_document
+    from extractors.metrics import extract_metrics
+
+    folder = FIXTURES_DIR / "kpi_eval11"
+    paper = "kestlow_council_plan_performance_q1_2025-26.pdf"
+    gold = [json.loads(line) for line in (folder / "gold.jsonl").read_text().splitlines() if line.strip()]
+    lines = [
+        g
+        for g in gold
+        if g["paper"] == paper
+        and g["quote"].startswith("Position at 30 June 2025: 412")
+        and g["value"] in (412, 380, 398, 351)
+    ]
+    assert {g["role"] for g in lines} == {"actual", "target", "baseline"}
+    src = next(iter(collect([folder / paper])))
+    obs = [
+        o for o in extract_metrics(extract_document(src)).observations if o.value_text in ("412", "380", "398", "351")
+    ]
+    for g in lines:
+        found = [o for o in obs if o.value == g["value"] and o.kpi == g["kpi"]]
+        assert len(found) == 1 and found[0].role == g["role"], (g["value"], [(o.role, o.kpi) for o in obs])
+    # only a short line without a sentence end heads the line under it
+    from extractors.headings import _heading_above
+
+    text = "3.3 Households in temporary accommodation\nPosition at 30 June 2025: 412"
+    assert _heading_above(text, text.index("Position")) == "Households in temporary accommodation"
+    prose = "Temporary accommodation is under pressure.\nPosition at 30 June 2025: 412"
+    assert _heading_above(prose, prose.index("Position")) is None
+    inline = "The position at 30 June 2025: 412"
+    assert _heading_above(inline, inline.index("position")) is None

@@ -1,0 +1,58 @@
+"""A measure's heading names the figures of the keyed line under it ("3.3 Households in temporary accommodation" /
+"Position at 30 June 2025: 412 (target 380; 31 March 2025 398)")."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from extractors.nlp import Figure
+
+# the key a measure's line starts with, before its figure: "Performance this quarter:", "Year to date:",
+# "Position at 30 June 2025:", "Rolling 24 months to June 2025:", "Latest data (January to March 2025, …):"
+_KEYED = re.compile(
+    r"^\s*(?:performance|position|result|outturn|latest(?:\s+data)?|current|year\s+to\s+date|ytd|rolling|this|"
+    r"provisional|validated|figure|value)\b[^:.;]{0,90}:\s",
+    re.I,
+)
+_SECTION_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?|[A-Z]\d{1,2}|\(?[a-z]\))\s+")
+
+
+def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]) -> list[Figure]:
+    """Figures of a keyed sentence that name no KPI themselves take the KPI of the heading on the line above the
+    sentence, when the heading names one that takes their unit (extractors.kpi_match.kpi_for_label)."""
+    from extractors.kpi_match import kpi_for_label
+
+    starts = {a: b for a, b in bounds}
+    out = []
+    for fig in figures:
+        if fig.kpi is not None or fig.role_rule.startswith(("scorecard.", "table.")):
+            out.append(fig)
+            continue
+        s0 = fig.sentence_start
+        s1 = starts.get(s0, fig.sentence_start)
+        key = _KEYED.match(text[s0:s1])
+        heading = _heading_above(text, s0) if key else None
+        if heading is None:
+            out.append(fig)
+            continue
+        choice = kpi_for_label(heading, fig.unit, fig.role)
+        if choice.kpi is None:
+            out.append(fig)
+            continue
+        out.append(replace(fig, kpi=choice.kpi, label=fig.label or heading))
+    return out
+
+
+def _heading_above(text: str, start: int) -> str | None:
+    """The line just above ``start`` when ``start`` begins a line and that line reads as a heading: short, no
+    sentence end, its section number ("3.3") dropped."""
+    before = text[:start].rstrip(" \t")
+    if before and not before.endswith("\n"):
+        return None
+    lines = before.rstrip("\n").rsplit("\n", 1)
+    line = lines[-1].strip() if lines else ""
+    if not line or len(line) > 110 or line.endswith((".", ":", ";", ",")) or re.search(r"\d[\d,.]*\s*%", line):
+        return None
+    name = _SECTION_NUMBER.sub("", line).strip()
+    return name if re.search(r"[A-Za-z]{3,}", name) else None
