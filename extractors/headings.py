@@ -1,5 +1,6 @@
-"""A measure's heading names the figures of the keyed line under it ("3.3 Households in temporary accommodation" /
-"Position at 30 June 2025: 412 (target 380; 31 March 2025 398)")."""
+"""A measure's heading names the figures of the keyed lines under it ("3.3 Households in temporary accommodation" /
+"Position at 30 June 2025: 412 (target 380; 31 March 2025 398)"; "2.1 Repeat child protection plans" / "Latest
+(Sep 2025) 26.4%" / "Target 20.0%" / "Previous 24.9% (Jun 2025)")."""
 
 from __future__ import annotations
 
@@ -15,6 +16,22 @@ _KEYED = re.compile(
     r"provisional|validated|figure|value)\b[^:.;]{0,90}:\s",
     re.I,
 )
+# a line that is a key and its figure: "Latest (Sep 2025) 26.4%", "Target 20.0%", "Previous 24.9% (Jun 2025)"
+_KEY_LINE = re.compile(
+    r"^\s*(?P<key>latest|actual|current|target|trajectory|previous|last\s+(?:quarter|year|month)|"
+    r"same\s+(?:period|quarter|month)\s+last\s+year|baseline|benchmark|england|national|regional|region|london|"
+    r"statistical\s+neighbours?|comparator)\b(?:\s*\([^()]{0,40}\))?[ \t]*:?[ \t]*(?=[£\d])",
+    re.I,
+)
+_KEY_ROLE = {
+    "target": "target",
+    "trajectory": "target",
+    "previous": "baseline",
+    "last": "baseline",
+    "same": "baseline",
+    "baseline": "baseline",
+}
+_META = re.compile(r"\s·\s|^\s*good\s+is\b|^\s*(?:why|recovery|what)\b", re.I)
 _SECTION_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?|[A-Z]\d{1,2}|\(?[a-z]\))\s+")
 
 
@@ -31,6 +48,17 @@ def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]
             continue
         s0 = fig.sentence_start
         s1 = starts.get(s0, fig.sentence_start)
+        line = _KEY_LINE.match(text[s0:s1])
+        if line is not None and s0 + line.end() == fig.start and not fig.label:
+            heading = _heading_over_run(text, s0)
+            if heading is not None:
+                word = line.group("key").split()[0].lower()
+                role = _KEY_ROLE.get(word) or ("benchmark" if word not in ("latest", "actual", "current") else fig.role)
+                rule = fig.role_rule if role == fig.role else f"role.key_line.{word}"
+                choice = kpi_for_label(heading, fig.unit, role)
+                fig = replace(fig, role=role, role_rule=rule, label=heading, kpi=choice.kpi)
+            out.append(fig)
+            continue
         key = _KEYED.match(text[s0:s1])
         heading = _heading_above(text, s0) if key else None
         if heading is None:
@@ -42,6 +70,19 @@ def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]
             continue
         out.append(replace(fig, kpi=choice.kpi, label=fig.label or heading))
     return out
+
+
+def _heading_over_run(text: str, start: int) -> str | None:
+    """The heading over a run of key lines: up the lines above ``start``, past the run's other key lines and a
+    line of notes about the measure ("Children's Services · Good is lower · Rolling 12 months")."""
+    if text[:start].rstrip(" \t") and not text[:start].rstrip(" \t").endswith("\n"):
+        return None
+    lines = text[:start].rstrip("\n").split("\n")
+    for line in reversed(lines[-6:]):
+        if _KEY_LINE.match(line) or _META.search(line):
+            continue
+        return _heading_above(line + "\n", len(line) + 1)
+    return None
 
 
 def _heading_above(text: str, start: int) -> str | None:

@@ -686,3 +686,31 @@ def test_a_keyed_line_takes_the_kpi_of_the_heading_above_and_its_listed_periods_
     assert _heading_above(prose, prose.index("Position")) is None
     inline = "The position at 30 June 2025: 412"
     assert _heading_above(inline, inline.index("position")) is None
+
+
+def test_key_lines_under_a_heading_take_its_kpi_and_their_keys_roles():
+    # twelfth blind set (Kestlebury): "2.1 Repeat child protection plans" / a line of notes / "Latest (Sep 2025)
+    # 26.4%" / "Target 20.0%" / "Previous 24.9% (Jun 2025)" / "Benchmark 23.6% (England 2024/25)"
+    import json
+
+    from extractors.document import extract_document
+    from extractors.metrics import extract_metrics
+
+    folder = FIXTURES_DIR / "kpi_eval12"
+    paper = "kestlebury_exception_report_q2_2025-26.pdf"
+    gold = [json.loads(line) for line in (folder / "gold.jsonl").read_text().splitlines() if line.strip()]
+    quotes = (
+        "Latest (Sep 2025) 26.4%",
+        "Target 20.0%",
+        "Previous 24.9% (Jun 2025)",
+        "Benchmark 23.6% (England 2024/25)",
+    )
+    lines = [g for g in gold if g["paper"] == paper and g["quote"] in quotes]
+    assert len(lines) == 4
+    src = next(iter(collect([folder / paper])))
+    result = extract_metrics(extract_document(src))
+    text = {s.id: s.text for s in result.sentences}
+    for g in lines:
+        found = [o for o in result.observations if text[o.sentence_id].strip() == g["quote"]]
+        assert len(found) == 1, g["quote"]
+        assert (found[0].role, found[0].kpi) == (g["role"], g["kpi"])
