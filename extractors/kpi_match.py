@@ -755,7 +755,8 @@ _KEY_WEAK = frozenset(
     "time other more less increase decrease rise fall point level around approximately over under just nearly "
     "almost some many majority minority one two three four five six seven eight nine ten half quarter third "
     "average overall new same further additional last next previous current further item page table "
-    "second minute hour aged".split()
+    "second minute hour aged bigger smaller better worse higher lower improving improved declining worsening "
+    "stable good close monitor tolerance within".split()
 )
 _KEY_ROLE = frozenset(
     "target goal aim ambition actual actuals outturn baseline benchmark forecast projection plan status rag "

@@ -468,6 +468,12 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval4", 230, 0.98, 0.60),
         ("kpi_eval5", 290, 0.98, 0.63),
         ("kpi_eval6", 190, 0.97, 0.50),
+        ("kpi_eval7", 165, 0.98, 0.51),
+        ("kpi_eval8", 255, 0.98, 0.55),
+        ("kpi_eval9", 125, 0.97, 0.54),
+        ("kpi_eval10", 145, 0.96, 0.44),
+        ("kpi_eval11", 135, 0.98, 0.35),
+        ("kpi_eval12", 185, 0.95, 0.41),
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
