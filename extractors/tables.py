@@ -641,16 +641,18 @@ def _block_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Table
     return out
 
 
-_DATE_OF_DATA = re.compile(r"^\s*(?:date\s+of\s+(?:latest\s+)?data|data\s+(?:date|period)|as\s+at)\s*$", re.I)
+_DATE_OF_DATA = re.compile(
+    r"^\s*(?:date\s+of\s+(?:latest\s+)?data|data\s+(?:date|period)|as\s+at|(?:latest\s+|time\s+|reporting\s+)?period|"
+    r"latest\s+data|date)\s*$",
+    re.I,
+)
 
 
-def _block_date(
+def _row_date(
     table: Table, text: str, cols: list[_Column], row_cells: list[TableCell], ref: date | None
 ) -> Period | None:
-    """A measure block's "Date of latest data" ("Summer 2025", "Apr–Jun 2025", "30 June 2025"): the period of its
-    undated "Latest" figure."""
-    if table.kind != "block":
-        return None
+    """A row's own period, in a column headed "Date of latest data", "Period" or "Latest period" ("Summer 2025",
+    "Apr–Jun 2025", "2022/23", "Aug 2025"): the period of the row's undated figures ("Latest", "Value", "Local")."""
     for c in row_cells:
         if c.col < len(cols) and _DATE_OF_DATA.match(cols[c.col].heading):
             found = [p for p in find_periods(_cell_text(text, c), ref) if not p.relative and p.kind != "paper_date"]
@@ -1221,7 +1223,7 @@ def table_figures(
         ]
         rag = next((r for r in (_rag_of(t) for t in status if t) if r), None)
         how = " ".join(_cell_text(text, c) for c in row_cells if c.col in freq_cols)
-        row_date = _block_date(table, text, cols, row_cells, report_period.end if report_period else paper_date)
+        row_date = _row_date(table, text, cols, row_cells, report_period.end if report_period else paper_date)
         how = " ".join([how, *NAME_NOTE.findall(raw_label)])  # "Potholes repaired (cumulative)"
         first_out = len(out)
         row_money = next((v.scale for _, v, _, _ in values if v.currency), None)
@@ -1236,6 +1238,14 @@ def table_figures(
             period, period_rule = _period(col, cols, role, caption_period, report_period, paper_date)
             if row_date is not None and col.period is None and role == "actual":
                 period, period_rule = row_date, "table.period.date_of_data"  # "Latest" beside "Summer 2025"
+            elif row_date is not None and col.role_word == "previous":
+                # "Previous value" beside a row's own latest period: the period before that one, not the paper's
+                role, role_rule, period, period_rule = (
+                    "baseline",
+                    "table.role.previous",
+                    None,
+                    "table.period.none.previous",
+                )
             if period is not None and role != "change" and period_rule != "table.period.date_of_data":
                 adjusted = frequency_period(period, how, columns=headed)
                 if adjusted is None and TO_DATE.search(col.heading) and report_period is not None:
