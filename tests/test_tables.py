@@ -561,7 +561,9 @@ def test_a_measure_block_reads_its_figures_under_their_headings_and_its_name_abo
     blocks = [o for o in _table(folder / paper) if o.rule.startswith("table.cell.block")]
     assert len(blocks) >= 20
     for series, kpi in (("a_ehcp", "ehcp_issued_within_20_weeks"), ("a_asc_wait", "asc_waiting_for_assessment")):
-        lines = [g for g in gold if g["paper"] == paper and g["series"] == series and g["role"] in ("actual", "baseline")]
+        lines = [
+            g for g in gold if g["paper"] == paper and g["series"] == series and g["role"] in ("actual", "baseline")
+        ]
         lines = [g for g in lines if g["quote"].startswith(lines[0]["quote"][:30])]  # the block, not the text
         for g in lines:
             found = [o for o in blocks if o.value == g["value"] and o.kpi == kpi]
@@ -569,3 +571,25 @@ def test_a_measure_block_reads_its_figures_under_their_headings_and_its_name_abo
             o = found[0]
             assert (o.role, _gold_period(o), o.kpi) == (g["role"], g["period"], kpi)
             assert o.label.startswith(g["quote"].split(" Baseline")[0][:25])
+
+
+def test_an_unruled_table_with_a_yes_no_met_column_keeps_its_rows_apart():
+    # thirteenth blind set (Hartsmoor): "KPI 2022/23 2023/24 2024/25 Target 2024/25 Met?" with "Yes" / "No" after
+    # each row's figures; read as running text, one row's figures took the next row's name
+    import json
+
+    folder = FIXTURES / "kpi_eval13"
+    paper = "hartsmoor_annual_kpi_report_2024-25.pdf"
+    gold = [json.loads(line) for line in (folder / "gold.jsonl").read_text().splitlines() if line.strip()]
+    obs = _table(folder / paper)
+    for series, kpi in (("hm_missed", "missed_bin_collections"),):
+        lines = [
+            g for g in gold if g["paper"] == paper and g["series"] == series and g["quote"].startswith("Missed bin")
+        ]
+        assert {g["role"] for g in lines} == {"baseline", "actual", "target"}
+        actual = next(g for g in lines if g["role"] == "actual")
+        found = [o for o in obs if o.value == actual["value"] and o.label.startswith("Missed bin collections")]
+        assert len(found) == 1
+        assert (found[0].kpi, _gold_period(found[0]), found[0].role) == (kpi, actual["period"], "actual")
+        target = next(g for g in lines if g["role"] == "target")
+        assert [o.role for o in obs if o.value == target["value"] and o.label.startswith("Missed bin")] == ["target"]
