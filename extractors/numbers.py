@@ -203,6 +203,16 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # "Food businesses rated 4 or 5", "rated 5": a rating band in a measure's name
+    ("not.rating_band", re.compile(r"\brated\s+\d(?:\s*(?:,|or|and|to|-|–)\s*\d)*\b(?!\s*(?:%|per\s?cent))", re.I)),
+    # "care leavers aged 19, 20 and 21", "children (under 16)": ages listed in a measure's name
+    (
+        "not.age_list",
+        re.compile(
+            r"\baged\s+\d{1,2}(?:\s*,\s*\d{1,2})*\s*(?:,?\s*(?:and|or)\s*\d{1,2})\b|\(\s*(?:aged\s+)?under\s+\d{1,2}s?\s*\)",
+            re.I,
+        ),
+    ),
     ("not.wards", re.compile(r"\b(?:Wards?|(?:Electoral\s+)?divisions?)\s+affected\s*:?\s*all\s*\(?\d+\)?", re.I)),
     ("not.scope", re.compile(r"\bscopes?\s+\d(?:\s*(?:,|and|&)\s*\d)*\b", re.I)),
     ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),

@@ -107,6 +107,13 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         # Covid-19 and page numbers
         "Visits were disrupted by the Covid-19 lockdown.",
         "Page 4",
+        # rating bands, listed ages, a RAG rating's margin, counts of a report's own measures by status
+        "Food businesses rated 4 or 5 under the Food Hygiene Rating Scheme.",
+        "Care leavers aged 19, 20 and 21 whose activity is known.",
+        "Children (under 16) in absolute low income families.",
+        "Amber means within 5% of target.",
+        "Of the indicators, 6 are green, 4 amber and 9 red.",
+        "Plans were issued within the 20-week limit.",
     ],
 )
 def test_non_figures_are_rejected(sentence):
