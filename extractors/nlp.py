@@ -577,6 +577,30 @@ def _share_partner_kpis(figures: list[Figure], sentence: str, s0: int) -> list[F
         kpi = partner_kpi(known.kpi, bare.unit, bare.label)
         if kpi is not None:
             figures[k] = replace(bare, kpi=kpi, confidence=round(min(bare.confidence + 0.05, 0.99), 2))
+    return _bracketed_kpis(figures, spans, sentence)
+
+
+def _bracketed_kpis(figures: list[Figure], spans: list[tuple[int, int]], sentence: str) -> list[Figure]:
+    """Figures in a bracket opened straight after a figure ("new claims in 14.8 days (16.2 days in 2024/25, target
+    18 days) and changes of circumstances …") are that figure's baseline, target or comparator: they take its KPI,
+    not one named after the bracket, unless the bracket names a KPI of its own."""
+    for i in range(len(figures)):
+        if figures[i].kpi is None:
+            continue
+        after = sentence[spans[i][1] :]
+        opened = re.match(r"^\s*(?:%|days?|weeks?|per\s+cent)?\s*\(", after)
+        if not opened:
+            continue
+        start = spans[i][1] + opened.end()
+        close = sentence.find(")", start)
+        if close < 0 or find_mentions(sentence[start:close]):
+            continue
+        for j in range(i + 1, len(figures)):
+            if spans[j][0] >= close:
+                break
+            kpi = partner_kpi(figures[i].kpi, figures[j].unit, figures[j].label)
+            if kpi is not None and figures[j].kpi != kpi:
+                figures[j] = replace(figures[j], kpi=kpi)
     return figures
 
 

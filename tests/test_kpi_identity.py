@@ -720,3 +720,16 @@ def test_key_lines_under_a_heading_take_its_kpi_and_their_keys_roles():
         found = [o for o in result.observations if text[o.sentence_id].strip() == g["quote"]]
         assert len(found) == 1, g["quote"]
         assert (found[0].role, found[0].kpi) == (g["role"], g["kpi"])
+
+
+def test_figures_in_a_bracket_after_a_figure_take_its_kpi_not_the_next_ones():
+    # twelfth blind set (Merrowdale): the target and last year's figure belong to new claims, not to the changes of
+    # circumstances named after the bracket
+    figs = _figures(
+        "Benefits processing improved: new housing benefit claims took 14.8 days (16.2 days in 2024/25, target 18 "
+        "days) and changes of circumstances 4.9 days (5.4 days)."
+    )
+    assert _kpi_of(figs, 14.8) == "benefit_new_claims_days"
+    assert _kpi_of(figs, 16.2) == "benefit_new_claims_days"
+    assert _kpi_of(figs, 18) == "benefit_new_claims_days"
+    assert _kpi_of(figs, 4.9) != "benefit_new_claims_days"
