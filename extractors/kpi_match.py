@@ -488,7 +488,7 @@ _LABEL_FILLER = frozenset(
     "reported recorded received started maintained delivered provided made during calendar financial academic "
     "initial most recent inspection combined both services service use using eligible coverage report old "
     "average mean median responded answered collected processed processing living placed receiving receive in-year "
-    "survey scheduled decided determined centre one full-time equivalent".split()
+    "survey scheduled decided determined centre one full-time equivalent held previous young".split()
 )
 
 
@@ -528,7 +528,7 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
 # a row's own reference at the start of its name: "ASCOF 2A(2)", "Local ASC7", "HS02", "NI 192:"
 _CODE_PREFIX = re.compile(
     r"^\s*(?:(?:Local|National|Statutory|Corporate)\s+)?(?:(?:ASCOF|PHOF|NI|BVPI|BV|LPI|KPI|PI)\s?\d+[A-Z]?"
-    r"(?:\s?\(\d+\))?|(?!KS\d)[A-Z]{2,5}\d{1,3}[a-z]?|[A-Z]\d{2,3})\s*[:–-]?\s+(?=[A-Z%])"
+    r"(?:\s?\(\d+\))?|(?!KS\d)[A-Z]{2,5}\d{1,3}[a-z]?|[A-Z]\d{2,3}|\d[A-H]\(\d\))\s*[:–-]?\s+(?=[A-Z%])"
 )
 # a tile's headline printed as its name: "83.3% of …", "46 missed bins …", "19.4 days to process …"
 _VALUE_FIRST = re.compile(
@@ -647,7 +647,8 @@ _TIME_LIMIT = re.compile(
     r"(?:\s+or\s+(?:fewer|less|under))?|"
     r"(?:on|in)\s+time|in\s+(?:agreed\s+|statutory\s+)?timescales?|within\s+(?:agreed\s+|statutory\s+|target\s+)?"
     r"(?:timescales?|target(?:\s+time)?|deadline)|"
-    r"or\s+(?:an\s+|the\s+)?agreed\s+(?:extension(?:\s+of\s+time)?|time(?:scales?)?))\b",
+    r"or\s+(?:an\s+|the\s+)?agreed\s+(?:extension(?:\s+of\s+time)?|time(?:scales?)?)|"
+    r"within\s+(?:the\s+)?(?:complaint\s+handling\s+)?code\s+timescales?)\b",
     re.I,
 )
 # a duration a counted thing has lasted: "for more than 6 weeks", "longer than six weeks", "6+ months"
