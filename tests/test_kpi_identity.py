@@ -474,6 +474,10 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval10", 145, 0.96, 0.44),
         ("kpi_eval11", 135, 0.98, 0.35),
         ("kpi_eval12", 185, 0.95, 0.41),
+        ("kpi_eval13", 245, 0.98, 0.67),
+        ("kpi_eval14", 145, 0.95, 0.27),
+        ("kpi_eval15", 195, 0.98, 0.51),
+        ("kpi_eval16", 95, 0.96, 0.32),
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
