@@ -488,7 +488,7 @@ _LABEL_FILLER = frozenset(
     "reported recorded received started maintained delivered provided made during calendar financial academic "
     "initial most recent inspection combined both services service use using eligible coverage report old "
     "average mean median responded answered collected processed processing living placed receiving receive in-year "
-    "survey scheduled decided determined centre one full-time equivalent held previous young".split()
+    "survey scheduled decided determined centre one full-time equivalent held previous young supported".split()
 )
 
 
