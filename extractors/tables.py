@@ -517,7 +517,8 @@ _CODE_PART = re.compile(r"^[A-Z0-9]{1,4}[a-z]?$")
 _BLANK_CELL = re.compile(r"^(?:[–—-]|n/?a|\.\.|x)$", re.I)
 _STATUS_CELL = re.compile(
     r"^(?:on\s+track|off\s+track|on\s+target|off\s+target|near(?:\s+target)?|(?:below|above|behind|ahead\s+of|at)\s+target|below|above|behind|on|off|track|target|red|amber|green|"
-    r"blue|met|not\s+met|achieved|not\s+achieved|yes|no|improving|improved|declining|declined|worse|better|same|stable|"
+    r"blue|met|not\s+met|achieved|not\s+achieved|yes|no|improving|improved|declining|declined|worse|worsening|"
+    r"deteriorat(?:ing|ed)|better|same|stable|up|down|"
     r"no\s+change|monitor(?:ing)?(?:\s+only)?|[↑↓→←▲▼►◄⬆⬇]+)$",
     re.I,
 )

@@ -593,3 +593,22 @@ def test_an_unruled_table_with_a_yes_no_met_column_keeps_its_rows_apart():
         assert (found[0].kpi, _gold_period(found[0]), found[0].role) == (kpi, actual["period"], "actual")
         target = next(g for g in lines if g["role"] == "target")
         assert [o.role for o in obs if o.value == target["value"] and o.label.startswith("Missed bin")] == ["target"]
+
+
+def test_trend_words_after_a_rows_figures_are_statuses_so_the_rows_make_a_table():
+    # seventeenth blind set (Fallowby): "AH04 People waiting for a Care Act 412 356 301 300 Improving Amber", the
+    # next rows ending "Worsening Red"; the gold dates each quarter column and names the target
+    import json
+
+    folder = FIXTURES / "kpi_eval17"
+    paper = "fallowby_osc_performance_q2_2025-26.pdf"
+    gold = [json.loads(line) for line in (folder / "gold.jsonl").read_text().splitlines() if line.strip()]
+    lines = [g for g in gold if g["paper"] == paper and g["quote"].startswith("AH04 People waiting for a Care Act")]
+    assert len(lines) == 4
+    obs = [o for o in _table(folder / paper) if o.label and o.label.startswith("People waiting for a Care Act")]
+    actual = next(g for g in lines if g["role"] == "actual")
+    found = [o for o in obs if o.value == actual["value"]]
+    assert len(found) == 1 and (found[0].role, _gold_period(found[0])) == ("actual", actual["period"])
+    assert found[0].kpi == actual["kpi"]
+    target = next(g for g in lines if g["role"] == "target")
+    assert [o.role for o in obs if o.value == target["value"]] == ["target"]
