@@ -478,6 +478,8 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval14", 145, 0.95, 0.27),
         ("kpi_eval15", 195, 0.98, 0.51),
         ("kpi_eval16", 95, 0.96, 0.32),
+        ("kpi_eval17", 90, 0.96, 0.33),
+        ("kpi_eval18", 195, 0.98, 0.57),
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
