@@ -36,8 +36,9 @@ _SECTION_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?|[A-Z]\d{1,2}|
 
 
 def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]) -> list[Figure]:
-    """Figures of a keyed sentence that name no KPI themselves take the KPI of the heading on the line above the
-    sentence, when the heading names one that takes their unit (extractors.kpi_match.kpi_for_label)."""
+    """Figures that name no KPI themselves take the KPI of the measure's heading, when it names one that takes their
+    unit (extractors.kpi_match.kpi_for_label): those of a keyed sentence on the line under the heading, and the
+    figure of a key line ("Previous 24.9% (Jun 2025)") under it, which also takes its key's role."""
     from extractors.kpi_match import kpi_for_label
 
     starts = {a: b for a, b in bounds}
