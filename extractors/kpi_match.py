@@ -751,6 +751,7 @@ _KEY_STOP = frozenset(
     "were was is are be been being have has had do does did currently now all this these those there it we us "
     "per cent percent percentage proportion number".split()
 )
+_REFERS_BACK = re.compile(r"\b(?:it|this|that|these|those|the\s+figure|the\s+rate|the\s+proportion)\s*$", re.I)
 _KEY_WEAK = frozenset(
     "total member figure case child young person people adult resident individual within year month week day "
     "time other more less increase decrease rise fall point level around approximately over under just nearly "
@@ -805,6 +806,8 @@ def label_key(label: str | None) -> str | None:
     None when nothing specific is left ("total", "children", "members")."""
     if not label:
         return None
+    if _REFERS_BACK.search(label):
+        return None  # "for pupils with an EHC plan it (was 26.4%)": the measure is named elsewhere in the sentence
     text = _PERIOD_NOTE.sub(" ", label.lower().replace("’", "'").replace("&", " and "))  # "rolling 12 months"
     text = re.sub(r"\([^)]*\)", " ", text)  # "(%)", "(cumulative)"
     text = text.replace("%", " percent ")

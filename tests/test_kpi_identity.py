@@ -123,7 +123,23 @@ def test_label_keys_are_the_same_for_the_same_indicator_printed_differently(a, b
 
 
 @pytest.mark.parametrize(
-    "weak", ["total", "children", "members", "the number of", "cases within", "households", "staff", "visits", None, ""]
+    "weak",
+    [
+        "total",
+        "children",
+        "members",
+        "the number of",
+        "cases within",
+        "households",
+        "staff",
+        "visits",
+        None,
+        "",
+        # the measure is named elsewhere in the sentence ("For pupils with an EHC plan it was 26.4%")
+        "pupils with an EHC plan it",
+        "with an EHC plan the figure",
+        "Smaller",
+    ],
 )
 def test_a_label_naming_nothing_specific_has_no_key(weak):
     assert label_key(weak) is None
@@ -480,6 +496,8 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval16", 95, 0.96, 0.32),
         ("kpi_eval17", 90, 0.96, 0.33),
         ("kpi_eval18", 195, 0.98, 0.57),
+        ("kpi_eval19", 135, 0.98, 0.29),
+        ("kpi_eval20", 140, 0.94, 0.42),
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
