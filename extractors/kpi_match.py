@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from extractors.number_words import words_to_number
 from models.taxonomy import Kpi, Taxonomy, load_taxonomy
 
 
@@ -552,9 +553,19 @@ def _kpi_by_code(label: str, unit: str, taxonomy: Taxonomy) -> Kpi | None:
     codes = {_norm_code(m) for m in _STANDARD_CODE.finditer(label)}
     if len(codes) != 1:
         return None
-    code = codes.pop()
-    found = [k for k in taxonomy.kpis if k.code and _code_of(k.code) == code]
+    found = _kpis_by_code(taxonomy).get(codes.pop(), [])
     return found[0] if len(found) == 1 and found[0].takes_unit(unit) else None
+
+
+@lru_cache(maxsize=4)
+def _kpis_by_code(taxonomy: Taxonomy) -> dict[str, list[Kpi]]:
+    """The taxonomy's KPIs by their standard indicator code, normalised ("ASCOF 2A(2)")."""
+    out: dict[str, list[Kpi]] = {}
+    for k in taxonomy.kpis:
+        code = _code_of(k.code) if k.code else None
+        if code:
+            out.setdefault(code, []).append(k)
+    return out
 
 
 def _content_words(label: str) -> set[str]:
@@ -658,19 +669,16 @@ _DURATION = re.compile(
     rf"(?:weeks?|months?|days?|years?)\b|\b\d+\s*\+\s*(?:weeks?|months?|days?|years?)\b",
     re.I,
 )
-_WORD_NUMBER = {
-    w: str(i) for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())
-}
 
 
-def _durations(text: str) -> set[tuple[str, str]]:
-    """(number, unit) of every duration in a text, numbers as digits: "six weeks" and "6 weeks" are one."""
+def _durations(text: str) -> set[tuple[int, str]]:
+    """(number, unit) of every duration in a text: "six weeks" and "6 weeks" are one."""
     found = re.findall(rf"\b({_NUMBER_WORD})\s*\+?\s*(week|month|day|year)s?\b", text, re.I)
-    return {(_WORD_NUMBER.get(n.lower(), n), u.lower()) for n, u in found}
+    return {(int(n) if n.isdigit() else int(words_to_number(n) or 0), u.lower()) for n, u in found}
 
 
 @lru_cache(maxsize=1024)
-def _kpi_durations(kpi: Kpi) -> frozenset[tuple[str, str]]:
+def _kpi_durations(kpi: Kpi) -> frozenset[tuple[int, str]]:
     return frozenset(_durations(" ".join((kpi.label, *kpi.synonyms))))
 
 

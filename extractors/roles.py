@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from extractors.numbers import NumberMention
+from extractors.periods import MONTH_RE
 
 ROLES = ("actual", "forecast", "target", "baseline", "change", "benchmark", "range_low", "range_high", "floor")
 
@@ -18,12 +19,6 @@ class RoleRule:
     role: str
     before: re.Pattern[str] | None = None
     after: re.Pattern[str] | None = None
-
-
-_MONTHS = (
-    r"(?:January|February|March|April|May|June|July|August|September|October|November|December|Jan|Feb|Mar|Apr|"
-    r"Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
-)
 
 
 def _b(pattern: str) -> re.Pattern[str]:
@@ -184,8 +179,8 @@ ROLE_RULES: list[RoleRule] = [
         before=_listed(
             r"[(;]\s*(?:(?:last|previous|prior) (?:quarter|month|year)|same (?:quarter|point|period|month|time|week) "
             r"(?:last|a|the previous) year|(?:at the )?end of (?:quarter|q) ?[1-4]|\d{4}/\d{2}(?: outturn| out-turn)?|"
-            rf"(?:\d{{1,2}} )?{_MONTHS}(?: \d{{4}})?(?: (?:to|–|-) {_MONTHS})? \d{{4}}|"
-            rf"(?:the )?(?:12|24|3|6) months to {_MONTHS} \d{{4}})"
+            rf"(?:\d{{1,2}} )?{MONTH_RE}(?: \d{{4}})?(?: (?:to|–|-) {MONTH_RE})? \d{{4}}|"
+            rf"(?:the )?(?:12|24|3|6) months to {MONTH_RE} \d{{4}})"
         ),
     ),
 ]

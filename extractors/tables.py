@@ -322,11 +322,31 @@ def find_pdf_tables(page, text: str, boxes: list[BBox | None]) -> list[Table]:
         table = _ruled_table(t, chars)
         if table is not None:
             tables.append(table)
+    lines = _phrase_lines(text, chars)
     taken = [t.bbox for t in tables if t.bbox]
-    tables.extend(_aligned_tables(text, chars, taken))
+    tables.extend(_aligned_tables(text, _outside(lines, taken)))
     taken = [t.bbox for t in tables if t.bbox]
-    tables.extend(_block_tables(text, chars, taken))
+    tables.extend(_block_tables(text, _outside(lines, taken)))
     return tables
+
+
+_Lines = list[tuple[int, int, list["_Phrase"]]]
+
+
+def _phrase_lines(text: str, chars: _CharIndex) -> _Lines:
+    """Each line of the page text as (start, end, phrases); a blank line has no phrases."""
+    lines: _Lines = []
+    pos = 0
+    for raw in text.split("\n"):
+        a, b = pos, pos + len(raw)
+        pos = b + 1
+        lines.append((a, b, _line_phrases(text, chars, a, b) if raw.strip() else []))
+    return lines
+
+
+def _outside(lines: _Lines, taken: list[BBox]) -> _Lines:
+    """The lines with no phrases where a line lies in a table already found."""
+    return [(a, b, [] if any(_inside(p, box) for p in ph for box in taken) else ph) for a, b, ph in lines]
 
 
 def _ruled_table(t, chars: _CharIndex) -> Table | None:
@@ -530,18 +550,7 @@ _WORD_COLUMN = re.compile(
 )
 
 
-def _aligned_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Table]:
-    lines: list[tuple[int, int, list[_Phrase]]] = []
-    pos = 0
-    for raw in text.split("\n"):
-        a, b = pos, pos + len(raw)
-        pos = b + 1
-        if raw.strip():
-            phrases = _line_phrases(text, chars, a, b)
-            if phrases and not any(_inside(p, t) for p in phrases for t in taken):
-                lines.append((a, b, phrases))
-                continue
-        lines.append((a, b, []))
+def _aligned_tables(text: str, lines: _Lines) -> list[Table]:
     tables: list[Table] = []
     i = 0
     while i < len(lines):
@@ -599,19 +608,10 @@ _BLOCK_HEADING = re.compile(
 )
 
 
-def _block_tables(text: str, chars: _CharIndex, taken: list[BBox]) -> list[Table]:
+def _block_tables(text: str, lines: _Lines) -> list[Table]:
     """Measure blocks: a measure's name on its own line(s), a line of column headings ("Baseline (2023/24)  Target
     2025/26  Latest  Date of latest data  Direction") and one line of figures under them, as one-row tables
     (kind ``block``) whose row heading is the name above."""
-    lines: list[tuple[int, int, list[_Phrase]]] = []
-    pos = 0
-    for raw in text.split("\n"):
-        a, b = pos, pos + len(raw)
-        pos = b + 1
-        phrases = _line_phrases(text, chars, a, b) if raw.strip() else []
-        if any(_inside(p, box) for p in phrases for box in taken):
-            phrases = []
-        lines.append((a, b, phrases))
     out: list[Table] = []
     for i in range(1, len(lines) - 1):
         head, values = lines[i][2], lines[i + 1][2]
@@ -662,7 +662,7 @@ def _row_date(
     return None
 
 
-def _block_name(lines: list[tuple[int, int, list[_Phrase]]], i: int, text: str) -> list[tuple[int, int]] | None:
+def _block_name(lines: _Lines, i: int, text: str) -> list[tuple[int, int]] | None:
     """The name above a block's headings: the line just above, and the lines above it while each line read so
     far goes on from the one before it (starts in lower case or with a bracket: "(academic year)")."""
     spans: list[tuple[int, int]] = []
