@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from extractors.kpi_match import kpi_for_label
 from extractors.nlp import Figure
 
 # the key a measure's line starts with, before its figure: "Performance this quarter:", "Year to date:",
@@ -39,8 +40,6 @@ def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]
     """Figures that name no KPI themselves take the KPI of the measure's heading, when it names one that takes their
     unit (extractors.kpi_match.kpi_for_label): those of a keyed sentence on the line under the heading, and the
     figure of a key line ("Previous 24.9% (Jun 2025)") under it, which also takes its key's role."""
-    from extractors.kpi_match import kpi_for_label
-
     starts = {a: b for a, b in bounds}
     out = []
     for fig in figures:
@@ -76,7 +75,7 @@ def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]
 def _heading_over_run(text: str, start: int) -> str | None:
     """The heading over a run of key lines: up the lines above ``start``, past the run's other key lines and a
     line of notes about the measure ("Children's Services · Good is lower · Rolling 12 months")."""
-    if text[:start].rstrip(" \t") and not text[:start].rstrip(" \t").endswith("\n"):
+    if not _at_line_start(text, start):
         return None
     lines = text[:start].rstrip("\n").split("\n")
     for line in reversed(lines[-6:]):
@@ -89,12 +88,16 @@ def _heading_over_run(text: str, start: int) -> str | None:
 def _heading_above(text: str, start: int) -> str | None:
     """The line just above ``start`` when ``start`` begins a line and that line reads as a heading: short, no
     sentence end, its section number ("3.3") dropped."""
-    before = text[:start].rstrip(" \t")
-    if before and not before.endswith("\n"):
+    if not _at_line_start(text, start):
         return None
-    lines = before.rstrip("\n").rsplit("\n", 1)
+    lines = text[:start].rstrip(" \t").rstrip("\n").rsplit("\n", 1)
     line = lines[-1].strip() if lines else ""
     if not line or len(line) > 110 or line.endswith((".", ":", ";", ",")) or re.search(r"\d[\d,.]*\s*%", line):
         return None
     name = _SECTION_NUMBER.sub("", line).strip()
     return name if re.search(r"[A-Za-z]{3,}", name) else None
+
+
+def _at_line_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip(" \t")
+    return not before or before.endswith("\n")
