@@ -16,8 +16,10 @@ _COUNCIL = re.compile(
     rf"|(?P<c>(?:City|County|Borough)[ ]of[ ]{_NAME})[ ]Council)(?![A-Za-z])"
 )
 _PLAIN_COUNCIL = re.compile(rf"{_NAME}[ ]Council")
-# "Brackenmoor Council – Cabinet, 22 September 2025": the council, then the meeting, on the paper's first line
-_PLAIN_COUNCIL_THEN = re.compile(rf"(?P<name>{_NAME}[ ]Council)[ ]+[-–—][ ]+[A-Z]")
+# "Brackenmoor Council – Cabinet, 22 September 2025", "Lydcombe Council · Scrutiny Committee · 20 January 2025":
+# the council, then the meeting, on the paper's first line
+_THEN = r"[ ]+[-–—·|•][ ]+[A-Z]"
+_PLAIN_COUNCIL_THEN = re.compile(rf"(?P<name>{_NAME}[ ]Council){_THEN}")
 _OFSTED_TITLE = re.compile(r"^\s*Inspection of (?:services for children|children.s social care|local authority)", re.I)
 _NOT_A_PLACE = re.compile(
     r"^(?:The|This|Our|Each|Every|A|An|All|Any|Local|Joint|Full|Special|Annual|Cabinet|Report|Agenda|Minutes|"
@@ -64,7 +66,7 @@ def detect_council(pages: list[Page]) -> tuple[str, str] | None:
         if line.isupper():  # "TINTERN COMMUNITY COUNCIL - BUDGET"
             line = line.title()
         names = _councils_in(line)
-        if names and (len(names[0]) >= len(line) - 3 or line.startswith(names[0] + " - ")):
+        if names and (len(names[0]) >= len(line) - 3 or re.match(re.escape(names[0]) + _THEN, line)):
             return names[0], "text:heading"
         # a unitary council named "<Place> Council" ("Cornwall Council", "Buckinghamshire Council") on a line alone
         own = _PLAIN_COUNCIL.fullmatch(line) or _PLAIN_COUNCIL_THEN.match(line)

@@ -766,7 +766,8 @@ _KEY_WEAK = frozenset(
     "almost some many majority minority one two three four five six seven eight nine ten half quarter third "
     "average overall new same further additional last next previous current further item page table "
     "second minute hour aged bigger smaller better worse higher lower improving improved declining worsening "
-    "stable good close monitor tolerance within".split()
+    "stable good close monitor tolerance within death household offence crime incident home property application "
+    "call visit contact referral complaint request claim journey vehicle report".split()
 )
 _KEY_ROLE = frozenset(
     "target goal aim ambition actual actuals outturn baseline benchmark forecast projection plan status rag "

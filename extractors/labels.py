@@ -24,8 +24,16 @@ _BEFORE_NOUN = re.compile(
 )
 _BEFORE_CHANGE = re.compile(
     r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s)\s*(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
-    r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled)\s+"
+    r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled|recovered|"
+    r"slipped|deteriorated|climbed|eased|worsened|edged\s+(?:up|down))\s+"
+    r"(?:again\s+|further\s+|slightly\s+|sharply\s+|steadily\s+|back\s+)?"
     r"(?:by|to|of)\s+(?:around\s+|about\s+|nearly\s+|almost\s+|over\s+)?$",
+    re.I,
+)
+# a bare counted noun after a figure ("611 households", "1,106 offences"): what is counted, not which measure
+_COUNTED = re.compile(
+    r"(?:households?|people|persons?|children|adults|families|offences|crimes|incidents|cases|homes|properties|"
+    r"applications|calls|visits|contacts|referrals|complaints|requests|claims|journeys|vehicles|reports|days|weeks)",
     re.I,
 )
 _PREDICATE = re.compile(
@@ -78,6 +86,13 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
                     f"{label} {_clean(after[len(phrase) :].split('.')[0].split(';')[0].split(',')[0]) or ''}".strip()
                 )
                 label = " ".join(label.split()[:8])
+    before = text[max(0, figure.start - 220) : figure.start]
+    if label and _COUNTED.fullmatch(label):
+        # "Approaches rose again to 611 households": the subject names the measure, the noun only what it counts
+        m = _BEFORE_CHANGE.search(before)
+        subject = _clean(m.group("np")) if m else None
+        if subject and not _GENERIC.fullmatch(subject) and not _COUNTED.fullmatch(subject):
+            return subject
     if label:
         return label
     predicate = _PREDICATE.match(after)
@@ -85,7 +100,6 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
         label = _clean(" ".join(re.split(r"[,;:.()]", predicate.group("vp"))[0].split()[:8]))
         if label:
             return label
-    before = text[max(0, figure.start - 220) : figure.start]
     m = _BEFORE_SUBJECT.search(before)
     if m and _clean(m.group("np")):
         return _clean(m.group("np"))

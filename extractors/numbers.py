@@ -213,7 +213,35 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    ("not.wards", re.compile(r"\b(?:Wards?|(?:Electoral\s+)?divisions?)\s+affected\s*:?\s*all\s*\(?\d+\)?", re.I)),
+    (
+        "not.wards",
+        re.compile(
+            r"\b(?:Wards?|(?:Electoral\s+)?divisions?)(?:\s+affected)?\s*:?\s*all(?:\s+(?:wards|divisions))?\s*\(?\d+\)?",
+            re.I,
+        ),
+    ),
+    # "31 were on track, 3 within tolerance and 12 off track": counts of a report's measures by status
+    (
+        "not.measure_status",
+        re.compile(
+            r"\b(?:\d+|"
+            + _WORD_RE
+            + r")\s+(?:(?:are|were|is|was)\s+)?(?:on\s+track|off\s+track|within\s+tolerance|on\s+target|"
+            r"off\s+target|close\s+to\s+target)\b",
+            re.I,
+        ),
+    ),
+    # "Rolling 12 months", "24 months to the end of the quarter", "12 months ending June": a measure's window
+    (
+        "not.rolling_window",
+        re.compile(
+            r"\brolling\s+(?:\d+|"
+            + _WORD_RE
+            + r")[- ]months?\b|\b\d+\s+months?\s+(?:to|ending|ended)\s+(?:the\s+end\b|end\b|\d|(?:jan|feb|mar|apr|may|"
+            r"jun|jul|aug|sep|oct|nov|dec)[a-z]*\b)",
+            re.I,
+        ),
+    ),
     ("not.scope", re.compile(r"\bscopes?\s+\d(?:\s*(?:,|and|&)\s*\d)*\b", re.I)),
     ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),
     (

@@ -102,6 +102,18 @@ ROLE_RULES: list[RoleRule] = [
         ),
     ),
     RoleRule(
+        # "46.4% (England, calendar year 2024)", "64.2% (South West, 2024/25)": the comparator named in a bracket
+        "role.benchmark.bracket",
+        "benchmark",
+        after=re.compile(
+            r"^\s?\(\s*(?:england|national(?: average)?|nationally|statistical neighbours?|stat(?:istical)? neighbours?|"
+            r"region(?:al)?(?: average)?|similar (?:authorities|councils)|london|inner london|outer london|north east|"
+            r"north west|south east|south west|west midlands|east midlands|yorkshire and (?:the )?humber|"
+            r"east of england|cipfa (?:nearest )?neighbours?)\b(?![^)]{0,40}:)",  # not "(England 2022/23: 56.0%)"
+            re.I,
+        ),
+    ),
+    RoleRule(
         "role.benchmark.compared",
         "benchmark",
         before=_b(
@@ -116,6 +128,8 @@ ROLE_RULES: list[RoleRule] = [
             r"maximum|minimum|budget|budgeted|profile|profiled target|trajectory)"
             r"(?: (?:of|is|was|to be|to reach|to achieve|for [\w/–-]+(?: [\w/–-]+){0,6} is|set at|at|for))*"
             r"(?: at least| around| no more than)?"
+            r"|(?:target|trajectory|ambition)(?: (?:for|to|by|at))? (?:(?:the )?end of )?(?:\d{4}/\d{2}|\d{4}[-–]\d{2,4}|"
+            rf"(?:\d{{1,2}} )?{MONTH_RE} \d{{4}}|q[1-4](?: \d{{4}}/\d{{2}})?|quarter [1-4]|year[- ]end)"  # "Target 2025/26 20.0%"
             r"|(?:target|targets|aim|goal|ambition) (?:of|is|was|to) \w+ing"
             r"|(?:is|are|being|were|was) (?:expected|required|set|planned|commissioned|intended|aiming|planning|intending) to(?: \w+){1,4}?(?: a further| an additional| at least| around)?"
             r"|(?:recommendation|recommended|planned|plans|planning) (?:of|for|to \w+)(?: around| about| up to)?"
@@ -172,6 +186,28 @@ ROLE_RULES: list[RoleRule] = [
         ),
     ),
     RoleRule(
+        # "fell to 1,106 offences from 1,247", "stood at 7,036 incidents in the 12 months to September against
+        # 8,417", "2,215 offences against 1,684", "rose to 412 (376)": the figure the first one is compared with
+        "role.baseline.then",
+        "baseline",
+        before=_b(
+            r"(?:\b(?:to|at)|^|[:;(]) ?[\d.,]+(?:%| per cent)?(?: [a-z’'-]+){0,3}"
+            r"(?: (?:in|by|over|during|for) (?:the )?[\w ]{1,30}?)?,? (?:from|against|versus|vs\.?)"
+        ),
+    ),
+    RoleRule(
+        # "(2,811 in the previous year)", "against 42.6 a year ago", "(8,417 in the previous 12 months)"
+        "role.baseline.earlier",
+        "baseline",
+        after=_a(
+            r"(?:[a-z]+ ){0,2}?(?:(?:in|at|for|during|over|on) )?(?:the )?(?:previous|prior|preceding) "
+            r"(?:year|quarter|month|period|financial year|12 months|twelve months|three months|six months)\b"
+            r"|(?:[a-z]+ ){0,2}?(?:(?:in|at|for|during|over) )?(?:the )?same (?:quarter|period|month|point|time) "
+            r"(?:last|a|the previous) year\b"
+            r"|(?:[a-z]+ ){0,2}?(?:a|one|twelve months|12 months) (?:year )?(?:earlier|ago|before)\b"
+        ),
+    ),
+    RoleRule(
         # "(target 250; last quarter 219; same quarter last year 241)", "(target 380; 31 March 2025 398)", "(…;
         # 2024/25 outturn 507; end of Quarter 1 212)": earlier periods listed beside a figure to compare with it
         "role.baseline.listed",
@@ -180,7 +216,11 @@ ROLE_RULES: list[RoleRule] = [
             r"[(;]\s*(?:(?:last|previous|prior) (?:quarter|month|year)|same (?:quarter|point|period|month|time|week) "
             r"(?:last|a|the previous) year|(?:at the )?end of (?:quarter|q) ?[1-4]|\d{4}/\d{2}(?: outturn| out-turn)?|"
             rf"(?:\d{{1,2}} )?{MONTH_RE}(?: \d{{4}})?(?: (?:to|–|-) {MONTH_RE})? \d{{4}}|"
-            rf"(?:the )?(?:12|24|3|6) months to {MONTH_RE} \d{{4}})"
+            rf"(?:the )?(?:12|24|3|6) months to {MONTH_RE} \d{{4}}|"
+            # "(Quarter 1: 23)", "(2023: 338)", "(30 September: 158)"
+            rf"(?:quarter|q) ?[1-4](?: \d{{4}}/\d{{2}})?:|(?:19|20)\d{{2}}:|\d{{1,2}} {MONTH_RE}:)"
+            # "A year ago: 212 secs" on a tile's comparison line
+            r"|(?:^|[(;.]\s*|\n)(?:a year (?:ago|earlier)|last year|same (?:quarter|period|month) last year):"
         ),
     ),
 ]
@@ -197,6 +237,10 @@ _RANGE = re.compile(
 )
 
 
+_BRACKET_GAP = re.compile(r"^(?: [a-z’'-]+){0,2} \($")
+_CHANGED_TO = re.compile(
+    r"\b(?:rose|risen|fell|fallen|increased|decreased|dropped|reduced|grew|grown|improved|declined) to\s*$", re.I
+)
 _ASIDE = re.compile(r"^[\w ,'’-]{0,25}\((?:or |a rate of |that is |i\.e\.? )?$")
 _PAIR = re.compile(r"^\s*(?:and|,|, and)\s*$")
 
@@ -216,6 +260,13 @@ def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMent
         prev_role, _ = classify_role(sentence, prev, figures)
         if prev_role in ("baseline", "benchmark", "target", "forecast"):
             return prev_role, "role.aside"
+    if (
+        prev.unit == figure.unit
+        and _BRACKET_GAP.match(gap)
+        and _CHANGED_TO.search(sentence, 0, prev.start)
+        and sentence[figure.unit_end : figure.unit_end + 1] == ")"
+    ):
+        return "baseline", "role.baseline.then"  # "rose to 412 (376)": the earlier figure, bare in a bracket
     if _PAIR.match(gap) and prev.unit == figure.unit:
         # "down from 0.9% and 8.1% respectively": the second of a pair plays the first one's part
         prev_role, _ = classify_role(sentence, prev, figures)

@@ -1384,7 +1384,10 @@ def _names_council(measure: str, council: str | None) -> bool:
     return bool(words & place) and rest <= place
 
 
-_CODE = re.compile(r"^(?:[A-Z]{1,6}[ _.-]?\d{1,3}(?:[.(]\w{1,3}\)?)?[a-z]?|\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?)$")
+_CODE = re.compile(
+    r"^(?:[A-Z]{1,6}[ _.-]?\d{1,3}(?:[.(]\w{1,3}\)?)?[a-z]?|\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?"
+    r"|\d[A-Z](?:\(\d?[A-Z]?\d?\))?)$"  # ASCOF measures: "1B", "1C(2A)", "2B(1)"
+)
 
 
 def _label_column(table: Table, text: str) -> int:

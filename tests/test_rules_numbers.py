@@ -114,6 +114,13 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         "Amber means within 5% of target.",
         "Of the indicators, 6 are green, 4 amber and 9 red.",
         "Plans were issued within the 20-week limit.",
+        # counts of a report's measures by status, a measure's window, the wards a report covers
+        "Of the 40 measures, 27 were on track, 5 within tolerance and 8 off track.",
+        "Nine are on target this quarter.",
+        "Good is lower · Rolling 12 months",
+        "Major applications decided in time, 24 months to the end of the quarter",
+        "Wards: all wards (17).",
+        "Electoral divisions: all (54).",
     ],
 )
 def test_non_figures_are_rejected(sentence):

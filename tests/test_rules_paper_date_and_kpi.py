@@ -81,6 +81,9 @@ def test_unmatched_figures_keep_their_label_and_a_null_kpi():
         ("Fostering enquiries have increased by 36%.", "Fostering enquiries"),
         ("Visitors to the fostering website have increased by 76%.", "Visitors to the fostering website"),
         ("Of these, 70% have had a dental check.", "had a dental check"),
+        # a bare counted noun after the figure: the subject before the verb names the measure
+        ("Homeless applications rose again to 611 households in May 2024.", "Homeless applications"),
+        ("Vehicle thefts slipped to 214 offences in 2023.", "Vehicle thefts"),
     ],
 )
 def test_labels_are_the_measured_noun_phrase_in_the_papers_words(text, label):

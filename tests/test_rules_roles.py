@@ -54,6 +54,19 @@ def roles(sentence: str) -> list[tuple[str, str]]:
         ("It took 196 days over the national threshold.", [("196", "actual")]),
         ("The council cares for 865 children.", [("865", "actual")]),
         ("Of these, 93% of visits were on time.", [("93", "actual")]),
+        # the figure compared with: "to A from B", "A against B", "A (B)", "(B in the previous year)"
+        ("Burglaries dropped to 842 offences from 910.", [("842", "actual"), ("910", "baseline")]),
+        ("Arrests stood at 1,204 in the year to March against 1,377.", [("1,204", "actual"), ("1,377", "baseline")]),
+        ("Lettings increased to 318 (296).", [("318", "actual"), ("296", "baseline")]),
+        ("Voids took 27 days (31 in the previous quarter).", [("27", "actual"), ("31", "baseline")]),
+        ("Reablement reached 81.5%, against 79.0% a year ago.", [("81.5", "actual"), ("79.0", "baseline")]),
+        ("Rough sleepers counted were 14 (Quarter 3: 19).", [("14", "actual"), ("19", "baseline")]),
+        ("It held 2,140 households (2024: 2,008).", [("2,140", "actual"), ("2,008", "baseline")]),
+        ("Target 2026/27 92.0%", [("92.0", "target")]),
+        ("Trajectory to June 2026 40.0%", [("40.0", "target")]),
+        ("Uptake was 61.2% (England, 2024/25) in the survey.", [("61.2", "benchmark")]),
+        ("Uptake was 61.2% (England 2024/25: 63.0%).", [("61.2", "actual"), ("63.0", "benchmark")]),
+        ("Households rose to 160 (55 per 10,000).", [("160", "actual"), ("55", "actual")]),
     ],
 )
 def test_roles(sentence, expected):

@@ -304,7 +304,7 @@ def table_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     try:
         paths = [TABLES / "council", TABLES / "pdf", TABLES / "html", TABLES / "heldout"]
         summary = ingest(con, collect(paths), command="test")
-        assert summary.count("loaded") == 3 + 6 + 6 + 5, summary.outcomes
+        assert summary.count("loaded") == 3 + 6 + 7 + 5, summary.outcomes
         again = ingest(con, collect(paths), command="test")
         assert again.count("loaded") == 0
     finally:
@@ -612,3 +612,13 @@ def test_trend_words_after_a_rows_figures_are_statuses_so_the_rows_make_a_table(
     assert found[0].kpi == actual["kpi"]
     target = next(g for g in lines if g["role"] == "target")
     assert [o.role for o in obs if o.value == target["value"]] == ["target"]
+
+
+def test_a_code_column_of_ascof_measures_is_not_the_label():
+    # "1B", "1C(1A)", "1C(2A)" are the rows' codes; the Measure column names them, so 1C(1A) and 1C(2A) differ
+    obs = _table(TABLES / "html" / "ascof_codes.html")
+    latest = {o.value_text: o for o in obs if o.role == "actual" and o.period_end == date(2025, 3, 31)}
+    assert latest["76.9%"].label.startswith("Proportion of people who use services who have control")
+    assert latest["92.8%"].label_key != latest["23.9%"].label_key
+    assert latest["76.9%"].kpi == "asc_control_over_daily_life"
+    assert latest["23.9%"].kpi == "asc_direct_payments"
