@@ -853,7 +853,12 @@ _PARTNER_GAP = re.compile(
     r"(?:\d{4}(?:\s*[/–-]\s*\d{2,4})?|Q[1-4]|quarter\s+[1-4])\s*)?"
     r"(?:(?:,\s*)?(?:rising|falling|increasing|decreasing|up|down)?\s*to|,?\s*(?:down|up)\s+from|"
     r"\(\s*(?:or|a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to|which\s+is)?|"
-    r",\s*(?:a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to))\s*$",
+    r",\s*(?:a\s+rate\s+of|the\s+equivalent\s+of|equivalent\s+to)|"
+    # "44.1% in September, bringing the year to date to 47.1%", "45.8% in August …; the year-to-date rate of 47.7%":
+    # the same measure over the year so far
+    r",?\s*bringing\s+the\s+(?:year[- ]to[- ]date|ytd)(?:\s+(?:total|figure|rate))?\s+to|"
+    r"[^;.()]{0,80}[;,]\s*(?:and\s+)?(?:the\s+)?(?:year[- ]to[- ]date|ytd|cumulative)(?:\s+(?:total|figure|rate|"
+    r"position|performance))?\s*(?:of|is|was|stands\s+at|is\s+now|now\s+stands\s+at|reached|rose\s+to|fell\s+to)?)\s*$",
     re.I,
 )
 

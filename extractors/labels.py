@@ -23,7 +23,7 @@ _BEFORE_NOUN = re.compile(
     re.I,
 )
 _BEFORE_CHANGE = re.compile(
-    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s)\s*(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
+    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
     r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled|recovered|"
     r"slipped|deteriorated|climbed|eased|worsened|edged\s+(?:up|down))\s+"
     r"(?:again\s+|further\s+|slightly\s+|sharply\s+|steadily\s+|back\s+)?"

@@ -11,6 +11,7 @@ from extractors.kpi_match import label_key
 from extractors.nlp import Figure, analyse
 from extractors.plans import apply_plans
 from extractors.reporting_period import detect_reporting_period, previous_period, reporting_period_spans
+from extractors.restated import restated_in_tables
 from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
 from extractors.tables import HEADERS_PATH, claimed_spans, continues, headless, table_figures, table_kpi
@@ -37,6 +38,9 @@ _RULE_FILES = (
     "paper_date.py",
     "tables.py",
     "ocr.py",
+    "headings.py",
+    "frequency.py",
+    "restated.py",
 )
 
 
@@ -163,4 +167,8 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
                     sentences.append(rows[key])
                 fig = table_kpi(tf.figure)
                 observations.append(_observation(paper.id, page, rows[key], fig, paper.paper_date, tf.cell_bbox))
-    return ExtractionResult(document=document, sentences=sentences, observations=observations)
+    return ExtractionResult(
+        document=document,
+        sentences=sentences,
+        observations=restated_in_tables(observations, {s.id: s.text for s in sentences}),
+    )

@@ -60,10 +60,11 @@ ROLE_RULES: list[RoleRule] = [
         "role.change.than",
         "change",
         after=_a(
-            r"(?:percentage points? |points? )?(?:more|fewer|less|higher|lower|greater|up|down|ahead of|behind)\s+"
+            r"(?:percentage points? |points? |days? |weeks? )?(?:more|fewer|less|higher|lower|greater|up|down|ahead of|behind|"
+            r"quicker|faster|slower|longer|shorter)\s+"
             r"(?:than\s+|on\s+|compared\s+(?:with|to)\s+)?(?:in\s+|at\s+|on\s+|during\s+|for\s+|over\s+)?(?:the\s+)?"
             r"(?:same\b|previous\b|last\b|prior\b|a year\b|year\b|quarter\b|month\b|end of\b|start of\b|"
-            r"(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
+            r"(?:\d{1,2}\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
             r"(?:19|20)\d\d\b|q[1-4]\b|quarter [1-4]\b|period [1-9]\b)"
         ),
     ),
@@ -191,8 +192,8 @@ ROLE_RULES: list[RoleRule] = [
         "role.baseline.then",
         "baseline",
         before=_b(
-            r"(?:\b(?:to|at)|^|[:;(]) ?[\d.,]+(?:%| per cent)?(?: [a-z’'-]+){0,3}"
-            r"(?: (?:in|by|over|during|for) (?:the )?[\w ]{1,30}?)?,? (?:from|against|versus|vs\.?)"
+            r"(?:\b(?:to|at)|^|[:;(]) ?[\d.,]+(?:%| per cent| per [\d,]+)?(?: [a-z’'-]+){0,3}"
+            r"(?: (?:in|by|over|during|for) (?:the )?[\w /–-]{1,30}?)?,? (?:from|against|versus|vs\.?)"
         ),
     ),
     RoleRule(
@@ -221,6 +222,8 @@ ROLE_RULES: list[RoleRule] = [
             rf"(?:quarter|q) ?[1-4](?: \d{{4}}/\d{{2}})?:|(?:19|20)\d{{2}}:|\d{{1,2}} {MONTH_RE}:)"
             # "A year ago: 212 secs" on a tile's comparison line
             r"|(?:^|[(;.]\s*|\n)(?:a year (?:ago|earlier)|last year|same (?:quarter|period|month) last year):"
+            # "(52.8%; same period of 2024: 49.0%)"
+            r"|[(;]\s*(?:the )?same (?:quarter|period|month|point) (?:of|in) (?:19|20)\d{2}(?:/\d{2})?:"
         ),
     ),
 ]

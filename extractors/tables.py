@@ -1390,14 +1390,17 @@ _CODE = re.compile(
 )
 
 
+_NO_CODE = re.compile(r"^(?:[-–—]|n/?a|none|local)$", re.I)
+
+
 def _label_column(table: Table, text: str) -> int:
     """The column of the row headings: the first, unless it holds only reference codes ("ASC01", "PH 03",
     "2.1") and the second holds the measures' names."""
     first = [_cell_text(text, c) for c in table.cells if not c.header and c.col == 0 and c.colspan == 1]
     second = [_cell_text(text, c) for c in table.cells if not c.header and c.col == 1]
-    codes = [t for t in first if t]
+    codes = [t for t in first if t and not _NO_CODE.match(t)]  # "–": a row without a code (a local measure)
     named = [t for t in second if re.search(r"[A-Za-z]{3,}\s+[A-Za-z]{2,}", t)]
-    if len(codes) >= 2 and all(_CODE.match(t) for t in codes) and len(named) >= len(codes) - 1:
+    if len(codes) >= 2 and all(_CODE.match(t) for t in codes) and len(named) >= len([t for t in first if t]) - 1:
         return 1
     return 0
 

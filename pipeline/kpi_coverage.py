@@ -16,10 +16,14 @@ from pathlib import Path
 from extractors.document import extract_document
 from extractors.metrics import extract_metrics
 from pipeline.collect import collect
+from warehouse.series_links import LinkFigure, find_links
 
 
 def _rows(paths: list[Path]) -> list[dict]:
+    """Every figure of the papers as a dict; ``series_key`` is its label_key, or the series key of an earlier
+    paper of its council whose figures it restates (warehouse/series_links.py, as the warehouse links them)."""
     rows = []
+    linkable = []
     for src in collect(paths):
         result = extract_metrics(extract_document(src))
         paper = result.document.paper
@@ -43,6 +47,23 @@ def _rows(paths: list[Path]) -> list[dict]:
                     "sentence": " ".join(sentences[o.sentence_id].split()),
                 }
             )
+            linkable.append(
+                LinkFigure(
+                    council,
+                    o.unit,
+                    src.path.name,
+                    paper.paper_date or paper.reporting_period_end,
+                    o.label_key,
+                    o.role,
+                    o.period_start,
+                    o.period_end,
+                    o.rule,
+                    o.value,
+                )  # fmt: skip
+            )
+    joined = {(k.council, k.unit, k.paper_id, k.label_key): k.series_key for k in find_links(linkable)}
+    for r in rows:
+        r["series_key"] = joined.get((r["council"], r["unit"], r["paper"], r["label_key"]), r["label_key"])
     return rows
 
 
@@ -55,16 +76,20 @@ def _period_text(start, end) -> str | None:
 
 
 def identified(rows: list[dict]) -> list[bool]:
-    """For each row: an actual figure with a KPI id or a label_key that another paper of its council shares."""
+    """For each row: an actual figure with a KPI id or a series key (its label_key, or the one an earlier report's
+    restated figures join it to) that another paper of its council shares."""
     papers: dict[tuple, set[str]] = defaultdict(set)
     for r in rows:
-        if r["role"] == "actual" and r["label_key"]:
-            papers[(r["council"], r["label_key"], r["unit"])].add(r["paper"])
+        if r["role"] == "actual" and _key(r):
+            papers[(r["council"], _key(r), r["unit"])].add(r["paper"])
     return [
-        r["role"] == "actual"
-        and bool(r["kpi"] or (r["label_key"] and len(papers[(r["council"], r["label_key"], r["unit"])]) > 1))
+        r["role"] == "actual" and bool(r["kpi"] or (_key(r) and len(papers[(r["council"], _key(r), r["unit"])]) > 1))
         for r in rows
     ]
+
+
+def _key(row: dict) -> str | None:
+    return row.get("series_key", row["label_key"])
 
 
 def coverage(rows: list[dict], among: list[dict] | None = None) -> tuple[int, int, int]:

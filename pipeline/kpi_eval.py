@@ -75,14 +75,16 @@ def load_late(gold_path: Path) -> dict[tuple[str, str], tuple[str, str]]:
 
 
 def mixed_series(rows: list[dict], gold: list[dict]) -> list[tuple[tuple, set[str]]]:
-    """(council, label_key, unit) series spanning papers whose figures are of more than one gold series."""
+    """(council, series key, unit) series spanning papers whose figures are of more than one gold series (the
+    series key: the label_key, or the one restated figures join it to)."""
     groups: dict[tuple, set[str]] = defaultdict(set)
     papers: dict[tuple, set[str]] = defaultdict(set)
     for r in rows:
-        if r["role"] != "actual" or not r["label_key"]:
+        key_text = r.get("series_key", r["label_key"])
+        if r["role"] != "actual" or not key_text:
             continue
         g = match(r, gold)
-        key = (r["council"], r["label_key"], r["unit"])
+        key = (r["council"], key_text, r["unit"])
         papers[key].add(r["paper"])
         if g is not None:
             groups[key].add(g["series"])

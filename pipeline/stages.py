@@ -28,6 +28,7 @@ from warehouse import load as wl
 from warehouse import store
 from warehouse.db import HeldConnection, WriteSession
 from warehouse.pause import pause
+from warehouse.series_links import refresh_series_links
 
 Writer = HeldConnection | WriteSession
 """Where a run writes: a connection held for the whole run, or a session that opens it only to write."""
@@ -239,6 +240,8 @@ def ingest(
             pdf_backend=pdf_backend,
             ocr=ocr,
         )
+    if any(o.status == "loaded" for o in summary.outcomes):
+        refresh_series_links(writer.con)  # a new report may restate an earlier one's figures under new names
     finish(writer.con, summary)
     writer.release()
     return summary

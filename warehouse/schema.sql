@@ -232,3 +232,19 @@ ALTER TABLE observations ADD COLUMN IF NOT EXISTS cell_x0 DOUBLE;
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS cell_top DOUBLE;
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS cell_x1 DOUBLE;
 ALTER TABLE observations ADD COLUMN IF NOT EXISTS cell_bottom DOUBLE;
+
+-- label_key_links (issue 12): a reworded indicator joined to its series. A label key of a later paper is linked to
+-- the series key of an earlier paper of the same council when the two give the same values for the same periods
+-- (warehouse/series_links.py); recomputed after every ingest. kpi_series.series uses it.
+CREATE TABLE IF NOT EXISTS label_key_links (
+    council           VARCHAR NOT NULL,
+    unit              VARCHAR NOT NULL,
+    paper_id          VARCHAR NOT NULL,      -- the later paper
+    label_key         VARCHAR NOT NULL,      -- its label key, as extracted
+    series_key        VARCHAR NOT NULL,      -- the series key it joins (the earliest linked paper's label key)
+    linked_paper_id   VARCHAR NOT NULL,      -- the earlier paper it agrees with
+    n_agreeing        INTEGER NOT NULL,      -- (period, value) pairs the two papers share
+    evidence          VARCHAR NOT NULL,      -- up to three of them, "2025-04/2025-06 18.4"
+    rule              VARCHAR NOT NULL,
+    PRIMARY KEY (council, unit, paper_id, label_key)
+);

@@ -3,7 +3,8 @@
 -- Every figure as extracted (corrections not applied): `--raw` / `raw=True` read this.
 CREATE OR REPLACE VIEW kpi_series_raw AS
 SELECT
-    coalesce(o.kpi, o.label_key) AS series,    -- the KPI id, or the normalised label when no KPI is named
+    -- the KPI id; else the normalised label, or the series key of an earlier report it restates (label_key_links)
+    coalesce(o.kpi, lk.series_key, o.label_key) AS series,
     p.council,                                 -- a series is per council: (council, series, unit)
     o.kpi,
     o.label,
@@ -24,7 +25,9 @@ SELECT
     o.id                       AS observation_id
 FROM observations o
 JOIN papers p ON p.id = o.paper_id AND p.status = 'ok'
-JOIN sentences s ON s.id = o.sentence_id;
+JOIN sentences s ON s.id = o.sentence_id
+LEFT JOIN label_key_links lk
+    ON lk.paper_id = o.paper_id AND lk.label_key = o.label_key AND lk.unit = o.unit AND lk.council = p.council;
 
 CREATE OR REPLACE VIEW paper_summary AS
 SELECT

@@ -1,0 +1,170 @@
+"""Join a reworded indicator to its series: one council's reports whose restated figures agree, period by period."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import duckdb
+
+from extractors.restated import distinctive
+
+RULE = "series.link.restated_values"
+# periods read from the paper's own words count; a figure dated only by a fallback (the period the report covers,
+# the paper's date: rules "period.report", "table.period.paper_date", ...) says nothing about which period it is
+_FALLBACK_RULE = re.compile(r"\bperiod\.(?:report|paper_date|current)\b")
+_ROLES = frozenset({"actual", "baseline"})
+
+
+@dataclass(frozen=True)
+class LinkFigure:
+    """What linking needs of a figure: whose, which paper, its label key, and the value it gives for a period."""
+
+    council: str | None
+    unit: str
+    paper_id: str
+    paper_date: date | None  # or, when the paper has none, the end of the period it reports on: orders the papers
+    label_key: str | None
+    role: str
+    period_start: date | None
+    period_end: date | None
+    rule: str
+    value: float
+
+
+@dataclass(frozen=True)
+class Link:
+    """A label key of a later paper joined to the series key of an earlier paper of the same council."""
+
+    council: str
+    unit: str
+    paper_id: str
+    label_key: str
+    series_key: str
+    linked_paper_id: str
+    n_agreeing: int
+    evidence: str
+
+
+def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
+    """Links between the label keys of two papers of a council: the two keys give the same value, in the same unit,
+    for the same period (read from the papers' text), at least twice, or once with a distinctive value when the
+    keys share a word; and each key agrees so with only that one key of the other paper. A key joins the series
+    of the nearest earlier paper it agrees with, and through it that paper's own series ("Contamination in
+    blue-bin recycling" in September, "Dry recycling contamination rate" in October, both printing 18.4% for
+    April to 16.9% for September)."""
+    cells: dict[tuple, list[LinkFigure]] = defaultdict(list)
+    for f in figures:
+        if not (f.council and f.label_key and f.period_start and f.period_end) or f.role not in _ROLES:
+            continue
+        if _FALLBACK_RULE.search(f.rule):
+            continue
+        cells[(f.council, f.unit, f.period_start, f.period_end, round(f.value, 6))].append(f)
+    agree: dict[tuple, set[tuple]] = defaultdict(set)
+    dates: dict[str, date | None] = {}
+    for (council, unit, start, end, value), group in cells.items():
+        for a in group:
+            dates[a.paper_id] = a.paper_date
+            for b in group:
+                if a.paper_id != b.paper_id and a.label_key != b.label_key and _earlier(a, b):
+                    agree[(council, unit, a.paper_id, a.label_key, b.paper_id, b.label_key)].add((start, end, value))
+    kept = {
+        k: v
+        for k, v in agree.items()
+        if len(v) >= 2 or (any(distinctive(x[2], k[1]) for x in v) and _share_a_word(k[3], k[5]))
+    }
+    # unique both ways within one pair of papers: a key that agrees with two keys of the other paper joins neither
+    forward: dict[tuple, set[str]] = defaultdict(set)
+    backward: dict[tuple, set[str]] = defaultdict(set)
+    for council, unit, pa, ka, pb, kb in kept:
+        forward[(council, unit, pa, ka, pb)].add(kb)
+        backward[(council, unit, pb, kb, pa)].add(ka)
+    nearest: dict[tuple, tuple] = {}
+    for key, hits in kept.items():
+        council, unit, pa, ka, pb, kb = key
+        if len(forward[(council, unit, pa, ka, pb)]) != 1 or len(backward[(council, unit, pb, kb, pa)]) != 1:
+            continue
+        later = (council, unit, pb, kb)
+        if later not in nearest or _order(pa, dates) > _order(nearest[later][0], dates):
+            nearest[later] = (pa, ka, hits)
+    links = []
+    for (council, unit, pb, kb), (pa, ka, hits) in nearest.items():
+        series = _resolve((council, unit, pa, ka), nearest)
+        if series == kb:
+            continue
+        shown = sorted(hits)[:3]
+        evidence = "; ".join(f"{s:%Y-%m}/{e:%Y-%m} {v:g}" for s, e, v in shown)
+        links.append(Link(council, unit, pb, kb, series, pa, len(hits), evidence))
+    return sorted(links, key=lambda k: (k.council, k.unit, k.paper_id, k.label_key))
+
+
+def _share_a_word(a: str, b: str) -> bool:
+    """Two label keys with a word in common ("pothole filled", "pothole repaired"): one agreeing value is enough."""
+    return bool({w for w in a.split() if len(w) > 2} & {w for w in b.split() if len(w) > 2})
+
+
+def _order(paper_id: str, dates: dict[str, date | None]) -> tuple[date, str]:
+    return (dates.get(paper_id) or date.min, paper_id)
+
+
+def _earlier(a: LinkFigure, b: LinkFigure) -> bool:
+    """Paper a comes before paper b: by paper date, then by id (the direction of a link)."""
+    return (a.paper_date or date.min, a.paper_id) < (b.paper_date or date.min, b.paper_id)
+
+
+def _resolve(node: tuple, nearest: dict[tuple, tuple]) -> str:
+    """The series key a paper's label key stands for: its own, or that of the earliest report it is joined to."""
+    council, unit, paper, key = node
+    seen = set()
+    while (council, unit, paper, key) in nearest and (paper, key) not in seen:
+        seen.add((paper, key))
+        paper, key, _ = nearest[(council, unit, paper, key)]
+    return key
+
+
+_FIGURES_SQL = """
+SELECT p.council, o.unit, o.paper_id, coalesce(p.paper_date, p.reporting_period_end), o.label_key, o.role, o.period_start, o.period_end,
+       o.rule, o.value
+FROM observations o
+JOIN papers p ON p.id = o.paper_id AND p.status = 'ok'
+WHERE o.label_key IS NOT NULL AND p.council IS NOT NULL
+"""
+_INSERT_SQL = """
+INSERT INTO label_key_links (council, unit, paper_id, label_key, series_key, linked_paper_id, n_agreeing, evidence, rule)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+"""
+
+
+def refresh_series_links(con: duckdb.DuckDBPyConnection) -> int:
+    """Recompute label_key_links from every loaded figure (after an ingest); returns the number of links."""
+    figures = [LinkFigure(*row) for row in con.execute(_FIGURES_SQL).fetchall()]
+    links = find_links(figures)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM label_key_links")
+        if links:
+            con.executemany(
+                _INSERT_SQL,
+                [
+                    (
+                        k.council,
+                        k.unit,
+                        k.paper_id,
+                        k.label_key,
+                        k.series_key,
+                        k.linked_paper_id,
+                        k.n_agreeing,
+                        k.evidence,
+                        RULE,
+                    )
+                    for k in links
+                ],
+            )
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return len(links)
