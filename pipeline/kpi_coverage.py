@@ -80,15 +80,17 @@ def identified(rows: list[dict]) -> list[bool]:
     restated figures join it to) that another paper of its council shares."""
     papers: dict[tuple, set[str]] = defaultdict(set)
     for r in rows:
-        if r["role"] == "actual" and _key(r):
-            papers[(r["council"], _key(r), r["unit"])].add(r["paper"])
+        if r["role"] == "actual" and series_key_of(r):
+            papers[(r["council"], series_key_of(r), r["unit"])].add(r["paper"])
     return [
-        r["role"] == "actual" and bool(r["kpi"] or (_key(r) and len(papers[(r["council"], _key(r), r["unit"])]) > 1))
+        r["role"] == "actual"
+        and bool(r["kpi"] or (series_key_of(r) and len(papers[(r["council"], series_key_of(r), r["unit"])]) > 1))
         for r in rows
     ]
 
 
-def _key(row: dict) -> str | None:
+def series_key_of(row: dict) -> str | None:
+    """A row's series key: the one restated figures join its label_key to, else the label_key."""
     return row.get("series_key", row["label_key"])
 
 

@@ -23,7 +23,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-from pipeline.kpi_coverage import _rows, print_coverage
+from pipeline.kpi_coverage import _rows, print_coverage, series_key_of
 
 
 def load_gold(path: Path) -> list[dict]:
@@ -80,7 +80,7 @@ def mixed_series(rows: list[dict], gold: list[dict]) -> list[tuple[tuple, set[st
     groups: dict[tuple, set[str]] = defaultdict(set)
     papers: dict[tuple, set[str]] = defaultdict(set)
     for r in rows:
-        key_text = r.get("series_key", r["label_key"])
+        key_text = series_key_of(r)
         if r["role"] != "actual" or not key_text:
             continue
         g = match(r, gold)

@@ -57,19 +57,19 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
     blue-bin recycling" in September, "Dry recycling contamination rate" in October, both printing 18.4% for
     April to 16.9% for September)."""
     cells: dict[tuple, list[LinkFigure]] = defaultdict(list)
+    rank: dict[str, tuple[date, str]] = {}  # papers in order: by date, then by id (the direction of a link)
     for f in figures:
         if not (f.council and f.label_key and f.period_start and f.period_end) or f.role not in _ROLES:
             continue
         if _FALLBACK_RULE.search(f.rule):
             continue
         cells[(f.council, f.unit, f.period_start, f.period_end, round(f.value, 6))].append(f)
+        rank[f.paper_id] = (f.paper_date or date.min, f.paper_id)
     agree: dict[tuple, set[tuple]] = defaultdict(set)
-    dates: dict[str, date | None] = {}
     for (council, unit, start, end, value), group in cells.items():
         for a in group:
-            dates[a.paper_id] = a.paper_date
             for b in group:
-                if a.paper_id != b.paper_id and a.label_key != b.label_key and _earlier(a, b):
+                if a.label_key != b.label_key and rank[a.paper_id] < rank[b.paper_id]:
                     agree[(council, unit, a.paper_id, a.label_key, b.paper_id, b.label_key)].add((start, end, value))
     kept = {
         k: v
@@ -88,7 +88,7 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
         if len(forward[(council, unit, pa, ka, pb)]) != 1 or len(backward[(council, unit, pb, kb, pa)]) != 1:
             continue
         later = (council, unit, pb, kb)
-        if later not in nearest or _order(pa, dates) > _order(nearest[later][0], dates):
+        if later not in nearest or rank[pa] > rank[nearest[later][0]]:
             nearest[later] = (pa, ka, hits)
     links = []
     for (council, unit, pb, kb), (pa, ka, hits) in nearest.items():
@@ -104,15 +104,6 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
 def _share_a_word(a: str, b: str) -> bool:
     """Two label keys with a word in common ("pothole filled", "pothole repaired"): one agreeing value is enough."""
     return bool({w for w in a.split() if len(w) > 2} & {w for w in b.split() if len(w) > 2})
-
-
-def _order(paper_id: str, dates: dict[str, date | None]) -> tuple[date, str]:
-    return (dates.get(paper_id) or date.min, paper_id)
-
-
-def _earlier(a: LinkFigure, b: LinkFigure) -> bool:
-    """Paper a comes before paper b: by paper date, then by id (the direction of a link)."""
-    return (a.paper_date or date.min, a.paper_id) < (b.paper_date or date.min, b.paper_id)
 
 
 def _resolve(node: tuple, nearest: dict[tuple, tuple]) -> str:
