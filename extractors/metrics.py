@@ -148,7 +148,7 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
             before = carried if n == 0 else headed  # the table before it, on this page or the one before
             head = before if before is not None and continues(before[1], table) else None
             headed = head or (page, table)
-            if head is None and headless(table):
+            if head is None and headless(table, page.text):
                 continue
             for tf in table_figures(page, table, paper.paper_date, report_period, previous, head, paper.council):
                 if any(a < tf.figure.end and tf.figure.start < b for a, b in cards):

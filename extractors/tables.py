@@ -169,6 +169,26 @@ _MON_RANGE = re.compile(
 )
 _QUARTER = re.compile(r"(?<![\w])(?:Q|Qtr\s?|Quarter\s)(?P<q>[1-4])(?![\w/])", re.I)
 _FIN_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s?[/-]\s?(?P<y2>\d{2}|\d{4})(?![\d/])")
+_FIN_SHORT = re.compile(r"(?<![\d/.,])(?P<y>\d\d)/(?P<y2>\d\d)(?![\d/%])")
+"""'24/25' in a heading: the financial year 2024/25 (the second year follows the first)"""
+_MON_RANGE_Y = re.compile(
+    rf"(?<![\w]){_MON}\s?[-–—]\s?(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?\s"
+    r"(?P<y>(?:19|20)?\d\d)(?![\d/])",
+    re.I,
+)
+"""'Oct–Dec 25', 'Jul–Sep 2025': three months ending in that year"""
+
+
+def _fin_year(text: str) -> int | None:
+    """The first year of the financial year a heading names ('2024/25', '2024-2025', '24/25')."""
+    m = _FIN_YEAR.search(text)
+    if m:
+        return int(m.group("y"))
+    for m in _FIN_SHORT.finditer(text):
+        y, y2 = int(m.group("y")), int(m.group("y2"))
+        if y2 == (y + 1) % 100:
+            return 2000 + y
+    return None
 
 
 def _year(text: str) -> int:
@@ -204,25 +224,28 @@ def header_period(text: str, ref: date | None) -> Period | None:
     for m in _DAY_MON.finditer(text):
         d = _safe(_year(m.group("y")), _mon(m.group("mon")), int(m.group("d")))
         add(m, d, d, "day")
+    for m in _MON_RANGE_Y.finditer(text):
+        m1, m2, y2 = _mon(m.group("mon")), _mon(m.group("mon2")), _year(m.group("y"))
+        add(m, date(y2 if m1 <= m2 else y2 - 1, m1, 1), month_end(y2, m2), "range")
     taken = [(p.start_char, p.end_char) for p in found]
     for m in _MON_YY.finditer(text):
         if any(a <= m.start() < b for a, b in taken):
             continue
         y, mo = _year(m.group("y")), _mon(m.group("mon"))
         add(m, date(y, mo, 1), month_end(y, mo), "month")
-    fin = _FIN_YEAR.search(text)
+    fin = _fin_year(text)
     quarter = _QUARTER.search(text)
-    if quarter and fin:
+    if quarter and fin is not None:
         # "Q3" under a merged "2023/24" heading: the quarter of that financial year
-        y, q = int(fin.group("y")), int(quarter.group("q"))
+        y, q = fin, int(quarter.group("q"))
         first = (4 + 3 * (q - 1) - 1) % 12 + 1
         year = y if q <= 3 else y + 1
         add(quarter, date(year, first, 1), month_end(year, first + 2), "quarter")
     rng = _MON_RANGE.search(text)
     if rng and not _MON_YY.search(text):
         y = None
-        if fin:
-            y = int(fin.group("y"))
+        if fin is not None:
+            y = fin
             m1, m2 = _mon(rng.group("mon")), _mon(rng.group("mon2"))
             y1 = y if m1 >= 4 else y + 1
             y2 = y1 if m2 >= m1 else y1 + 1
@@ -318,8 +341,11 @@ def find_pdf_tables(page, text: str, boxes: list[BBox | None]) -> list[Table]:
         found = page.find_tables({"vertical_strategy": "lines", "horizontal_strategy": "lines"}) if _draws(page) else []
     except Exception:  # a damaged drawing: read the page as text only
         found = []
+    foot = 0.9 * float(page.height) if getattr(page, "height", None) else None
     for t in found:
         table = _ruled_table(t, chars)
+        if table is None and foot is not None:
+            table = _foot_header(t, chars, foot)
         if table is not None:
             tables.append(table)
     lines = _phrase_lines(text, chars)
@@ -380,6 +406,31 @@ def _ruled_table(t, chars: _CharIndex) -> Table | None:
         out_rows.append(row)
     out_rows = _split_stacked_rows(out_rows, chars)
     return _assemble("ruled", out_rows, n_cols, _round(t.bbox), chars.text)
+
+
+def _foot_header(t, chars: _CharIndex, foot: float) -> Table | None:
+    """The heading rows of a ruled table that the page break cut from its body: short words in three or more
+    cells, no figure, and nothing but a page footer below them. Its body, on the next page, is read under it."""
+    rows = t.rows
+    if not rows or t.bbox is None:
+        return None
+    cells: list[TableCell] = []
+    for r, row in enumerate(rows):
+        for c, bbox in enumerate(row.cells):
+            if bbox is None:
+                continue
+            spans = chars.spans(chars.inside(bbox))
+            words = " ".join(chars.text[a:b] for a, b in spans)
+            if _is_number_cell(words) or len(words.split()) > 6:
+                return None
+            cells.append(TableCell(r, c, spans, True, 1, _round(bbox)))
+    n_cols = max(len(r.cells) for r in rows)
+    if n_cols < 3 or sum(1 for c in cells if c.spans) < 3:
+        return None
+    bottom = t.bbox[3]
+    if bool(((chars.cy > bottom) & (chars.cy < foot)).any()):
+        return None  # text follows on this page: not a heading cut off by the page break
+    return Table("ruled", len(rows), n_cols, tuple(cells), _round(t.bbox))
 
 
 def _round(b: BBox | None) -> BBox | None:
@@ -1341,8 +1392,10 @@ def continues(previous: Table | None, table: Table) -> bool:
     if table.kind == "aligned":  # figures set right: their right edges line up
         a, b = _column_rights(previous), _column_rights(table)
         return len(a) >= 2 and set(b) <= set(a) and all(abs(a[k] - b[k]) <= 8.0 for k in b)
+    # a table cut by a page break is laid out again on the next page: its rules may move a little (1% of its width)
     a, b = _column_lefts(previous), _column_lefts(table)
-    return len(a) == table.n_cols and a.keys() == b.keys() and all(abs(a[k] - b[k]) <= 2.0 for k in a)
+    slack = max(3.0, 0.01 * (table.bbox[2] - table.bbox[0])) if table.bbox else 3.0
+    return len(a) == table.n_cols and a.keys() == b.keys() and all(abs(a[k] - b[k]) <= slack for k in a)
 
 
 def _column_rights(table: Table) -> dict[int, float]:
@@ -1353,10 +1406,17 @@ def _column_rights(table: Table) -> dict[int, float]:
     return rights
 
 
-def headless(table: Table) -> bool:
-    """An unruled table with figures in several columns and no heading over them: their periods and roles are
-    unknown, so its figures are not read (neither as table cells nor as running text)."""
-    return table.kind == "aligned" and table.n_cols > 2 and not any(c.header for c in table.cells)
+def headless(table: Table, text: str | None = None) -> bool:
+    """A table with figures in several columns and no heading over them (unruled, or ruled and continuing no
+    table before it): their periods and roles are unknown, so its figures are not read (neither as table cells nor
+    as running text)."""
+    if table.n_cols <= 2 or any(c.header for c in table.cells):
+        return False
+    if table.kind == "aligned":
+        return True
+    if table.kind != "ruled" or text is None:
+        return False
+    return len({c.col for c in table.cells if c.col > 0 and _is_number_cell(_cell_text(text, c))}) >= 2
 
 
 _COUNCIL_WORDS = frozenset(
