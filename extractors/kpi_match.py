@@ -166,9 +166,13 @@ def choose_kpi(
     candidates: list[tuple[KpiMention, Kpi]] = []
     rejected = "kpi.none"
     low_sentence = " ".join(sentence.lower().replace("’", "'").split())
+    base = _BASE_CLAUSE.search(sentence[:f0])
     for m in mentions:
         kpi = taxonomy.get(m.kpi)
         if kpi is None:
+            continue
+        if base is not None and base.start("base") <= m.start < base.end():
+            rejected = "kpi.none.base_clause"  # "Of the 3,012 people in long-term support, 1,835 had been reviewed"
             continue
         if _MODIFIER_BEFORE.search(sentence[max(0, m.start - 30) : m.start]):
             rejected = "kpi.none.modifier"
@@ -183,6 +187,10 @@ def choose_kpi(
         ):
             rejected = "kpi.none.not_after"  # "468 *new* EHC plans were issued" are not the plans maintained
             continue
+        if kpi.not_in_clause:
+            if any(re.search(p, sentence, re.I) for p in kpi.not_in_clause):
+                rejected = "kpi.none.not_in_clause"  # one service's budget, not the council's
+                continue
         if unit == "count" and _timely_only(kpi) and not _TIME_LIMIT.search(sentence[m.start : m.end + 60]):
             rejected = "kpi.none.not_timely"  # "412 FOI requests" received, not answered in time
             continue
@@ -316,6 +324,12 @@ def choose_kpi(
 
 
 _PERCENT_MEASURE = re.compile(r"\b(?:percentage|proportion|per\s?cent|%)\s+(?:of\s+)?(?:[\w'’-]+\s+){0,3}$", re.I)
+# "Of the 3,012 people receiving long-term support at 31 March, 1,835 (60.9%) had been reviewed": the phrases of
+# the opening "of the …" clause name the whole the figure right after its comma is a part of
+_BASE_CLAUSE = re.compile(
+    r"(?:^|[.;:]\s+)(?:\d+(?:\.\d+)*\s+)?(?P<base>of\s+(?:the\s+|these\s+|all\s+)?[\d,.]+%?\s[^,;]{3,160}),\s*$",
+    re.I,
+)
 _PERCENT_LATER = re.compile(r"\d\s?(?:%|per\s?cent)", re.I)
 _BASE_OF = re.compile(r"(?:^|[,;:(]\s*|\b)of\s+(?:the\s+|these\s+|all\s+)?$", re.I)
 

@@ -97,7 +97,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"pages?|pp?\.|No\.|Nos\.|numbers?|Priority|Priorities|Level|Levels|Tier|Stages?|Key Stages?|KS|"
             r"Year|Years|Phase|Ward|Room|Version|v|Rule|Standard|Clause|Option|Objective|Outcome|Action|"
             r"Minute|Minutes|Step|Principle|Question|Q|Box|Chart|Graph|Point|Points|Area|Areas|"
-            r"Ofsted Recommendation)"
+            r"Ofsted Recommendation|Category|Categories|Cat\.?|Lot|Lots|Month|Band|Bands)"
             r"\s+(?!(?:19|20)\d\d\b)\d+(?:\.\d+)*[A-Za-z]?"
             r"(?:\s*(?:,|and|or|&|to|-|–)\s*\d+(?:\.\d+)*[A-Za-z]?(?![\d.]*\s*(?:%|per\s?cent)))*",
             re.I,
@@ -145,7 +145,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         "not.standard",
         re.compile(
             r"\b(?:within|in under|no (?:more|later) than|at least every|every|each)\s+(?:the\s+)?(?:required\s+|statutory\s+|agreed\s+)?"
-            r"\d+(?:[- ]working)?[- ](?:working\s+)?(?:days?|weeks?|months?|hours?|hour|day|week|month|seconds|minutes|"
+            r"\d+(?:[-\s]working)?[-\s](?:working\s+)?(?:days?|weeks?|months?|hours?|hour|day|week|month|seconds|minutes|"
             r"mins|secs)(?:[- ]period)?\b",
             re.I,
         ),
@@ -204,7 +204,11 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # "Food businesses rated 4 or 5", "rated 5": a rating band in a measure's name
-    ("not.rating_band", re.compile(r"\brated\s+\d(?:\s*(?:,|or|and|to|-|–)\s*\d)*\b(?!\s*(?:%|per\s?cent))", re.I)),
+    # "a food hygiene rating of 4 or 5" too
+    (
+        "not.rating_band",
+        re.compile(r"\b(?:rated|ratings?\s+of)\s+\d(?:\s*(?:,|or|and|to|-|–)\s*\d)*\b(?!\s*(?:%|per\s?cent))", re.I),
+    ),
     # "care leavers aged 19, 20 and 21", "children (under 16)": ages listed in a measure's name
     (
         "not.age_list",
@@ -254,7 +258,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         "not.definition_after",
         re.compile(
             r"\b\d+\s+(?:days?|weeks?|months?)\s+(?:after|following)\s+(?:their\s+|the\s+)?(?:discharge|admission|"
-            r"leaving|referral|birth|diagnosis|placement|assessment)\b",
+            r"leaving|referral|birth|diagnosis|placement|assessment|reablement|hospital)\b",
             re.I,
         ),
     ),

@@ -33,8 +33,15 @@ def _named_alike(key: str, sentence: str) -> bool:
     return len(words & _stems(sentence)) >= min(2, len(words))
 
 
+def _part_of(key: str | None, row_key: str) -> bool:
+    """A running-text label key that may stand for the row's: none, or one sharing a word with it ("312 planning
+    applications" for the row "Planning applications determined")."""
+    return key is None or bool(_stems(key) & _stems(row_key))
+
+
 def restated_in_tables(observations: list[Observation], sentences: dict[str, str]) -> list[Observation]:
-    """A running-text figure without a label key ("Noise complaints peaked at 187 in July", "352 in the quarter")
+    """A running-text figure without a label key ("Noise complaints peaked at 187 in July", "352 in the quarter"), or
+    with one sharing a word with the row's ("determined 312 planning applications"),
     that gives the same distinctive value, unit, role and period as a table or scorecard figure of the same paper,
     and as only one of its rows, is that row's figure told again: it takes the row's label key, and its KPI when it
     has none (rule ``label.restated_in_table`` added to its rule), when its sentence (``sentences``: text by id)
@@ -45,10 +52,15 @@ def restated_in_tables(observations: list[Observation], sentences: dict[str, str
             rows[(o.unit, o.role, o.period_start, o.period_end, round(o.value, 6))].add((o.label_key, o.kpi))
     out = []
     for o in observations:
-        if not _from_a_table(o) and o.label_key is None and o.period_start is not None and distinctive(o.value, o.unit):
+        if not _from_a_table(o) and o.period_start is not None and distinctive(o.value, o.unit):
             found = rows.get((o.unit, o.role, o.period_start, o.period_end, round(o.value, 6)), set())
             keys = {k for k, _ in found}
-            if len(keys) == 1 and _named_alike(next(iter(keys)), sentences.get(o.sentence_id, "")):
+            if (
+                len(keys) == 1
+                and o.label_key not in keys
+                and _part_of(o.label_key, next(iter(keys)))
+                and _named_alike(next(iter(keys)), sentences.get(o.sentence_id, ""))
+            ):
                 kpis = {k for _, k in found if k}
                 kpi = o.kpi or (kpis.pop() if len(kpis) == 1 else None)
                 o = replace(o, label_key=keys.pop(), kpi=kpi, rule=f"{o.rule}|{RULE}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
@@ -50,6 +51,10 @@ class Kpi:
     workers)."""
     not_after: tuple[str, ...] = ()
     """Words that, right before one of the KPI's phrases, make it another measure ("new EHC plans")."""
+    not_in_clause: tuple[str, ...] = ()
+    """Patterns (regular expressions, case-insensitive) that, in the figure's sentence, make it another measure:
+    a council-wide finance KPI is not chosen for one service's budget ("the homelessness budget is forecast to
+    overspend by £236k")."""
     populations: tuple[str, ...] = ()
     """Population KPIs (qualifiers such as children_looked_after) whose figures this KPI may take; every
     children's social care KPI takes its own populations."""
@@ -117,7 +122,16 @@ def _kpi(entry: dict, services: dict[str, str], nouns: dict[str, tuple[str, ...]
         populations=tuple(entry.get("populations", ())),
         context=tuple(c.lower() for c in entry.get("context", ())),
         not_after=tuple(c.lower() for c in entry.get("not_after", ())),
+        not_in_clause=tuple(_pattern(kpi_id, c) for c in entry.get("not_in_clause", ())),
     )
+
+
+def _pattern(kpi_id: str, text: str) -> str:
+    try:
+        re.compile(text)
+    except re.error as exc:
+        raise TaxonomyError(f"KPI {kpi_id}: bad not_in_clause pattern {text!r}: {exc}") from exc
+    return text
 
 
 @lru_cache(maxsize=4)

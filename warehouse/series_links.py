@@ -101,9 +101,27 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
     return sorted(links, key=lambda k: (k.council, k.unit, k.paper_id, k.label_key))
 
 
+# words reports use for one another when they reword a measure ("applications determined", "decisions issued")
+_SAME_WORD = {
+    "determined": "decision",
+    "decided": "decision",
+    "determination": "decision",
+    "responded": "answered",
+    "response": "answered",
+    "replied": "answered",
+    "reply": "answered",
+    "receipt": "received",
+}
+
+
 def _share_a_word(a: str, b: str) -> bool:
-    """Two label keys with a word in common ("pothole filled", "pothole repaired"): one agreeing value is enough."""
-    return bool({w for w in a.split() if len(w) > 2} & {w for w in b.split() if len(w) > 2})
+    """Two label keys with a word in common ("pothole filled", "pothole repaired"), or words reports use for one
+    another ("applications determined", "decisions issued"): one agreeing value is enough."""
+
+    def words(key: str) -> set[str]:
+        return {_SAME_WORD.get(w, w) for w in key.split() if len(w) > 2}
+
+    return bool(words(a) & words(b))
 
 
 def _resolve(node: tuple, nearest: dict[tuple, tuple]) -> str:
