@@ -257,7 +257,7 @@ def choose_kpi(
     def beside_it(m: KpiMention, k: Kpi) -> bool:
         if base_of(m):
             return False
-        if m.end <= f0 and _follows_other(sentence, m, others):
+        if m.end <= f0 and _follows_other(sentence, m, others) and not _LEADS_TO.match(sentence[m.end : f0]):
             return False  # "Of the 471 children in care, 87 …": the phrase is the earlier figure's
         if distance(m) <= _BESIDE:
             return True
@@ -300,7 +300,7 @@ def choose_kpi(
         limit = _CLAUSE_AFTER if m.start >= f1 else _CLAUSE_BEFORE
         if hi - lo > limit or _CLAUSE_BREAK.search(sentence[lo:hi]) or _between_has_figure(lo, hi, others):
             continue
-        if m.end <= f0 and _follows_other(sentence, m, others):
+        if m.end <= f0 and _follows_other(sentence, m, others) and not _LEADS_TO.match(sentence[m.end : f0]):
             continue  # "86% have a health review and 70% …": the phrase after a figure is that figure's
         if base_of(m):
             continue  # "Of the children in care, 86 were unaccompanied asylum-seeking children": the base
@@ -440,6 +440,14 @@ def _names_base(sentence: str, m: KpiMention) -> bool:
     return bool(_BASE_LEAD.search(sentence[max(0, m.start - 25) : m.start]) and _BASE_VERB.match(sentence[m.end :]))
 
 
+# "…, with an average wait to answer of 196 seconds": a phrase joined to the figure right after it is that figure's,
+# though it follows another figure of the clause
+_LEADS_TO = re.compile(
+    r"^\s*(?:of|was|were|is|are|at|stood at|stands at|reached|rose to|fell to|:)\s*(?:around|about|approximately)?\s*$",
+    re.I,
+)
+
+
 def _follows_other(sentence: str, m: KpiMention, others: list[tuple[int, int]]) -> bool:
     """Does the phrase read as what another, earlier figure measures (it follows that figure in its clause)?"""
     for _start, s1 in others:
@@ -510,7 +518,8 @@ _LABEL_FILLER = frozenset(
 # how a row's figure is counted in time, not what it counts (its period comes from these words, extractors.frequency)
 _NOTE_WORDS = (
     r"rolling\s+(?:12|twelve|3|three|6|six|24)(?:[- ]months?)?|(?:in\s+the\s+)?(?:last|past)\s+12\s+months|"
-    r"(?:a\s+|one\s+)?(?:quarter|month)\s+in\s+arrears?|in\s+arrears?|year[- ]to[- ]date|ytd|cumulative|snapshot"
+    r"(?:a\s+|one\s+)?(?:quarter|month)\s+in\s+arrears?|in\s+arrears?|year[- ]to[- ]date|(?<!up[- ])to[- ]date|ytd|"
+    r"cumulative|snapshot"
 )
 _PERIOD_NOTE = re.compile(
     rf"\(\s*(?:{_NOTE_WORDS}|(?:12|twelve|3|6)\s+months)\s*\)|[,–-]?\s*\b(?:{_NOTE_WORDS})\b(?=\s*[,;(–)]|\s*$)|"
@@ -535,11 +544,17 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     label = _VALUE_FIRST.sub("", label)  # "83.3% of major applications on time": a tile's value, then its name
     label = _PERIOD_NOTE.sub(" ", label)  # "(rolling 12 months)", "at quarter end": when, not what
     choice = _kpi_for_words(label, unit, role, taxonomy)
+    if choice.kpi is None and _DASH.search(label):
+        # "Council tax – collection rate to date": a dash between the service and what of it is measured
+        joined = _kpi_for_words(_DASH.sub(" ", label), unit, role, taxonomy)
+        if joined.kpi is not None:
+            choice = KpiChoice(joined.kpi, "kpi.label.dash")
     if choice.kpi is None and by_code is not None and len(_content_words(label) & _own_words(by_code)) >= 2:
         return KpiChoice(by_code.id, "kpi.label.code")  # "ASCOF 2A(2) Long-term support needs … met by admission"
     return choice
 
 
+_DASH = re.compile(r"\s+[–—-]\s+")
 # a row's own reference at the start of its name: "ASCOF 2A(2)", "Local ASC7", "HS02", "NI 192:"
 _CODE_PREFIX = re.compile(
     r"^\s*(?:(?:Local|National|Statutory|Corporate)\s+)?(?:(?:ASCOF|PHOF|NI|BVPI|BV|LPI|KPI|PI)\s?\d+[A-Z]?"

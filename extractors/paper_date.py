@@ -12,6 +12,8 @@ _D = rf"(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})"
 _WEEKDAY = r"(?:Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday),?\s+"
 # "…, 10.00am", "at 2pm": the meeting's time after its date
 _AT_TIME = r"(?:,?[ \t]*(?:at[ \t]+)?\d{1,2}(?:[.:]\d{2})?[ \t]*(?:am|pm|a\.m\.|p\.m\.))?"
+# "… – Agenda item 6", "… | Item 7": the agenda item after the meeting's date on its header line
+_ITEM = r"(?:[ \t]*[-–—|·,][ \t]*(?:(?:Agenda|Information|Decision)[ \t]+)?(?:[Ii]tem|[Pp]art|[Pp]aper)\b[^\n]{0,30})?"
 # (source label, pattern); earlier patterns win. An inspection's own dates come before its publication
 # date: "currently" in an inspection report means at the time of the inspection.
 _DATED: list[tuple[str, re.Pattern[str]]] = [
@@ -21,8 +23,8 @@ _DATED: list[tuple[str, re.Pattern[str]]] = [
     (
         "meeting_header",
         re.compile(
-            rf"^[ \t]*(?:To:\s*)?(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ ]{{0,80}}?\s)?(?:Cabinet|Council|Committee|Board|Panel|"
-            rf"Executive|Team|Forum|Group|Commission)[ \t]*(?:[-–—,:]|\bon\b)[ \t]*(?:{_WEEKDAY})?{_D}{_AT_TIME}[ \t]*$",
+            rf"^[ \t]*(?:To:\s*)?(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ -]{{0,80}}?[\s-])?(?:Cabinet|Council|Committee|Board|Panel|"
+            rf"Executive|Team|Forum|Group|Commission)[ \t]*(?:[-–—,:]|\bon\b)[ \t]*(?:{_WEEKDAY})?{_D}{_AT_TIME}{_ITEM}[ \t]*$",
             re.M,
         ),
     ),
@@ -30,14 +32,15 @@ _DATED: list[tuple[str, re.Pattern[str]]] = [
     (
         "meeting_header",
         re.compile(
-            rf"^[ \t]*(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ ]{{0,80}}?\s)?(?:Cabinet|Council|Committee|Board|"
+            rf"^[ \t]*(?:Meeting\s+of\s+(?:the\s+)?)?(?:[A-Z][\w&,'’ -]{{0,80}}?[\s-])?(?:Cabinet|Council|Committee|Board|"
             rf"Panel|Executive|Forum|Commission)[ \t]*\n[ \t]*(?:{_WEEKDAY})?{_D}[ \t]*$",
             re.M,
         ),
     ),
     (
         "meeting",
-        re.compile(rf"\b(?:[Mm]eeting|[Cc]ommittee|[Cc]ouncil)\s+(?:on|of|held on|dated?)\s+(?:{_WEEKDAY})?{_D}"),
+        # not "Council on …": "responsibilities transferred to the county council on 1 April 2013"
+        re.compile(rf"\b(?:[Mm]eeting|[Cc]ommittee)\s+(?:on|of|held on|dated?)\s+(?:{_WEEKDAY})?{_D}"),
     ),
     ("dated", re.compile(rf"\bDate(?:\s+of\s+(?:meeting|report|publication|decision))?:\s*(?:{_WEEKDAY})?{_D}", re.I)),
     # a cover sheet's table row, without a colon: "Date of meeting 12 September 2023", "Meeting date 5 March 2024"

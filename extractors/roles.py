@@ -97,7 +97,10 @@ ROLE_RULES: list[RoleRule] = [
         "benchmark",
         after=_a(
             r"(?!(?:[a-z]+ )?(?:against|compared|than|versus|vs)\b)(?:[a-z,]+ ){0,2}(?:nationally|(?:for|of) (?:[a-z]+ ){1,4}nationally|in england|across england|national average|for england|statistical neighbours?|"
-            r"the national figure|in the country as a whole|across the country|"
+            r"the national figure|in the country as a whole|across the country|regionally|"
+            # "6.8% in the South East", "19.8% for the region": the region's figure beside this council's
+            r"(?:in|for|across) (?:the )?(?:south east|south west|north east|north west|west midlands|east midlands|"
+            r"east of england|yorkshire and (?:the )?humber|region)(?! of\b)|"
             r"for (?:both )?(?:comparable|similar|statistical neighbour) (?:authorities|councils|areas)|"
             r"(?:rate|figure|average|level)s? (?:of|for|in) (?:comparable|similar|statistical neighbour|other) (?:authorities|councils|areas))\b"
         ),
@@ -246,14 +249,30 @@ _CHANGED_TO = re.compile(
 )
 _ASIDE = re.compile(r"^[\w ,'’-]{0,25}\((?:or |a rate of |that is |i\.e\.? )?$")
 _PAIR = re.compile(r"^\s*(?:and|,|, and)\s*$")
+_COMPARED_BEFORE = re.compile(
+    r"\b(?:compared\s+(?:with|to)|against|than|versus|vs\.?|(?:england|nationally|region|statistical\s+neighbours|"
+    r"south\s+east|south\s+west|north\s+east|north\s+west|midlands|humber|east\s+of\s+england)\s+and)\s*$",
+    re.I,
+)
 
 
 def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMention]) -> tuple[str, str]:
     """The figure's role and the id of the rule that decided it."""
     role, rule = _own_role(sentence, figure, figures)
+    index = figures.index(figure)
+    nxt = figures[index + 1] if index + 1 < len(figures) else None
+    if (
+        role in ("actual", "baseline")
+        and nxt is not None
+        and nxt.unit == figure.unit
+        and _PAIR.match(sentence[figure.unit_end : nxt.start])
+        and _COMPARED_BEFORE.search(sentence, max(0, figure.start - 40), figure.start)
+        and _own_role(sentence, nxt, figures)[1] == "role.benchmark.after"
+    ):
+        # "compared with 9.2% and 22.7% in England": the first of a pair plays the second one's part
+        return "benchmark", "role.pair.before"
     if rule != "role.actual":
         return role, rule
-    index = figures.index(figure)
     if index == 0:
         return role, rule
     prev = figures[index - 1]

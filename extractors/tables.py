@@ -1195,6 +1195,18 @@ class TableFigure:
 _PREVIOUS = re.compile(
     r"^\s*(?:previous|last|prior)(?:\s+(?:quarter|month|year|period|result|value|actual))?\s*$", re.I
 )
+_YEAR_EARLIER = re.compile(
+    r"^\s*(?:the\s+)?(?:same|corresponding)\s+(?:month|quarter|period)(?:\s+(?:of|in))?\s+(?:last|previous|prior)\s+"
+    r"year\s*$",
+    re.I,
+)
+
+
+def _year_earlier(p: Period) -> Period:
+    start = _safe(p.start.year - 1, p.start.month, 1) or p.start
+    return Period(-1, -1, "same period last year", start, month_end(p.end.year - 1, p.end.month), p.kind)
+
+
 _STATUS_HEADING = re.compile(r"\b(?:rag|status|rating)\b", re.I)
 
 
@@ -1237,6 +1249,9 @@ def table_figures(
     for col in cols:
         if col.period is None and _PREVIOUS.match(col.heading) and previous_period is not None:
             col.period, col.role_word = previous_period, "previous"
+        elif col.period is None and _YEAR_EARLIER.match(col.heading) and report_period is not None:
+            # "Same month last year": the reported period a year earlier; no word of it names the measure
+            col.period, col.role_word, col.measure = _year_earlier(report_period), "year_earlier", ""
     caption_period = _caption_period(head_page.text, head, paper_date)
     body_rows: dict[int, list[TableCell]] = {}
     for c in table.cells:
@@ -1246,7 +1261,9 @@ def table_figures(
     unit_cols = [c.index for c in cols if c.unit_column]
     freq_cols = _frequency_columns(table, text, cols, label_col)
     headed = frozenset(
-        (c.period.start, c.period.end) for c in cols if c.period is not None and c.role_word != "previous"
+        (c.period.start, c.period.end)
+        for c in cols
+        if c.period is not None and c.role_word not in ("previous", "year_earlier")
     )
     out: list[TableFigure] = []
     for r in sorted(body_rows):
