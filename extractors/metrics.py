@@ -12,6 +12,7 @@ from extractors.nlp import Figure, analyse
 from extractors.plans import apply_plans
 from extractors.reporting_period import detect_reporting_period, previous_period, reporting_period_spans
 from extractors.restated import restated_in_tables
+from extractors.scope import council_kpis_in_service_paper
 from extractors.scorecards import TERMS_PATH, may_hold_scorecard, read_scorecards, scorecard_figures
 from extractors.sentences import repeated_lines
 from extractors.tables import HEADERS_PATH, claimed_spans, continues, headless, table_figures, table_kpi
@@ -41,6 +42,7 @@ _RULE_FILES = (
     "headings.py",
     "frequency.py",
     "restated.py",
+    "scope.py",
 )
 
 
@@ -167,8 +169,9 @@ def extract_metrics(document: ExtractedDocument) -> ExtractionResult:
                     sentences.append(rows[key])
                 fig = table_kpi(tf.figure)
                 observations.append(_observation(paper.id, page, rows[key], fig, paper.paper_date, tf.cell_bbox))
+    texts = {s.id: s.text for s in sentences}
     return ExtractionResult(
         document=document,
         sentences=sentences,
-        observations=restated_in_tables(observations, {s.id: s.text for s in sentences}),
+        observations=council_kpis_in_service_paper(restated_in_tables(observations, texts), document.pages, texts),
     )

@@ -51,6 +51,9 @@ class Kpi:
     workers)."""
     not_after: tuple[str, ...] = ()
     """Words that, right before one of the KPI's phrases, make it another measure ("new EHC plans")."""
+    scope: str = "any"
+    """"council": a figure of the whole council (its net budget, its outturn); not chosen in a paper about one
+    service (extractors/scope.py), whose budget figures are that service's."""
     not_in_clause: tuple[str, ...] = ()
     """Patterns (regular expressions, case-insensitive) that, in the figure's sentence, make it another measure:
     a council-wide finance KPI is not chosen for one service's budget ("the homelessness budget is forecast to
@@ -94,7 +97,9 @@ class Taxonomy:
         return cached
 
 
-def _kpi(entry: dict, services: dict[str, str], nouns: dict[str, tuple[str, ...]]) -> Kpi:
+def _kpi(
+    entry: dict, services: dict[str, str], nouns: dict[str, tuple[str, ...]], fragments: dict[str, str] | None = None
+) -> Kpi:
     kpi_id = entry["id"]
     units = tuple(entry.get("units", [entry["unit"]] if "unit" in entry else []))
     if any(u not in UNITS for u in units):
@@ -122,11 +127,21 @@ def _kpi(entry: dict, services: dict[str, str], nouns: dict[str, tuple[str, ...]
         populations=tuple(entry.get("populations", ())),
         context=tuple(c.lower() for c in entry.get("context", ())),
         not_after=tuple(c.lower() for c in entry.get("not_after", ())),
-        not_in_clause=tuple(_pattern(kpi_id, c) for c in entry.get("not_in_clause", ())),
+        not_in_clause=tuple(_pattern(kpi_id, c, fragments or {}) for c in entry.get("not_in_clause", ())),
+        scope=_scope(kpi_id, entry.get("scope", "any")),
     )
 
 
-def _pattern(kpi_id: str, text: str) -> str:
+def _scope(kpi_id: str, scope: str) -> str:
+    if scope not in ("any", "council"):
+        raise TaxonomyError(f"KPI {kpi_id}: scope must be 'any' or 'council', not {scope!r}")
+    return scope
+
+
+def _pattern(kpi_id: str, text: str, fragments: dict[str, str]) -> str:
+    """A not_in_clause pattern with its named fragments ("{service}") written out; it must compile."""
+    for name, value in fragments.items():
+        text = text.replace("{" + name + "}", value)
     try:
         re.compile(text)
     except re.error as exc:
@@ -140,7 +155,8 @@ def load_taxonomy(path: Path = TAXONOMY_PATH) -> Taxonomy:
         data = tomllib.load(fh)
     services = dict(data.get("services", {}))
     nouns = {k: tuple(v) for k, v in data.get("nouns", {}).items()}
-    kpis = tuple(_kpi(entry, services, nouns) for entry in data.get("kpi", []))
+    fragments = {str(k): str(v) for k, v in data.get("fragments", {}).items()}
+    kpis = tuple(_kpi(entry, services, nouns, fragments) for entry in data.get("kpi", []))
     ids = [k.id for k in kpis]
     if len(ids) != len(set(ids)):
         raise TaxonomyError(f"{path}: duplicate KPI ids")

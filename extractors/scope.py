@@ -1,0 +1,60 @@
+"""Whether a paper is about one service: there, a budget, outturn or reserve figure is that service's, not the council's."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from models.records import Observation, Page
+from models.taxonomy import Taxonomy, load_taxonomy
+
+RULE = "kpi.none.service_paper"
+
+# the head of a paper: its council, meeting, report-of line and title
+_HEAD_CHARS = 700
+_SERVICE = re.compile(
+    r"\b(?:adult social care|adults'? services|social care|children'?s services|children|education|schools|early years|"
+    r"send|public health|health and wellbeing|housing|homelessness|waste|street scene|environment(?:al)?|highways|"
+    r"transport|planning|licensing|regulatory|community safety|libraries|leisure|culture|revenues and benefits|"
+    r"customer (?:services|experience)|parks)\b",
+    re.I,
+)
+# a paper of the whole council: its plan, its corporate performance or its finances
+_CORPORATE = re.compile(
+    r"\b(?:corporate(?![- ](?:director|parenting|parent))|council plan|county plan|council[- ]wide|finance|financial|"
+    r"budget|treasury|medium[- ]term|"
+    r"revenue monitoring|capital programme|statement of accounts)\b",
+    re.I,
+)
+
+
+def service_paper(pages: list[Page]) -> bool:
+    """Does the paper's head name a service ("Libraries, Leisure and Culture", "Director of Public Health") more
+    often than the whole council (its corporate plan, performance or finances; "tracks progress against the Council
+    Plan" in a libraries report is one mention against three)?"""
+    head = "\n".join(p.text for p in pages[:1])[:_HEAD_CHARS]
+    return len(_SERVICE.findall(head)) > len(_CORPORATE.findall(head))
+
+
+# "The Council's net revenue budget for 2025/26 is £15.8m", "the General Fund": the whole council's, said so
+_WHOLE_COUNCIL = re.compile(
+    r"\b(?:the\s+)?(?:council|authority)(?:'s|’s)|\bcouncil[- ]wide\b|\bwhole[- ]council\b|\bgeneral fund\b", re.I
+)
+
+
+def council_kpis_in_service_paper(
+    observations: list[Observation], pages: list[Page], sentences: dict[str, str], taxonomy: Taxonomy | None = None
+) -> list[Observation]:
+    """A whole-council KPI (taxonomy ``scope = "council"``) taken off the figures of a service's paper: "The service
+    is forecasting a £148,000 underspend against its £9.86m net budget" is not the council's outturn; a sentence
+    that names the council's own budget keeps it (``sentences``: text by id)."""
+    if not service_paper(pages):
+        return observations
+    taxonomy = taxonomy or load_taxonomy()
+    out = []
+    for o in observations:
+        kpi = taxonomy.get(o.kpi) if o.kpi else None
+        if kpi is not None and kpi.scope == "council" and not _WHOLE_COUNCIL.search(sentences.get(o.sentence_id, "")):
+            o = replace(o, kpi=None, rule=f"{o.rule}|{RULE}")
+        out.append(o)
+    return out
