@@ -428,7 +428,7 @@ def _covered_by_population(mentions: list[KpiMention], taxonomy: Taxonomy, label
 def _specific(label: str | None, noun: str | None) -> bool:
     """Does the label name a thing of its own ("existing loans", "liquidity allowance"): a noun phrase that is no
     counted noun of the taxonomy ("local authority's children") and no predicate ("completed within …")?"""
-    key = label_key(label)
+    key = label_key(label, series=False)
     if key is None or noun is not None or not label:
         return False
     return not _PREDICATE_START.match(label.strip())
@@ -798,6 +798,10 @@ _KEY_WEAK = frozenset(
     "stable good close monitor tolerance within death household offence crime incident home property application "
     "call visit contact referral complaint request claim journey vehicle report".split()
 )
+# a kind of thing counted or a base, not a measure: "collection", "fixed penalty notice", "concluded enquiry",
+# "day lost", "development", "one of their top three" (each joined two indicators of a blind set into one series);
+# such a label still names a thing of its own (it keeps a figure from a KPI phrase nearby)
+_KEY_GENERIC = frozenset("collection fixed penalty notice concluded enquiry lost development top".split())
 _KEY_ROLE = frozenset(
     "target goal aim ambition actual actuals outturn baseline benchmark forecast projection plan status rag "
     "england national regional average mean median comparator statistical neighbour neighbours trend".split()
@@ -838,10 +842,11 @@ def _noun_phrases() -> frozenset[str]:
     return frozenset(" ".join(_singular(w) for w in noun.split()) for noun in group_of)
 
 
-def label_key(label: str | None) -> str | None:
+def label_key(label: str | None, series: bool = True) -> str | None:
     """A normalised form of a label, the same for the same indicator however a paper prints it:
     "Percentage of Care Leavers in suitable accommodation (%)" -> "care leaver suitable accommodation".
-    None when nothing specific is left ("total", "children", "members")."""
+    None when nothing specific is left ("total", "children", "members"), and, for a series key (``series``), when
+    only a kind of thing counted is ("fixed penalty notices", "collections")."""
     if not label:
         return None
     if _REFERS_BACK.search(label):
@@ -862,7 +867,8 @@ def label_key(label: str | None) -> str | None:
     # an age band ("care leavers aged 19-21") qualifies a population; alone with it, it names no indicator
     digits = [w for w in words if re.fullmatch(r"[\d.]+", w) and w not in ages]
     plain = [w for w in words if not re.fullmatch(r"[\d.]+", w)]
-    if not plain or (not digits and all(w in _KEY_WEAK or w in group_of for w in plain)):
+    weak = _KEY_WEAK | _KEY_GENERIC if series else _KEY_WEAK
+    if not plain or (not digits and all(w in weak or w in group_of for w in plain)):
         return None
     if all(w in _KEY_ROLE for w in plain):
         return None  # "target", "England average": what kind of figure, not what it measures

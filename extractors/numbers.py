@@ -265,7 +265,11 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "not.definition",
         re.compile(
-            r"\b\d+\s+(?:days?|weeks?|months?|hours?|nights?)(?:\s+\w+)?\s+or\s+(?:less|more|fewer|longer)\b", re.I
+            r"\b\d+\s+(?:days?|weeks?|months?|hours?|nights?)(?:\s+\w+)?\s+or\s+(?:less|more|fewer|longer)\b|"
+            # "3 or more placements in 12 months", "missing 10% or more of possible sessions": a measure's threshold
+            r"\b\d+\s+or\s+more\s+(?:placements?|moves|times|occasions|admissions|episodes|referrals|plans|incidents|"
+            r"visits|sessions|changes)\b|\bmissing\s+\d+(?:\.\d+)?%\s+or\s+more\b",
+            re.I,
         ),
     ),
     ("not.page_number", re.compile(r"^\s*Page\s+\d{1,4}(?:\s+of\s+\d{1,4})?\s*$", re.I)),
