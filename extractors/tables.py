@@ -1157,7 +1157,7 @@ def _measure(heading: str) -> str:
     out = voc.drop.sub(" ", out)
     out = re.sub(
         r"(?<!\w)(?:(?:this|current|latest|last|previous|prior)\s+(?:period|month|quarter|year)|"
-        r"(?:period|month|week|quarter)\s+\d{1,2}|P\d{1,2}|M\d{1,2}|Q[1-4]|quarter|month|year|to date|[-–/:()|,])(?!\w)",
+        r"(?:period|month|week|quarter)\s+\d{1,2}|P\d{1,2}|M\d{1,2}|Q[1-4]|quarter|month|year|period|to date|[-–/:()|,])(?!\w)",
         " ",
         out,
         flags=re.I,

@@ -692,3 +692,19 @@ def test_a_ruled_table_with_no_heading_over_its_figure_columns_gives_no_figures(
     assert headless(Table("ruled", 2, 3, cells), text)
     one_figure = Table("ruled", 2, 3, tuple(c for c in cells if c.col != 2) + (TableCell(0, 2, ((0, 0),)),))
     assert not headless(one_figure, text)
+
+
+def test_a_region_s_column_is_a_benchmark_and_previous_period_adds_nothing_to_the_label():
+    """Rookshire PHOF scorecard (35th blind set): "Code | Indicator | Period | Rookshire | Previous period | England
+    | South West | Compared with England": the South West column holds the region's figures (the blind gold's
+    benchmarks; they were read as actuals of the row's period), and no label ends in "– period"."""
+    from pipeline.kpi_coverage import _rows
+    from pipeline.kpi_eval import load_gold, match
+
+    folder = FIXTURES / "kpi_eval35"
+    gold = load_gold(folder / "gold.jsonl")
+    rows = [r for r in _rows([folder / "rookshire_phof_scorecard_sep_2025.pdf"]) if r["rule"].startswith("table.")]
+    region = [r for r in rows if "table.role.south_west" in r["rule"]]
+    assert len(region) >= 10 and all(r["role"] == "benchmark" for r in region)
+    assert sum(1 for r in region if (match(r, gold) or {}).get("role") == "benchmark") >= 10
+    assert not any((r["label"] or "").endswith(("– period", "– South West")) for r in rows)
