@@ -518,7 +518,7 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval34", 199, 0.98, 0.60),
         ("kpi_eval35", 53, 0.96, 0.24),
         ("kpi_eval36", 165, 0.98, 0.64),
-        # kpi_eval37 has no floor yet: its narrative key "attendance" joins two of its gold indicators
+        ("kpi_eval37", 141, 0.98, 0.53),
         ("kpi_eval38", 116, 0.98, 0.48),
         ("kpi_eval39", 131, 0.99, 0.61),
         ("kpi_eval40", 127, 0.98, 0.46),
@@ -1106,3 +1106,13 @@ def test_words_reports_use_for_one_another_let_one_value_link_two_keys():
     assert [(k.label_key, k.series_key) for k in find_links(q1 + q2)] == [
         ("decision issued", "planning application determined")
     ]
+
+
+def test_the_register_of_food_businesses_and_a_service_s_customers_are_no_ratings_or_residents():
+    """Sets 37 and 40 after their first run: "1,211 food businesses on the register" is not food hygiene ratings,
+    and a leisure service's "customer satisfaction" is not residents' satisfaction with the council."""
+    assert (
+        _kpi_of(_figures("2.1 The district had 1,211 food businesses on the register at the year end."), 1211) is None
+    )
+    assert _kpi_of(_figures("96.2% of food businesses were rated 4 or 5."), 96.2) == "food_hygiene_ratings"
+    assert _kpi_of(_figures("Customer satisfaction at the leisure centres rose to 91%."), 91) is None
