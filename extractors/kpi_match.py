@@ -801,7 +801,9 @@ _KEY_WEAK = frozenset(
 # a kind of thing counted or a base, not a measure: "collection", "fixed penalty notice", "concluded enquiry",
 # "day lost", "development", "one of their top three" (each joined two indicators of a blind set into one series);
 # such a label still names a thing of its own (it keeps a figure from a KPI phrase nearby)
-_KEY_GENERIC = frozenset("collection fixed penalty notice concluded enquiry lost development top attendance".split())
+_KEY_GENERIC = frozenset(
+    "collection fixed penalty notice concluded enquiry lost development top attendance major minor non".split()
+)
 _KEY_ROLE = frozenset(
     "target goal aim ambition actual actuals outturn baseline benchmark forecast projection plan status rag "
     "england national regional average mean median comparator statistical neighbour neighbours trend".split()

@@ -55,6 +55,9 @@ _DATED: list[tuple[str, re.Pattern[str]]] = [
     ("dateline", re.compile(rf"(?:^|\n)\s*{_WEEKDAY}{_D}", re.M)),
 ]
 _TITLE_MONTH = re.compile(rf"(?:[-–—:]|\b[Rr]eport)\s*(?P<m>{MONTH_RE})\s+(?P<y>{YEAR_RE})\b")
+_PUBLISHED_MONTH = re.compile(
+    rf"(?:^|\n)[ \t]*(?:Published|Publication date:?)[ \t]+(?P<m>{MONTH_RE})[ \t]+(?P<y>{YEAR_RE})\b"
+)
 _MEETING_NO_YEAR = re.compile(
     rf"\bmeeting\s+(?:on|of)\s+(?:{_WEEKDAY})?(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE})\b(?!,?\s+\d)"
 )
@@ -76,6 +79,10 @@ def detect_paper_date(pages: list[Page]) -> tuple[date, str] | None:
             found = _mk(m.group("d"), m.group("m"), m.group("y"))
             if found:
                 return found, f"text:{label}"
+    published = _PUBLISHED_MONTH.search(head[:1500])
+    if published:
+        # "Published October 2025" on a report for residents: its month, the first of it
+        return date(int(published.group("y")), month_number(published.group("m")), 1), "text:published_month"
     title = _TITLE_MONTH.search(head[:1500])
     if title:
         month, year = month_number(title.group("m")), int(title.group("y"))

@@ -12,7 +12,8 @@ from models.records import Page
 # a cover or heading line that names a report (its period is then the period reported on)
 _REPORT_WORD = re.compile(
     r"\b(?:performance|monitoring|quarterly|monthly|annual|outturn|progress|scorecard|dashboard|KPIs?|"
-    r"indicators?|measures?|report|update|position|data|mid[- ]?year|half[- ]year|year[- ]end)\b",
+    r"indicators?|measures?|report|update|position|data|mid[- ]?year|half[- ]year|year[- ]end|local account|"
+    r"annual review|year in review)\b",
     re.I,
 )
 # a single month in a heading is the period covered only where the heading is about performance: in a

@@ -524,7 +524,7 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval40", 127, 0.98, 0.46),
         ("kpi_eval41", 190, 0.98, 0.46),
         ("kpi_eval42", 187, 0.99, 0.63),
-        # kpi_eval43: no floor yet, one label-key series of it joins two of its gold indicators (first run only)
+        ("kpi_eval43", 108, 0.98, 0.60),
         ("kpi_eval44", 93, 0.98, 0.43),
     ],
 )
@@ -1120,3 +1120,21 @@ def test_the_register_of_food_businesses_and_a_service_s_customers_are_no_rating
     )
     assert _kpi_of(_figures("96.2% of food businesses were rated 4 or 5."), 96.2) == "food_hygiene_ratings"
     assert _kpi_of(_figures("Customer satisfaction at the leisure centres rose to 91%."), 91) is None
+
+
+def test_a_resident_report_published_in_a_month_and_a_local_account_are_dated():
+    """Aldwinton (set 41): "Published October 2025" and "Adult Social Care Local Account 2024/25" gave no paper
+    date and no reporting period, so none of its figures could be dated by the report."""
+    from extractors.paper_date import detect_paper_date, detect_reporting_period
+
+    text = (
+        "Aldwinton Council – Adult Social Care and Health\nPublished October 2025\n"
+        "Adult Social Care Local Account 2024/25: how we\nsupported people in Aldwinton\n"
+    )
+    assert detect_paper_date([Page(1, text)]) == (date(2025, 10, 1), "text:published_month")
+    period = detect_reporting_period([Page(1, text)], date(2025, 10, 1))
+    assert period is not None and (period.start, period.end) == (date(2024, 4, 1), date(2025, 3, 31))
+
+
+def test_a_kind_of_application_alone_makes_no_series_key():
+    assert label_key("majors") is None and label_key("planning applications: majors decided in time") is not None
