@@ -247,6 +247,14 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("not.scope", re.compile(r"\bscopes?\s+\d(?:\s*(?:,|and|&)\s*\d)*\b", re.I)),
+    # "passed 1,000 for the first time: 1,012 at 31 March": a round mark passed, not the count
+    (
+        "not.mark_passed",
+        re.compile(
+            r"\b(?:passed|exceeded|topped|surpassed|broke)\s+(?:the\s+)?\d[\d,]*(?:\s+mark)?\s+for\s+the\s+first\s+time\b",
+            re.I,
+        ),
+    ),
     ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),
     (
         "not.distance",

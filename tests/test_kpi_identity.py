@@ -526,6 +526,10 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval42", 187, 0.99, 0.63),
         ("kpi_eval43", 108, 0.98, 0.60),
         ("kpi_eval44", 93, 0.98, 0.43),
+        ("kpi_eval45", 159, 0.96, 0.60),
+        ("kpi_eval46", 121, 0.99, 0.66),
+        ("kpi_eval47", 127, 0.99, 0.49),
+        ("kpi_eval48", 123, 0.98, 0.55),
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
@@ -1138,3 +1142,28 @@ def test_a_resident_report_published_in_a_month_and_a_local_account_are_dated():
 
 def test_a_kind_of_application_alone_makes_no_series_key():
     assert label_key("majors") is None and label_key("planning applications: majors decided in time") is not None
+
+
+@pytest.mark.parametrize(
+    "sentence, value, kpi",
+    [
+        (
+            "3.2 68.9% of EHC plans were issued within the 20-week limit (2024/25: 46.2%).",
+            68.9,
+            "ehcp_issued_within_20_weeks",
+        ),
+        ("There were 2,412 EHC plans maintained at January 2025.", 2412, "ehcps_maintained"),
+        ("Repeat referrals to MARAC rose to 31.4% over the 12 months to June.", 31.4, "domestic_abuse_incidents"),
+        ("9.1 The Dedicated Schools Grant High Needs Block is forecast to overspend by £7.4m in 2024/25.", 7.4e6, None),
+    ],
+)
+def test_timeliness_of_plans_marac_referrals_and_an_in_year_overspend(sentence, value, kpi):
+    """Sets 41-48 after their first run: "issued within the 20-week limit" is the timeliness measure, not the
+    plans maintained; MARAC repeat referrals are no children's social care re-referrals; a high needs block's
+    in-year overspend is not the cumulative DSG deficit."""
+    assert _kpi_of(_figures(sentence), value) == kpi
+
+
+def test_a_round_mark_passed_is_not_a_figure():
+    figs = _figures("7.1 The number of children electively home educated passed 1,000 for the first time: 1,012.")
+    assert 1000 not in [v for v, _, _ in figs] and 1012 in [v for v, _, _ in figs]
