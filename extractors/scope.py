@@ -1,4 +1,4 @@
-"""Whether a paper is about one service: there, a budget, outturn or reserve figure is that service's, not the council's."""
+"""Whether a paper is about one service: there a budget figure is the service's, and in an adults' paper a contact is an adult's."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from models.records import Observation, Page
 from models.taxonomy import Taxonomy, load_taxonomy
 
 RULE = "kpi.none.service_paper"
+RULE_ADULTS = "kpi.none.adults_paper"
 
 # the head of a paper: its council, meeting, report-of line and title
 _HEAD_CHARS = 700
@@ -42,19 +43,39 @@ _WHOLE_COUNCIL = re.compile(
 )
 
 
+# a paper about adults' services, and the words that still make a figure a child's
+_ADULTS_PAPER = re.compile(r"\b(?:adult social care|adults'? (?:social )?(?:care|services)|adult care)\b", re.I)
+_CHILDREN_PAPER = re.compile(r"\b(?:children|children'?s|young people|families|early help|schools?|education)\b", re.I)
+_CHILD_WORDS = re.compile(
+    r"\b(?:child|children|children'?s|young (?:people|person)|famil(?:y|ies)|care leavers?)\b", re.I
+)
+
+
+def adults_paper(pages: list[Page]) -> bool:
+    """Does the paper's head name adults' social care and nothing of children's services?"""
+    head = "\n".join(p.text for p in pages[:1])[:_HEAD_CHARS]
+    return bool(_ADULTS_PAPER.search(head)) and not _CHILDREN_PAPER.search(head)
+
+
 def council_kpis_in_service_paper(
     observations: list[Observation], pages: list[Page], sentences: dict[str, str], taxonomy: Taxonomy | None = None
 ) -> list[Observation]:
-    """A whole-council KPI (taxonomy ``scope = "council"``) taken off the figures of a service's paper: "The service
+    """A whole-council KPI (taxonomy ``scope = "council"``) taken off the figures of a service's paper, and a children's
+    social care KPI off those of an adults' paper unless the sentence names children: "The service
     is forecasting a £148,000 underspend against its £9.86m net budget" is not the council's outturn; a sentence
     that names the council's own budget keeps it (``sentences``: text by id)."""
-    if not service_paper(pages):
+    service, adults = service_paper(pages), adults_paper(pages)
+    if not (service or adults):
         return observations
     taxonomy = taxonomy or load_taxonomy()
     out = []
     for o in observations:
         kpi = taxonomy.get(o.kpi) if o.kpi else None
-        if kpi is not None and kpi.scope == "council" and not _WHOLE_COUNCIL.search(sentences.get(o.sentence_id, "")):
+        text = sentences.get(o.sentence_id, "")
+        if kpi is not None and service and kpi.scope == "council" and not _WHOLE_COUNCIL.search(text):
             o = replace(o, kpi=None, rule=f"{o.rule}|{RULE}")
+        elif kpi is not None and adults and kpi.service == "childrens_social_care" and not _CHILD_WORDS.search(text):
+            # "Contacts to the front door" of an adult social care dashboard are adults' contacts
+            o = replace(o, kpi=None, rule=f"{o.rule}|{RULE_ADULTS}")
         out.append(o)
     return out
