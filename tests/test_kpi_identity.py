@@ -492,7 +492,7 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval8", 273, 0.99, 0.64),
         ("kpi_eval9", 138, 0.99, 0.59),
         ("kpi_eval10", 167, 0.98, 0.59),
-        ("kpi_eval11", 148, 0.99, 0.59),
+        ("kpi_eval11", 145, 0.99, 0.59),
         ("kpi_eval12", 199, 0.98, 0.58),
         ("kpi_eval13", 257, 0.99, 0.75),
         ("kpi_eval14", 155, 0.96, 0.29),
