@@ -182,7 +182,7 @@ def choose_kpi(
             continue
         if kpi.not_after and re.search(
             r"\b(?:" + "|".join(map(re.escape, kpi.not_after)) + r")\s+$",
-            sentence[max(0, m.start - 20) : m.start],
+            sentence[max(0, m.start - 40) : m.start],
             re.I,
         ):
             rejected = "kpi.none.not_after"  # "468 *new* EHC plans were issued" are not the plans maintained
@@ -799,10 +799,12 @@ _KEY_WEAK = frozenset(
     "call visit contact referral complaint request claim journey vehicle report".split()
 )
 # a kind of thing counted or a base, not a measure: "collection", "fixed penalty notice", "concluded enquiry",
-# "day lost", "development", "one of their top three" (each joined two indicators of a blind set into one series);
+# "day lost", "development", "one of their top three", "met the expected standard", "non-major decisions" (each
+# joined two indicators of a blind set into one series);
 # such a label still names a thing of its own (it keeps a figure from a KPI phrase nearby)
 _KEY_GENERIC = frozenset(
-    "collection fixed penalty notice concluded enquiry lost development top attendance major minor non".split()
+    "collection fixed penalty notice concluded enquiry lost development top attendance major minor non "
+    "standard expected met".split()
 )
 _KEY_ROLE = frozenset(
     "target goal aim ambition actual actuals outturn baseline benchmark forecast projection plan status rag "

