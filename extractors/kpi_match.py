@@ -511,7 +511,9 @@ _LABEL_FILLER = frozenset(
     "reported recorded received started maintained delivered provided made during calendar financial academic "
     "initial most recent inspection combined both services service use using eligible coverage report old "
     "average mean median responded answered collected processed processing living placed receiving receive in-year "
-    "survey scheduled decided determined centre one full-time equivalent held previous young supported".split()
+    "survey scheduled decided determined centre one full-time equivalent held previous young supported "
+    # where, or how long: "in the borough", "on the county's roads", "rolling year", "live applications", "installed"
+    "rolling borough district county city physical installed live".split()
 )
 
 
@@ -543,6 +545,7 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
     label = _CODE_PREFIX.sub("", label)  # "Local ASC7 People awaiting …": the row's code, not what it counts
     label = _VALUE_FIRST.sub("", label)  # "83.3% of major applications on time": a tile's value, then its name
     label = _PERIOD_NOTE.sub(" ", label)  # "(rolling 12 months)", "at quarter end": when, not what
+    label = _strip_column_tails(label)  # "… – Stat. neighbours", "… – (Oct– Dec)": the column, not the measure
     choice = _kpi_for_words(label, unit, role, taxonomy)
     if choice.kpi is None and _DASH.search(label):
         # "Council tax – collection rate to date": a dash between the service and what of it is measured
@@ -555,6 +558,26 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
 
 
 _DASH = re.compile(r"\s+[–—-]\s+")
+_MONTH3 = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# a column heading (or part of one) that a table joined to the row's name: a comparator, a term, a period, a
+# status, a RAG word; it says which column or when, never what is measured
+_COLUMN_TAIL = re.compile(
+    r"(?:\s+[–—-]\s+|\s*·\s*)\(?\s*(?:stat\.?\s*neighbours?|statistical\s+neighbours?|same(?:\s+period|\s+month|\s+quarter)?|"
+    r"half-?(?:year)?|borough|county|district|england|national|regional|annual|full(?:\s+year)?|autumn|spring|"
+    r"summer|standard|reported|provisional|revised|final|validated|snapshot|red|amber|green|"
+    rf"{_MONTH3}(?:\s*[–-]\s*{_MONTH3})?(?:\s+\d{{2}}(?:\d{{2}})?)?|\d{{4}}/\d{{2}}(?:\s+provisional)?)\s*\)?\s*$",
+    re.I,
+)
+
+
+def _strip_column_tails(label: str) -> str:
+    """The row's name without the column headings joined after it ("Absence rate – all schools – Autumn")."""
+    for _ in range(3):
+        cut = _COLUMN_TAIL.sub("", label)
+        if cut == label or not cut.strip():
+            break
+        label = cut
+    return label
 # a row's own reference at the start of its name: "ASCOF 2A(2)", "Local ASC7", "HS02", "NI 192:"
 _CODE_PREFIX = re.compile(
     r"^\s*(?:(?:Local|National|Statutory|Corporate)\s+)?(?:(?:ASCOF|PHOF|NI|BVPI|BV|LPI|KPI|PI)\s?\d+[A-Z]?"

@@ -10,8 +10,9 @@ assignment, in random order (seed 12), with its verdict: ``correct`` (the gold K
 ``wrong``, or ``no_gold`` (no gold line has this value: judge it by hand).
 
 A ``late_kpis.json`` beside the gold (``{"council|series": [kpi, note]}``) names series whose KPI entered the
-taxonomy after the gold was written (the gold says null: there was no such KPI then): an assignment of that KPI to
-a figure of that series is judged by hand, not by the gold, and counted ``correct`` with ``verdict_by: hand``.
+taxonomy after the gold was written (the gold says null, or the nearest KPI there was then: "physical library
+loans" as library visits): an assignment of that KPI to a figure of that series is judged by hand, not by the
+gold, and counted ``correct`` with ``verdict_by: hand``.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def verdict(row: dict, g: dict | None) -> str:
 def judge(row: dict, g: dict | None, late: dict[tuple[str, str], tuple[str, str]]) -> tuple[str, str, str | None]:
     """(verdict, verdict_by, note) of a KPI assignment: by the gold, or by hand for a KPI added after it."""
     v = verdict(row, g)
-    added = late.get((g["council"], g["series"])) if g is not None and not g.get("kpi") else None
+    added = late.get((g["council"], g["series"])) if g is not None else None
     if v == "wrong" and added is not None and added[0] == row["kpi"]:
         return "correct", "hand", added[1]
     return v, "gold", None

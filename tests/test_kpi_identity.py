@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -167,7 +168,7 @@ def test_the_taxonomy_covers_every_service_with_typed_kpis():
         "workforce_finance",
     ):
         assert sum(k.service == required for k in tax.kpis) >= 5, required
-    code = re.compile(r"^(?:NI \d{1,3}[a-c]?|ASCOF \d[A-J](?:\(\d\))?|BVPI \d{1,3})$")
+    code = re.compile(r"^(?:NI \d{1,3}[a-c]?|ASCOF \d[A-J](?:\(\d\))?|BVPI \d{1,3}|TSM [A-Z]{2}\d{2})$")
     for k in tax.kpis:
         assert k.units and set(k.units) <= set(UNITS), k.id
         assert k.polarity in ("higher", "lower", "neutral"), k.id
@@ -1248,3 +1249,52 @@ def test_building_regulations_full_plans_are_building_control_applications():
 )
 def test_a_figure_about_a_part_or_a_neighbouring_measure_takes_that_measure_or_none(sentence, value, kpi):
     assert _kpi_of(_figures(sentence), value) == kpi
+
+
+@pytest.mark.parametrize(
+    "label, unit, kpi",
+    [
+        ("Permanent exclusion rate (% of pupils) – Stat. neighbours", "percent", "permanent_exclusions"),
+        ("Recycling and composting rate – Same", "percent", "household_waste_recycled"),
+        ("Housing register – live applications at quarter end – (Oct– Dec)", "count", "housing_register"),
+        ("Bus passenger journeys in the borough", "count", "bus_passenger_journeys"),
+        ("Street lighting faults fixed within 7 days", "percent", "streetlights_repaired"),
+    ],
+)
+def test_a_column_heading_or_a_place_joined_to_a_row_name_does_not_hide_its_kpi(label, unit, kpi):
+    assert kpi_for_label(label, unit).kpi == kpi
+
+
+@pytest.mark.parametrize(
+    "label, unit, kpi",
+    [
+        ("Number of physical library loans", "count", "library_loans"),
+        ("E-book, e-audio and e-magazine loans", "count", "library_digital_loans"),
+        ("Active library members", "count", "library_members"),
+        ("Noise complaints received", "count", "noise_complaints"),
+        ("Hate crimes recorded", "count", "hate_crime_incidents"),
+        ("% of repairs completed right first time", "percent", "repairs_right_first_time"),
+        ("% of applications validated within 5 working days", "percent", "planning_applications_validated_in_time"),
+    ],
+)
+def test_commonly_reported_measures_have_their_own_kpi(label, unit, kpi):
+    assert kpi_for_label(label, unit).kpi == kpi
+
+
+def test_physical_and_digital_library_loans_and_a_column_of_another_measure_stay_apart():
+    assert kpi_for_label("Physical library loans", "percent").kpi is None  # a count KPI
+    assert kpi_for_label("Library visits – Autumn", "count").kpi == "library_visits"
+    assert kpi_for_label("Council tax – arrears", "gbp").kpi != "council_tax_collection"
+
+
+def test_a_late_kpi_is_judged_by_hand_even_where_the_gold_chose_the_nearest_kpi_of_its_day(tmp_path):
+    from pipeline.kpi_eval import judge, load_late
+
+    (tmp_path / "late_kpis.json").write_text(
+        json.dumps({"C|loans": ["library_loans", "added later; physical loans are loans, not visits"]})
+    )
+    late = load_late(tmp_path / "gold.jsonl")
+    gold = {"council": "C", "series": "loans", "kpi": "library_visits", "kpi_ok": []}
+    assert judge({"kpi": "library_loans"}, gold, late)[:2] == ("correct", "hand")
+    assert judge({"kpi": "library_members"}, gold, late)[0] == "wrong"
+    assert judge({"kpi": "library_loans"}, {**gold, "series": "other"}, late)[0] == "wrong"
