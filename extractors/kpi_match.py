@@ -578,6 +578,8 @@ def _strip_column_tails(label: str) -> str:
             break
         label = cut
     return label
+
+
 # a row's own reference at the start of its name: "ASCOF 2A(2)", "Local ASC7", "HS02", "NI 192:"
 _CODE_PREFIX = re.compile(
     r"^\s*(?:(?:Local|National|Statutory|Corporate)\s+)?(?:(?:ASCOF|PHOF|NI|BVPI|BV|LPI|KPI|PI)\s?\d+[A-Z]?"
