@@ -513,7 +513,10 @@ _LABEL_FILLER = frozenset(
     "average mean median responded answered collected processed processing living placed receiving receive in-year "
     "survey scheduled decided determined centre one full-time equivalent held previous young supported "
     # where, or how long: "in the borough", "on the county's roads", "rolling year", "live applications", "installed"
-    "rolling borough district county city physical installed live".split()
+    "rolling borough district county city physical installed live community long-term receipt surveyed attended "
+    # when: "cumulative from April", "April–September", "in the period", "to date", "average processing time"
+    "time starting period date january february march april may june july august september october november "
+    "december".split()
 )
 
 
