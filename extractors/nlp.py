@@ -589,12 +589,23 @@ def _bracketed_kpis(figures: list[Figure], spans: list[tuple[int, int]], sentenc
             continue
         after = sentence[spans[i][1] :]
         opened = re.match(r"^\s*(?:%|days?|weeks?|per\s+cent)?\s*\(", after)
+        comparator_only = False
         if not opened:
-            continue
+            # "1,709 compliments were recorded (1,815 in 2023/24)": a bracket closing the figure's clause that holds
+            # only earlier figures and their periods restates the same measure
+            opened = _CLAUSE_THEN_BRACKET.match(after)
+            if not opened or (i + 1 < len(figures) and spans[i + 1][0] < spans[i][1] + opened.end()):
+                continue
+            comparator_only = True
         start = spans[i][1] + opened.end()
         close = sentence.find(")", start)
         if close < 0 or find_mentions(sentence[start:close]):
             continue
+        if comparator_only:
+            inside = [(a, b) for a, b in spans if start <= a < close]
+            rest = "".join(" " if any(a <= k < b for a, b in inside) else ch for k, ch in enumerate(sentence[:close]))
+            if len(inside) != 1 or not _COMPARATOR_WORDS.fullmatch(rest[start:close]):  # "(August: 254 and 162)"
+                continue
         for j in range(i + 1, len(figures)):
             if spans[j][0] >= close:
                 break
@@ -602,6 +613,16 @@ def _bracketed_kpis(figures: list[Figure], spans: list[tuple[int, int]], sentenc
             if kpi is not None and figures[j].kpi != kpi:
                 figures[j] = replace(figures[j], kpi=kpi)
     return figures
+
+
+# the rest of a figure's clause, then a bracket: no other clause, bracket or sentence break between
+_CLAUSE_THEN_BRACKET = re.compile(r"^[^;:.()\u2013\u2014]{1,80}?\(")
+# what a bracket of earlier figures may hold besides them: periods and the words that date them
+_COMPARATOR_WORDS = re.compile(
+    r"(?:[\s,:;%]|\b(?:in|at|on|for|and|the|same|period|quarter|month|year|last|previous|prior|Q[1-4]|"
+    r"(?:19|20)\d\d(?:/\d\d(?:\d\d)?)?|\d{1,2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*)\b)*",
+    re.I,
+)
 
 
 @lru_cache(maxsize=1)

@@ -1298,3 +1298,33 @@ def test_a_late_kpi_is_judged_by_hand_even_where_the_gold_chose_the_nearest_kpi_
     assert judge({"kpi": "library_loans"}, gold, late)[:2] == ("correct", "hand")
     assert judge({"kpi": "library_members"}, gold, late)[0] == "wrong"
     assert judge({"kpi": "library_loans"}, {**gold, "series": "other"}, late)[0] == "wrong"
+
+
+@pytest.mark.parametrize(
+    "sentence, value, kpi",
+    [
+        (
+            "1,709 compliments were recorded (1,815 in 2023/24), a third of them for one service.",
+            1815,
+            "compliments_received",
+        ),
+        (
+            "In 2023, 356 people were killed or seriously injured on the county's roads (2022: 371).",
+            371,
+            "killed_seriously_injured",
+        ),
+    ],
+)
+def test_a_bracket_of_one_earlier_figure_closing_a_clause_restates_its_measure(sentence, value, kpi):
+    assert _kpi_of(_figures(sentence), value) == kpi
+
+
+@pytest.mark.parametrize(
+    "sentence, value",
+    [
+        ("321 strategy discussions were held and 204 Section 47 enquiries started (August: 254 and 162).", 254),
+        ("The council received 142 stage 1 complaints, mostly about waste (48 in total).", 48),
+    ],
+)
+def test_a_bracket_of_several_figures_or_of_other_words_takes_no_kpi_from_the_clause(sentence, value):
+    assert _kpi_of(_figures(sentence), value) is None
