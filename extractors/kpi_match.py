@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extractors.number_words import words_to_number
+from extractors.periods import MONTH_RE
 from models.taxonomy import Kpi, Taxonomy, load_taxonomy
 
 
@@ -561,14 +562,13 @@ def kpi_for_label(label: str | None, unit: str, role: str = "actual") -> KpiChoi
 
 
 _DASH = re.compile(r"\s+[–—-]\s+")
-_MONTH3 = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
 # a column heading (or part of one) that a table joined to the row's name: a comparator, a term, a period, a
 # status, a RAG word; it says which column or when, never what is measured
 _COLUMN_TAIL = re.compile(
     r"(?:\s+[–—-]\s+|\s*·\s*)\(?\s*(?:stat\.?\s*neighbours?|statistical\s+neighbours?|same(?:\s+period|\s+month|\s+quarter)?|"
     r"half-?(?:year)?|borough|county|district|england|national|regional|annual|full(?:\s+year)?|autumn|spring|"
     r"summer|standard|reported|provisional|revised|final|validated|snapshot|red|amber|green|"
-    rf"{_MONTH3}(?:\s*[–-]\s*{_MONTH3})?(?:\s+\d{{2}}(?:\d{{2}})?)?|\d{{4}}/\d{{2}}(?:\s+provisional)?)\s*\)?\s*$",
+    rf"{MONTH_RE}(?:\s*[–-]\s*{MONTH_RE})?(?:\s+\d{{2}}(?:\d{{2}})?)?|\d{{4}}/\d{{2}}(?:\s+provisional)?)\s*\)?\s*$",
     re.I,
 )
 

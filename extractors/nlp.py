@@ -17,7 +17,7 @@ from extractors.kpi_match import KpiMention, choose_kpi, find_mentions, partner_
 from extractors.labels import label_for
 from extractors.numbers import NumberMention, find_numbers
 from extractors.period_kinds import change_between, paired_with_next, present_tense, refers_back, respectively
-from extractors.periods import Period, find_periods, month_end, paper_date_period, window_ending
+from extractors.periods import MONTH_RE, Period, find_periods, month_end, paper_date_period, window_ending
 from extractors.roles import classify_role
 from extractors.sentences import sentence_spans
 from extractors.tokenizer import PageTokenizer
@@ -603,8 +603,10 @@ def _bracketed_kpis(figures: list[Figure], spans: list[tuple[int, int]], sentenc
             continue
         if comparator_only:
             inside = [(a, b) for a, b in spans if start <= a < close]
-            rest = "".join(" " if any(a <= k < b for a, b in inside) else ch for k, ch in enumerate(sentence[:close]))
-            if len(inside) != 1 or not _COMPARATOR_WORDS.fullmatch(rest[start:close]):  # "(August: 254 and 162)"
+            if len(inside) != 1:  # "(August: 254 and 162)"
+                continue
+            (a, b), words = inside[0], sentence[start:close]
+            if not _COMPARATOR_WORDS.fullmatch(words[: a - start] + " " + words[b - start :]):
                 continue
         for j in range(i + 1, len(figures)):
             if spans[j][0] >= close:
@@ -620,7 +622,7 @@ _CLAUSE_THEN_BRACKET = re.compile(r"^[^;:.()\u2013\u2014]{1,80}?\(")
 # what a bracket of earlier figures may hold besides them: periods and the words that date them
 _COMPARATOR_WORDS = re.compile(
     r"(?:[\s,:;%]|\b(?:in|at|on|for|and|the|same|period|quarter|month|year|last|previous|prior|Q[1-4]|"
-    r"(?:19|20)\d\d(?:/\d\d(?:\d\d)?)?|\d{1,2}|(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*)\b)*",
+    rf"(?:19|20)\d\d(?:/\d\d(?:\d\d)?)?|\d{{1,2}}|{MONTH_RE})\b)*",
     re.I,
 )
 
