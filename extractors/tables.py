@@ -246,13 +246,16 @@ def header_period(text: str, ref: date | None) -> Period | None:
         add(quarter, date(year, first, 1), month_end(year, first + 2), "quarter")
     rng = _MON_RANGE.search(text)
     if rng and not _MON_YY.search(text):
-        y = None
+        m1, m2 = _mon(rng.group("mon")), _mon(rng.group("mon2"))
         if fin is not None:
-            y = fin
-            m1, m2 = _mon(rng.group("mon")), _mon(rng.group("mon2"))
-            y1 = y if m1 >= 4 else y + 1
+            y1 = fin if m1 >= 4 else fin + 1
             y2 = y1 if m2 >= m1 else y1 + 1
             add(rng, date(y1, m1, 1), month_end(y2, m2), "range")
+        elif ref is not None and not _QUARTER.search(text):
+            # "Q-1 (Jul–Sep)" with no year: the latest such months not after the period the paper reports on
+            y2 = resolve_month(m2, ref)
+            assert y2 is not None
+            add(rng, date(y2 if m1 <= m2 else y2 - 1, m1, 1), month_end(y2, m2), "range")
     alone = _MONTH_ALONE.fullmatch(text)
     if alone and ref is not None and not found:
         # "Apr" … "Sep" over a monthly table's columns: months of the year the paper reports on
@@ -1146,7 +1149,38 @@ def _columns(table: Table, text: str, ref: date | None) -> list[_Column]:
                 unit_col,
             )
         )
-    return cols
+    return _relative_columns(cols, ref)
+
+
+# a column of the same point a year before the latest one; a column of the whole year's result
+_SAME_LAST_YEAR = re.compile(
+    r"\bsame\s+(?:point|period|time|month|quarter|date)\s+(?:last|previous|prior|a)\s+year\b", re.I
+)
+_YEAR_END = re.compile(
+    r"^\s*(?:year[\s-]*end|outturn|full[\s-]*year)(?:\s+(?:outturn|position|actual|result))?\s*$", re.I
+)
+
+
+def _relative_columns(cols: list[_Column], ref: date | None) -> list[_Column]:
+    """Periods of headings that name one relative to the table's own: "Same point last year" is the latest dated
+    column's period a year earlier, "Year end" the financial year of the period the paper reports on."""
+    dated = [c.period for c in cols if c.period is not None and c.role == "actual"]
+    latest = max(dated, key=lambda p: (p.end, p.start)) if dated else None
+    out = []
+    for c in cols:
+        same = _SAME_LAST_YEAR.search(c.heading) if c.period is None else None
+        if same and latest is not None:
+            start = latest.start.replace(year=latest.start.year - 1, day=1)
+            if latest.start.day != 1:
+                start = month_end(start.year, start.month)
+            end = month_end(latest.end.year - 1, latest.end.month)
+            c = replace(c, period=Period(same.start(), same.end(), same.group(0), start, end, latest.kind), measure="")
+        elif c.period is None and ref is not None and _YEAR_END.match(c.heading):
+            first = ref.year if ref.month >= 4 else ref.year - 1
+            whole = Period(0, len(c.heading), c.heading, date(first, 4, 1), date(first + 1, 3, 31), "financial_year")
+            c = replace(c, period=whole, measure="")
+        out.append(c)
+    return out
 
 
 def _measure(heading: str) -> str:

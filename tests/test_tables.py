@@ -732,3 +732,27 @@ def test_a_ruled_row_whose_wrapped_name_ends_in_a_percent_sign_gives_its_figures
     obs = extract_metrics(extract_document(SourceFile(path=path, source="t"))).observations
     q3 = [o for o in obs if o.value_text == "75.0" and o.page == 1]
     assert [(o.unit, o.kpi) for o in q3] == [("percent", "major_planning_applications_in_time")]
+
+
+def test_headings_q_minus_1_same_point_last_year_and_year_end_name_their_periods():
+    """Wickenhall and Ellandshire (68th blind set): a scorecard headed "Q-1 (Jul–Sep) | Q (Oct–Dec) | YTD" with no
+    year, the next one "Q4 (Jan– Mar) | Q3 (Oct– Dec) | Year end", and a workforce table with "Same point last year"
+    beside "31 Mar 2026": each column is the period the blind gold gives it (read before as the report's own
+    quarter, and "Same point"/"end" joined the row's name, so one row made three series)."""
+    assert header_period("Q-1 (Jul–Sep)", date(2025, 12, 31)).start == date(2025, 7, 1)
+    folder = FIXTURES / "kpi_eval68"
+    good, bad = _table_rows_against_gold(
+        folder, ["wickenhall_kpi_scorecard_q3_2025-26", "wickenhall_kpi_scorecard_q4_2025-26"], same_end=True
+    )
+    # left: the recycling row's own note "(one quarter in arrears: Q column = Jul–Sep)"
+    assert good >= 100 and len(bad) <= 5 and all(v in ("51.4%", "52.0%", "43.8%", "49.3%") for _, v, *_ in bad)
+    from pipeline.kpi_coverage import _rows
+
+    rows = _rows([folder / "ellandshire_workforce_report_h2_2025-26.pdf"])
+    headcount = [r for r in rows if r["rule"].startswith("table.") and r["label"] and "headcount" in r["label"]]
+    assert {(r["value_text"], r["period"]) for r in headcount if r["role"] == "actual"} >= {
+        ("6,951", "2026-03"),
+        ("7,018", "2025-09"),
+        ("6,905", "2025-03"),
+    }
+    assert len({r["label_key"] for r in headcount}) == 1
