@@ -866,6 +866,27 @@ def test_a_chance_agreement_fallback_dates_and_other_councils_join_nothing():
     assert find_links(two + [_lf("oct", "c d", 5, 17.9), _lf("oct", "c d", 6, 19.2)]) == []
 
 
+def test_a_rolling_year_and_a_month_end_snapshot_of_the_same_figures_join():
+    """Ellandshire (68th blind set): the half-year report dates "Turnover – all leavers (rolling 12 months)" 11.6%
+    and 12.1% by their rolling years, the next one prints "Total staff turnover" 11.6% and 12.1% under "30 Sep
+    2025" and "31 Mar 2025": the same figures for periods ending together join; one value alone does not."""
+    from dataclasses import replace
+
+    from warehouse.series_links import find_links
+
+    def rolling(f):
+        return replace(f, period_start=date(f.period_end.year - 1, f.period_end.month + 1, 1))
+
+    sep = [rolling(_lf("sep", "turnover leaver", m, v)) for m, v in [(3, 12.1), (9, 11.6)]]
+    octo = [_lf("oct", "total staff turnover", m, v) for m, v in [(3, 12.1), (9, 11.6), (10, 11.9)]]
+    links = find_links(sep + octo)
+    assert [(k.label_key, k.series_key, k.n_agreeing) for k in links] == [
+        ("total staff turnover", "turnover leaver", 2)
+    ]
+    # one distinctive value over two different spans is not enough, even with a word in common
+    assert find_links([sep[1], _lf("oct", "turnover total", 9, 11.6)]) == []
+
+
 def test_reworded_reports_of_a_council_form_one_series_in_the_warehouse(tmp_path):
     import shutil
 

@@ -51,8 +51,8 @@ class Link:
 
 def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
     """Links between the label keys of two papers of a council: the two keys give the same value, in the same unit,
-    for the same period (read from the papers' text), at least twice, or once with a distinctive value when the
-    keys share a word; and each key agrees so with only that one key of the other paper. A key joins the series
+    for periods that end on the same day (read from the papers' text), at least twice, or once for the same period
+    with a distinctive value when the keys share a word; and each key agrees so with only that one key of the other paper. A key joins the series
     of the nearest earlier paper it agrees with, and through it that paper's own series ("Contamination in
     blue-bin recycling" in September, "Dry recycling contamination rate" in October, both printing 18.4% for
     April to 16.9% for September)."""
@@ -63,18 +63,23 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
             continue
         if _FALLBACK_RULE.search(f.rule):
             continue
-        cells[(f.council, f.unit, f.period_start, f.period_end, round(f.value, 6))].append(f)
+        # by the period's end: one report dates a rolling year's 11.6% "2024-10/2025-09", the next "at September"
+        cells[(f.council, f.unit, f.period_end, round(f.value, 6))].append(f)
         rank[f.paper_id] = (f.paper_date or date.min, f.paper_id)
     agree: dict[tuple, set[tuple]] = defaultdict(set)
-    for (council, unit, start, end, value), group in cells.items():
+    for (council, unit, end, value), group in cells.items():
         for a in group:
             for b in group:
                 if a.label_key != b.label_key and rank[a.paper_id] < rank[b.paper_id]:
-                    agree[(council, unit, a.paper_id, a.label_key, b.paper_id, b.label_key)].add((start, end, value))
+                    exact = a.period_start == b.period_start
+                    agree[(council, unit, a.paper_id, a.label_key, b.paper_id, b.label_key)].add(
+                        (a.period_start, end, value, exact)
+                    )
     kept = {
         k: v
         for k, v in agree.items()
-        if len(v) >= 2 or (any(distinctive(x[2], k[1]) for x in v) and _share_a_word(k[3], k[5]))
+        if len({(x[1], x[2]) for x in v}) >= 2
+        or (any(x[3] and distinctive(x[2], k[1]) for x in v) and _share_a_word(k[3], k[5]))
     }
     # unique both ways within one pair of papers: a key that agrees with two keys of the other paper joins neither
     forward: dict[tuple, set[str]] = defaultdict(set)
@@ -96,7 +101,7 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
         if series == kb:
             continue
         shown = sorted(hits)[:3]
-        evidence = "; ".join(f"{s:%Y-%m}/{e:%Y-%m} {v:g}" for s, e, v in shown)
+        evidence = "; ".join(f"{s:%Y-%m}/{e:%Y-%m} {v:g}" for s, e, v, _ in shown)
         links.append(Link(council, unit, pb, kb, series, pa, len(hits), evidence))
     return sorted(links, key=lambda k: (k.council, k.unit, k.paper_id, k.label_key))
 
