@@ -1499,8 +1499,9 @@ def _names_council(measure: str, council: str | None) -> bool:
 
 
 _CODE = re.compile(
-    r"^(?:[A-Z]{1,6}[ _.-]?\d{1,3}(?:[.(]\w{1,3}\)?)?[a-z]?|\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?"
-    r"|\d[A-Z](?:\(\d?[A-Z]?\d?\))?)$"  # ASCOF measures: "1B", "1C(2A)", "2B(1)"
+    r"^(?:(?:ASCOF|PHOF|NI|BVPI|LPI|KPI)\s)?"  # "ASCOF 1C(1A)" printed over two lines of the cell
+    r"(?:[A-Z]{1,6}(?:[ _.]|-\s?)?\d{1,3}(?:[.(]\w{1,3}\)?)?[a-z]?|\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?"
+    r"|\d[A-Z](?:\(\d?[A-Z]?\d?\))?)$"  # ASCOF measures: "1B", "1C(2A)", "2B(1)"; "WAS- 05" wrapped after its "-"
 )
 
 

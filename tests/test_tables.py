@@ -756,3 +756,20 @@ def test_headings_q_minus_1_same_point_last_year_and_year_end_name_their_periods
         ("6,905", "2025-03"),
     }
     assert len({r["label_key"] for r in headcount}) == 1
+
+
+def test_codes_wrapped_in_their_cell_leave_the_names_as_the_row_labels():
+    """Wethercote (67th blind set): a ruled ASC scorecard whose first column holds "WAS-\\n05" and "ASCOF\\n1C(1A)"
+    (a code wrapped over two lines of its cell): the second column names the rows (the codes were the labels, so no
+    row formed a series or got a KPI)."""
+    from pipeline.kpi_coverage import _rows
+
+    folder = FIXTURES / "kpi_eval67"
+    rows = _rows(
+        [folder / "wethercote_asc_performance_q4_2024-25.pdf", folder / "wethercote_asc_performance_q1_2025-26.pdf"]
+    )
+    table = [r for r in rows if r["rule"].startswith("table.") and r["role"] == "actual"]
+    assert len(table) >= 40
+    assert not [r["label"] for r in table if r["label"] and re.match(r"^(?:WAS|WLC|ASCOF)\b", r["label"])]
+    concerns = {r["value_text"] for r in table if r["label"] and "safeguarding concerns received" in r["label"].lower()}
+    assert concerns == {"1,146", "1,203", "1,158"}
