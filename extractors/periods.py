@@ -158,6 +158,13 @@ _P = [
         rf"\b(?:[Qq]uarter\s*|Q)(?P<q>[1-4])(?:\s*(?:of\s+)?(?P<y1>{YEAR_RE})(?:{DASH}(?P<y2>\d{{2}}|{YEAR_RE}))?)?\b",
     ),
     ("day", rf"\b(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b"),
+    (
+        # "April to November", "from July to September" with no year: the latest such months (not "April and
+        # June", two months)
+        "month_range_no_year",
+        rf"\b(?:[Ff]rom\s+)?(?P<m1>{MONTH_RE})\s*(?:(?:up\s+)?(?:to|until)(?:\s+the\s+end\s+of)?|[-–—])\s*"
+        rf"(?P<m2>{MONTH_RE})\b(?!,?\s+\d)",
+    ),
     ("day_us", rf"\b(?P<m>{MONTH_RE})\s+(?P<d>{DAY_RE}),\s+(?P<y>{YEAR_RE})\b"),
     ("month", rf"\b(?P<m>{MONTH_RE}),?\s+(?P<y>{YEAR_RE})\b"),
     ("day_no_year", rf"\b(?P<d>{DAY_RE})\s+(?P<m>{MONTH_RE})\b(?!,?\s+\d)"),
@@ -245,6 +252,12 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
     if name in ("day", "day_us"):
         d = _safe_date(int(g["y"]), month_number(g["m"]), _day(g["d"]))
         return (d, d, "day") if d else None
+    if name == "month_range_no_year":
+        m1, m2 = month_number(g["m1"]), month_number(g["m2"])
+        y2 = resolve_month(m2, ref)
+        if y2 is None or m1 == m2:
+            return None
+        return date(y2 if m1 < m2 else y2 - 1, m1, 1), month_end(y2, m2), "range"
     if name == "day_no_year":
         mo = month_number(g["m"])
         year = resolve_month(mo, ref)

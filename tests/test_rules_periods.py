@@ -81,6 +81,15 @@ def test_a_month_resolves_to_the_latest_such_month_not_after_the_paper_date():
     assert periods("in January", ref=date(2022, 1, 12))[0][0] == date(2022, 1, 1)
 
 
+def test_months_to_months_without_a_year_are_one_span_of_the_latest_such_months():
+    """ "April to November" on a November dashboard tile was two months, April and November; "in April and June"
+    stays two months."""
+    assert periods("April to November", ref=date(2025, 11, 30)) == [(date(2025, 4, 1), date(2025, 11, 30), "range")]
+    assert periods("from October to March", ref=date(2026, 3, 31))[0][:2] == (date(2025, 10, 1), date(2026, 3, 31))
+    assert [p[2] for p in periods("in April and June", ref=date(2025, 11, 30))] == ["month", "month"]
+    assert periods("April to November", ref=None) == []
+
+
 def test_may_the_verb_is_not_a_month():
     assert periods("We may see a rise") == []
     assert periods("May we see a rise") == []
