@@ -12,7 +12,7 @@ from pathlib import Path
 from extractors.frequency import NAME_NOTE, frequency_period
 from extractors.numbers import NumberMention
 from extractors.period_kinds import only_periods
-from extractors.periods import MONTH_RE, Period, find_periods, month_end, paper_date_period
+from extractors.periods import MONTH_RE, Period, find_periods, month_end, month_number, paper_date_period, resolve_month
 from extractors.reporting_period import ReportingPeriod, previous_period
 from models.records import Page
 
@@ -43,7 +43,7 @@ class Terms:
 
 
 _PERIOD_IN_KEY = (
-    rf"(?:(?:Quarter|Q)\s*[1-4](?:\s+(?:19|20)\d\d\s?[/-]\s?\d{{2,4}})?|(?:19|20)\d\d\s?[/-]\s?\d{{2,4}}|"
+    rf"(?:(?:Quarter|Q)\s*[1-4](?:\s+(?:19|20)?\d\d\s?[/-]\s?\d{{2,4}})?|(?:19|20)?\d\d\s?[/-]\s?\d{{2,4}}|"
     rf"{MONTH_RE}[\s-]+(?:(?:19|20)\d\d|\d\d)|(?:19|20)\d\d)"
 )
 
@@ -221,6 +221,7 @@ def _value_at(text: str, pos: int) -> tuple[NumberMention, int] | None:
     return NumberMention(m.start() - pos, end - pos, value, unit, rule, m.end() - pos), m.end()
 
 
+_NO_VALUE = re.compile(r"(?:[–—-]|n/?a|none(?:\s+set)?)(?=\s*\|)", re.I)
 _SEP = re.compile(r"[\s,;|·•–—-]*")
 
 
@@ -250,6 +251,13 @@ DATED = Key("dated", "actual", "report")
 """the key of a value printed after its period alone ("November 2024: 2,305"): the actual of that period"""
 
 
+# a month printed before its value after a bar, as a tile's comparison line does ("Target 90% | October 88.1%");
+# not a year ("October 2025") nor a day ("October 12")
+_MONTH_KEY = re.compile(
+    rf"(?P<dated>{MONTH_RE})\s+(?=£?\d)(?!(?:19|20)\d\d\b|\d{{1,2}}\b(?![.,]\d|\s*%|\s+(?:days?|weeks?|months?)\b))"
+)
+
+
 def key_of(m: re.Match[str], terms: Terms) -> Key | None:
     """The key a match of ``terms.key_re`` names."""
     if m.group("dated"):
@@ -261,12 +269,19 @@ def _parse_pairs(chain: _Chain, terms: Terms) -> tuple[list, str, int]:
     """Key–value pairs of a chain's text, the text after the last pair, and how far the pairs reach."""
     text, pos, pairs = chain.text, 0, []
     while pos < len(text):
-        pos = _SEP.match(text, pos).end()
+        sep = _SEP.match(text, pos)
+        pos = sep.end()
         m = terms.key_re.match(text, pos)
+        if not m and pos > 0 and "|" in sep.group(0):
+            m = _MONTH_KEY.match(text, pos)  # "Target 90% | October 88.1%": the month's value, no colon
         if not m:
             break
         found = _value_at(text, m.end())
         if found is None:
+            blank = _NO_VALUE.match(text, m.end())
+            if blank is not None:
+                pos = blank.end()  # "Target – | October 487": no target set; read on
+                continue
             break
         n, after = found
         a, b = chain.to_page(m.end() + n.start), chain.to_page(m.end() + n.end - 1)
@@ -296,11 +311,15 @@ def _classify(page: Page, seg: Segment, terms: Terms) -> None:
     if found is not None and found[1] == len(body):
         n = found[0]
         seg.kind, seg.values = "values", [(None, "", n, seg.start)]
+    elif found is not None and _COUNTED.fullmatch(body, found[1]) and seg.kind == "text":
+        # a tile's headline with its counted noun: "3,866 jobs", "152 homes"
+        seg.kind, seg.values = "values", [(None, "", found[0], seg.start)]
     elif found is not None and _dated_rest(body, found[1]):
         # a tile's headline with its date: "418 at end of May 2025", "24.1% May 2025 (12 months)"
         seg.kind, seg.values = "values", [(None, body[found[1] :].strip(), found[0], seg.start)]
 
 
+_COUNTED = re.compile(r"\s+[a-z]{3,}s(?:\s+[a-z]{3,})?\s*")
 _DATE_GLUE = re.compile(
     r"^[\s,()]*(?:(?:at|as|the|end|of|on|to|in|for|year|date|rolling|last|months?|12|twelve|provisional)[\s,()]*)*$",
     re.I,
@@ -322,7 +341,9 @@ def _dated_rest(body: str, after: int) -> bool:
 def _starts_run(page: Page, seg: Segment, terms: Terms) -> bool:
     body = page.text[seg.start : seg.end]
     m = terms.key_re.match(body)
-    return bool(m) and (m.end() == len(body) or _value_at(body, m.end()) is not None)
+    return bool(m) and (
+        m.end() == len(body) or _value_at(body, m.end()) is not None or _NO_VALUE.match(body, m.end()) is not None
+    )
 
 
 def _continues_run(page: Page, prev: Segment, seg: Segment) -> bool:
@@ -530,6 +551,9 @@ def _heading_above(page: Page, lines: list[list[Segment]], seg: Segment) -> list
                 return []
             cur = up
             continue
+        if up.kind == "text" and (_period_line_of_headline(page, lines, up) or _unset_key(page, up)):
+            cur = up  # "in November" under a tile's headline value
+            continue
         if up.kind == "values":
             if _headline(page, lines, up):
                 cur = up  # a tile's headline value between its name and the keyed values below it
@@ -564,11 +588,51 @@ def _headline(page: Page, lines: list[list[Segment]], seg: Segment) -> bool:
     "England: 22.4%")?"""
     if seg.kind != "values" or _name_end(page, lines, seg):
         return False
+    headline = seg
     higher, lower = _above(lines, seg), _below(lines, seg)
+    dated = _period_below(page, lines, seg)
+    if dated is not None:  # "91.2%" / "in November" / "Target 90% | October 88.1%"
+        lower = _below(lines, dated)
+        if lower is not None and not _close_below(dated, lower, 1.9):
+            return False
+        seg = dated
     if higher is None or lower is None or lower.kind not in ("run", "status") or not _close_below(seg, lower, 1.9):
         return False
     named = _is_heading(page, higher) or (higher.kind == "values" and _name_end(page, lines, higher))
-    return named and _close_below(higher, seg, 2.6)
+    return named and _close_below(higher, headline, 2.6)
+
+
+_ANY_REF = date(2000, 12, 31)  # only to tell a month named without its year from other words
+
+
+def _period_below(page: Page, lines: list[list[Segment]], seg: Segment) -> Segment | None:
+    """The line right under a tile's headline value that only dates it ("in November", "at 30 November",
+    "April to November"), if there is one."""
+    lower = _below(lines, seg)
+    if lower is None or lower.kind != "text" or not _close_below(seg, lower, 1.9):
+        return None
+    return lower if _only_dates(page.text[lower.start : lower.end]) else None
+
+
+def _only_dates(body: str) -> bool:
+    """Is a line nothing but a period ("in November", "at 30 November", "12 months to November")?"""
+    found = [p for p in find_periods(body, _ANY_REF) if p.kind not in ("since", "relative")]
+    return bool(found) and only_periods(body, found, 0, _DATE_GLUE)
+
+
+_UNSET = re.compile(r"(?:[–—-]|n/?a|none(?:\s+set)?|not\s+set)\s*$", re.I)
+
+
+def _unset_key(page: Page, seg: Segment) -> bool:
+    """A key printed without a value ("Target 25/26: none set", "National: n/a"): a line of the box, no name."""
+    body = page.text[seg.start : seg.end]
+    m = load_terms().key_re.match(body)
+    return m is not None and _UNSET.fullmatch(body, m.end()) is not None
+
+
+def _period_line_of_headline(page: Page, lines: list[list[Segment]], seg: Segment) -> bool:
+    higher = _above(lines, seg)
+    return higher is not None and _period_below(page, lines, higher) is seg and _headline(page, lines, higher)
 
 
 def _wrapped_line(page: Page, lines: list[list[Segment]], seg: Segment) -> bool:
@@ -584,6 +648,8 @@ def _row_header(page: Page, lines: list[list[Segment]], seg: Segment) -> list[Se
     left = [s for s in lines[seg.line] if s.end <= seg.start]
     if not left or not _is_heading(page, left[0]) or any(s.kind == "text" for s in left[1:]):
         return []
+    if _only_dates(page.text[left[0].start : left[0].end]):
+        return []  # "12 months to November": the date line of the tile at the left, level with these values
     first = left[0]
     found = [first]
     for ln in range(first.line + 1, min(len(lines), first.line + 7)):
@@ -616,6 +682,13 @@ def _period_for(
         return None, f"scorecard.period.none.{key.id}"
     ref = rp.period.end if rp is not None else paper_date
     own = [p for p in find_periods(key_text, ref) if not p.relative and p.kind != "since"]
+    month = re.fullmatch(rf"\s*({MONTH_RE})\s*:?\s*", key_text)
+    if not own and month and ref is not None and key.id == "dated":
+        # "Sep: 1,486" on an October tile: September, not the month reported on
+        mo = month_number(month.group(1))
+        y = resolve_month(mo, ref)
+        assert y is not None
+        own = [Period(0, len(key_text), key_text, date(y, mo, 1), month_end(y, mo), "month")]
     if own and key.period == "report":
         p = Period(-1, -1, own[0].text, own[0].start, own[0].end, own[0].kind)
         how = frequency_period(p, key_text)  # "May 2025 (12 months)", "May 2025 (year to date)"
@@ -687,10 +760,20 @@ def _figures_of(
     label = _label_text(page, label_segs)
     out = []
     rag_given = False
+    to_date: Period | None = None  # a tile's headline over months ("April to November"): its other months too
     for key, key_text, n, at in values:
         if key is None:
             continue
         period, period_rule = _period_for(key, key_text, rp, paper_date)
+        if key.id == "dated" and period is not None:
+            if to_date is None and period.kind == "range" and not out:
+                to_date = period
+            elif to_date is not None and period.kind == "month" and to_date.start < period.start < to_date.end:
+                # "October 95.1%" under "April to November": April to October; under "12 months to November":
+                # the 12 months to October
+                start = to_date.start if to_date.start.month == 4 else _months_before(period.end, to_date)
+                period = Period(-1, -1, f"{to_date.text} … {key_text}", start, period.end, "range")
+                period_rule = f"{period_rule}+same_span"
         if period is not None and key.id == "dated" and "+" not in period_rule and label:
             # "April: 23.5%" in a box named "… (12 months)": the twelve months to April
             notes = " ".join(NAME_NOTE.findall(label))
@@ -719,6 +802,13 @@ def _figures_of(
             )
         )
     return out
+
+
+def _months_before(end: date, span: Period) -> date:
+    """The first day of a span as long as ``span`` that ends with ``end``'s month."""
+    months = (span.end.year - span.start.year) * 12 + span.end.month - span.start.month
+    k = end.year * 12 + end.month - 1 - months
+    return date(k // 12, k % 12 + 1, 1)
 
 
 def _header_row(lines: list[list[Segment]], i: int, terms: Terms, page: Page) -> dict[int, Key | None] | None:
@@ -863,6 +953,10 @@ def read_scorecards(
                         groups[gid] = (label, [], [])
                         order.append(gid)
                     key, dated, n, at = s.values[0]
+                    below = None if dated else _period_below(page, lines, s)
+                    if below is not None:
+                        dated = page.text[below.start : below.end]
+                        claimed.append((below.start, below.end))
                     groups[gid][1].append((DATED if dated else latest, dated, n, at))
                     claimed.append((s.start, s.end))
                 continue

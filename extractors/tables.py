@@ -1149,38 +1149,7 @@ def _columns(table: Table, text: str, ref: date | None) -> list[_Column]:
                 unit_col,
             )
         )
-    return _relative_columns(cols, ref)
-
-
-# a column of the same point a year before the latest one; a column of the whole year's result
-_SAME_LAST_YEAR = re.compile(
-    r"\bsame\s+(?:point|period|time|month|quarter|date)\s+(?:last|previous|prior|a)\s+year\b", re.I
-)
-_YEAR_END = re.compile(
-    r"^\s*(?:year[\s-]*end|outturn|full[\s-]*year)(?:\s+(?:outturn|position|actual|result))?\s*$", re.I
-)
-
-
-def _relative_columns(cols: list[_Column], ref: date | None) -> list[_Column]:
-    """Periods of headings that name one relative to the table's own: "Same point last year" is the latest dated
-    column's period a year earlier, "Year end" the financial year of the period the paper reports on."""
-    dated = [c.period for c in cols if c.period is not None and c.role == "actual"]
-    latest = max(dated, key=lambda p: (p.end, p.start)) if dated else None
-    out = []
-    for c in cols:
-        same = _SAME_LAST_YEAR.search(c.heading) if c.period is None else None
-        if same and latest is not None:
-            start = latest.start.replace(year=latest.start.year - 1, day=1)
-            if latest.start.day != 1:
-                start = month_end(start.year, start.month)
-            end = month_end(latest.end.year - 1, latest.end.month)
-            c = replace(c, period=Period(same.start(), same.end(), same.group(0), start, end, latest.kind), measure="")
-        elif c.period is None and ref is not None and _YEAR_END.match(c.heading):
-            first = ref.year if ref.month >= 4 else ref.year - 1
-            whole = Period(0, len(c.heading), c.heading, date(first, 4, 1), date(first + 1, 3, 31), "financial_year")
-            c = replace(c, period=whole, measure="")
-        out.append(c)
-    return out
+    return cols
 
 
 def _measure(heading: str) -> str:
@@ -1233,13 +1202,21 @@ _PREVIOUS = re.compile(
     r"^\s*(?:previous|last|prior)(?:\s+(?:quarter|month|year|period|result|value|actual))?\s*$", re.I
 )
 _YEAR_EARLIER = re.compile(
-    r"^\s*(?:the\s+)?(?:same|corresponding)\s+(?:month|quarter|period)(?:\s+(?:of|in))?\s+(?:last|previous|prior)\s+"
-    r"year\s*$",
+    r"^\s*(?:the\s+)?(?:same|corresponding)\s+(?:month|quarter|period|point|time|date)(?:\s+(?:of|in))?\s+"
+    r"(?:last|previous|prior|a)\s+year\s*$",
     re.I,
+)
+# a column of the whole year's result: the financial year of the period the paper reports on
+_YEAR_END = re.compile(
+    r"^\s*(?:year[\s-]*end|outturn|full[\s-]*year)(?:\s+(?:outturn|position|actual|result))?\s*$", re.I
 )
 
 
 def _year_earlier(p: Period) -> Period:
+    if p.start == p.end:  # "31 Mar 2026": 31 March 2025
+        last = p.end == month_end(p.end.year, p.end.month)
+        d = month_end(p.end.year - 1, p.end.month) if last else (_safe(p.end.year - 1, p.end.month, p.end.day) or p.end)
+        return Period(-1, -1, "same point last year", d, d, p.kind)
     start = _safe(p.start.year - 1, p.start.month, 1) or p.start
     return Period(-1, -1, "same period last year", start, month_end(p.end.year - 1, p.end.month), p.kind)
 
@@ -1283,12 +1260,22 @@ def table_figures(
     head_page, head = headed_by if headed_by is not None else (page, table)
     # a bare "Q1" or "June" heading is of the year the paper reports on, not of a date the paper mentions
     cols = _columns(head, head_page.text, report_period.end if report_period is not None else paper_date)
+    dated = [c.period for c in cols if c.period is not None and c.role == "actual"]
+    latest = max(dated, key=lambda p: (p.end, p.start)) if dated else report_period
+    ref = report_period.end if report_period is not None else paper_date
     for col in cols:
         if col.period is None and _PREVIOUS.match(col.heading) and previous_period is not None:
             col.period, col.role_word = previous_period, "previous"
-        elif col.period is None and _YEAR_EARLIER.match(col.heading) and report_period is not None:
-            # "Same month last year": the reported period a year earlier; no word of it names the measure
-            col.period, col.role_word, col.measure = _year_earlier(report_period), "year_earlier", ""
+        elif col.period is None and _YEAR_EARLIER.match(col.heading) and latest is not None:
+            # "Same month last year", "Same point last year" beside "31 Mar 2026": the latest dated column's
+            # period (else the reported one) a year earlier; no word of it names the measure
+            col.period, col.role_word, col.measure = _year_earlier(latest), "year_earlier", ""
+        elif col.period is None and _YEAR_END.match(col.heading) and ref is not None:
+            first = ref.year if ref.month >= 4 else ref.year - 1
+            col.period = Period(
+                0, len(col.heading), col.heading, date(first, 4, 1), date(first + 1, 3, 31), "financial_year"
+            )
+            col.measure = ""
     caption_period = _caption_period(head_page.text, head, paper_date)
     body_rows: dict[int, list[TableCell]] = {}
     for c in table.cells:

