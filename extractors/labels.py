@@ -19,9 +19,22 @@ _BEFORE_SUBJECT = re.compile(
     re.I,
 )
 _BEFORE_NOUN = re.compile(
-    r"(?P<np>(?:[A-Za-z][\w’'/-]*\s+){1,6}?)(?:compliance\s+)?(?:was|were|is|are|stood|stands|remains?|reached)\s+(?:at\s+|now\s+|currently\s+|around\s+|about\s+|only\s+)*$",
+    r"(?P<np>(?:[A-Za-z][\w’'/-]*\s+){1,6}?)(?:compliance\s+)?(?:was|were|is|are|stood|stands|remains?|reached|"
+    r"took|takes|averaged|totalled|totaled|came\s+to)\s+(?:at\s+|now\s+|currently\s+|around\s+|about\s+|only\s+|an\s+average\s+of\s+)*$",
     re.I,
 )
+# a code or note in brackets after a measure's name: "Overall satisfaction (TP01) was 64.2%"
+_BRACKET_NOTE = re.compile(r"\s*\([^()]{1,25}\)")
+# "The Early Help Hub received 5,932 requests", "Family hubs recorded 18,460 contacts": what was done to the
+# counted things names them
+_DONE_TO = re.compile(
+    r"\b(?P<verb>received|recorded|handled|processed|completed|issued|served|supervised|supported|assessed|"
+    r"reviewed|inspected|investigated|resolved|registered|approved|determined|collected|removed|repaired|answered)"
+    r"\s+(?:a\s+total\s+of\s+|around\s+|about\s+|nearly\s+|almost\s+|over\s+|some\s+)?$",
+    re.I,
+)
+# a counted noun's own phrase after it: "requests for support", "households in temporary accommodation"
+_NOUN_PHRASE = re.compile(r"^\s+(?P<pp>(?:for|with|in|into|from|on)\s+(?:[a-z][\w’'-]*\s*){1,5})", re.I)
 _BEFORE_CHANGE = re.compile(
     r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
     r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled|recovered|"
@@ -55,7 +68,8 @@ _QUOTED = re.compile(
     r"(?:indicator|measure|KPI|target)\s+(?:entitled|called|named|of)?\s*[‘'\"“](?P<name>[^’'\"”]{5,120})[’'\"”]", re.I
 )
 _VERB_AFTER = re.compile(
-    r"^\s*(?:(?:have|has|had|were|was|are|is)\s+(?:been\s+)?|(?:now\s+)?)(?P<verb>[a-z]+(?:ed|ing)|had|have)\b", re.I
+    r"^\s*(?:(?:have|has|had|were|was|are|is)\s+(?:been\s+)?|(?:now\s+)?)(?!(?:during|including|excluding|following|according|regarding|concerning)\b)(?P<verb>[a-z]+(?:ed|ing)|had|have)\b",
+    re.I,
 )
 _GENERIC = re.compile(r"(?:times?|people|more|less|fewer|increase|cent|points?|achieved|year|years|there|them)", re.I)
 _ANIMATE = re.compile(
@@ -86,13 +100,15 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
                     f"{label} {_clean(after[len(phrase) :].split('.')[0].split(';')[0].split(',')[0]) or ''}".strip()
                 )
                 label = " ".join(label.split()[:8])
-    before = text[max(0, figure.start - 220) : figure.start]
+    before = _BRACKET_NOTE.sub("", text[max(0, figure.start - 220) : figure.start])
     if label and _COUNTED.fullmatch(label):
         # "Approaches rose again to 611 households": the subject names the measure, the noun only what it counts
         m = _BEFORE_CHANGE.search(before)
         subject = _clean(m.group("np")) if m else None
         if subject and not _GENERIC.fullmatch(subject) and not _COUNTED.fullmatch(subject):
             return subject
+        if figure.unit == "count":  # "12% of children in care …": the population, not what is measured
+            return _counted_phrase(label, after, before)
     if label:
         return label
     predicate = _PREDICATE.match(after)
@@ -113,3 +129,31 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
     if m:
         return _clean(m.group("name"))
     return None
+
+
+def _counted_phrase(noun: str, after: str, before: str) -> str:
+    """A bare counted noun with the words that say which: its own phrase ("requests for support"), else what was
+    done to it ("contacts recorded", "children supervised"); else the noun alone."""
+    rest = after[after.lower().find(noun.lower()) + len(noun) :] if noun.lower() in after.lower() else ""
+    pp = _NOUN_PHRASE.match(rest)
+    if pp:
+        words = []
+        for w in pp.group("pp").split():
+            if _STOP_AFTER.fullmatch(w) and words or re.search(r"\d", w) or w.lower() in _WHEN_WORDS:
+                break
+            words.append(w.strip(",;:."))
+        phrase = _clean(" ".join(words))
+        if phrase and len(words) >= 2 and not _WHEN.match(" ".join(words[1:])):
+            return f"{noun} {' '.join(words)}"
+    done = _DONE_TO.search(before)
+    if done:
+        return f"{noun} {done.group('verb').lower()}"
+    return noun
+
+
+_WHEN_WORDS = {"the", "year", "quarter", "month", "period", "total", "all"}
+_WHEN = re.compile(
+    r"^(?:january|february|march|april|may|june|july|august|september|october|november|december|q[1-4]|"
+    r"(?:the\s+)?(?:year|quarter|month|period|week)s?)\b",
+    re.I,
+)

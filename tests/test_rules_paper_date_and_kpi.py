@@ -84,6 +84,12 @@ def test_unmatched_figures_keep_their_label_and_a_null_kpi():
         # a bare counted noun after the figure: the subject before the verb names the measure
         ("Homeless applications rose again to 611 households in May 2024.", "Homeless applications"),
         ("Vehicle thefts slipped to 214 offences in 2023.", "Vehicle thefts"),
+        # ... its own phrase, or what was done to the things counted; a code in brackets is no part of the name
+        ("The Early Help Hub received 5,932 requests for support.", "requests for support"),
+        ("Family hubs recorded 18,460 contacts.", "contacts recorded"),
+        ("The service supervised 187 children during the year.", "children supervised"),
+        ("Overall satisfaction (TP01) was 64.2%.", "Overall satisfaction"),
+        ("A non-emergency repair took 17.8 days on average.", "non-emergency repair"),
     ],
 )
 def test_labels_are_the_measured_noun_phrase_in_the_papers_words(text, label):

@@ -108,9 +108,11 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
 
 
 def _sole(candidates: dict[str, int], key: str) -> bool:
-    """Is ``key`` the one candidate, or the one that agrees on at least two periods more than any other?"""
+    """Is ``key`` the one candidate, or the one that agrees on at least two periods more than any other, or the
+    only one to agree on more than one?"""
     others = [n for k, n in candidates.items() if k != key]
-    return not others or candidates[key] >= max(others) + 2
+    mine = candidates[key]
+    return not others or mine >= max(others) + 2 or (mine >= 2 and max(others) == 1)
 
 
 # words reports use for one another when they reword a measure ("applications determined", "decisions issued")
