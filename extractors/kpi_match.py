@@ -517,7 +517,9 @@ _LABEL_FILLER = frozenset(
     "rolling borough district county city physical installed live community long-term receipt surveyed attended "
     # when: "cumulative from April", "April–September", "in the period", "to date", "average processing time"
     "time starting period date january february march april may june july august september october november "
-    "december".split()
+    "december "
+    # how fast: "Speed of processing: changes of circumstances", "Time taken to process new claims"
+    "speed taken".split()
 )
 
 
@@ -664,6 +666,9 @@ def _kpi_for_words(label: str, unit: str, role: str, taxonomy: Taxonomy) -> KpiC
     rest = "".join(" " if any(a <= i < b for a, b in covered) else ch for i, ch in enumerate(label))
     rest = re.sub(r"\([^)]*\)", " ", rest)  # "(%)", "(kg)", "(cumulative)": units and notes
     rest = _RATE_BASE.sub(" ", rest)  # "per 10,000": the figure's unit says it (rate_per_10000)
+    rest = _LABEL_DATE.sub(" ", rest)  # "Schools judged good or outstanding at 31 August": when, not what
+    if unit == "percent":
+        rest = _PERCENT_BASE.sub(" ", rest)  # "Apprentices as % of headcount": the base of the percentage
     own = _own_words(kpi)
     _, group_of = _noun_pattern(taxonomy)
     for m in _DURATION.finditer(rest):  # "for more than 6 weeks" for a KPI "(and over six weeks)"
@@ -741,6 +746,10 @@ def _kpi_durations(kpi: Kpi) -> frozenset[tuple[int, str]]:
 
 _TIME_LIMIT_NUMBER = re.compile(
     r"\b(\d+(?:\.\d+)?)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)\b", re.I
+)
+_LABEL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\b(?:\s+\d{{4}})?", re.I)
+_PERCENT_BASE = re.compile(
+    r"\bas\s+(?:an?\s+)?(?:%|percentage|proportion|share)\s+of\s+(?:the\s+|all\s+|total\s+)*[a-z]+\b", re.I
 )
 _RATE_BASE = re.compile(
     r"\bper\s+(?:(?:1|10|100),?000|1k|10k|100k)\b(?:\s+(?:population|residents|children|people|households))?", re.I

@@ -1365,3 +1365,18 @@ def test_a_bracket_of_one_earlier_figure_closing_a_clause_restates_its_measure(s
 )
 def test_a_bracket_of_several_figures_or_of_other_words_takes_no_kpi_from_the_clause(sentence, value):
     assert _kpi_of(_figures(sentence), value) is None
+
+
+@pytest.mark.parametrize(
+    "label, unit, kpi",
+    [
+        ("Schools judged good or outstanding at 31 August", "percent", "schools_good_or_outstanding"),
+        ("Speed of processing: changes of circumstances", "days", "benefit_change_events_days"),
+        ("Time taken to process new Housing Benefit and Council Tax Support claims", "days", "benefit_new_claims_days"),
+        ("Apprentices as a percentage of headcount", "percent", "apprenticeships"),
+    ],
+)
+def test_a_date_a_percentage_s_base_and_speed_words_do_not_hide_a_row_s_kpi(label, unit, kpi):
+    """Rows of the 65th-68th blind sets: "at 31 August" is when, "as a percentage of headcount" the base of the
+    figure, "speed of processing" / "time taken" how a days measure is put; none is a qualifier of the KPI."""
+    assert kpi_for_label(label, unit, "actual").kpi == kpi
