@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from extractors.numbers import NumberMention
 
@@ -40,6 +41,7 @@ _BEFORE_CHANGE = re.compile(
     r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled|recovered|"
     r"slipped|deteriorated|climbed|eased|worsened|edged\s+(?:up|down))\s+"
     r"(?:again\s+|further\s+|slightly\s+|sharply\s+|steadily\s+|back\s+)?"
+    r"(?:by\s+[\d.,]+\s*(?:%|per\s?cent|(?:percentage\s+)?points?|pts)?\s+)?"  # "fell by 1.6 percentage points to"
     r"(?:by|to|of)\s+(?:around\s+|about\s+|nearly\s+|almost\s+|over\s+)?$",
     re.I,
 )
@@ -71,6 +73,13 @@ _VERB_AFTER = re.compile(
     r"^\s*(?:(?:have|has|had|were|was|are|is)\s+(?:been\s+)?|(?:now\s+)?)(?!(?:during|including|excluding|following|according|regarding|concerning)\b)(?P<verb>[a-z]+(?:ed|ing)|had|have)\b",
     re.I,
 )
+# the words of a label that name something: not a counted noun, a verb's auxiliary, a preposition or a when
+_NAMING = re.compile(
+    r"\b(?!(?:people|were|was|are|is|have|has|had|been|being|at|in|on|by|the|a|an|of|for|to|end|month|year|quarter|"
+    r"week|day|date|january|february|march|april|may|june|july|august|september|october|november|december)\b)"
+    r"[a-z]{2,}\b",
+    re.I,
+)
 _GENERIC = re.compile(r"(?:times?|people|more|less|fewer|increase|cent|points?|achieved|year|years|there|them)", re.I)
 _ANIMATE = re.compile(
     r"^(?:children|young people|people|individuals|families|staff|carers|foster carers|pupils|"
@@ -90,8 +99,12 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
         cut = _STOP_AFTER.search(after)
         phrase = " ".join((after[: cut.start()] if cut else after).split()[:8])
         label = _clean(phrase)
-        if label and _GENERIC.fullmatch(label):
-            label = None
+        if (
+            label
+            and _GENERIC.fullmatch(label)
+            and not (_ANIMATE.match(label) and _VERB_AFTER.match(after[len(phrase) :]))
+        ):
+            label = None  # "people" alone; not "1,126 people were waiting for a Care Act assessment"
         if label and _ANIMATE.match(label):
             # "5 have subsequently been adopted" has no noun; "93% of visits were on time" reads on
             verb = _VERB_AFTER.match(after[len(phrase) :] if after.startswith(phrase) else "")
@@ -100,7 +113,9 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
                     f"{label} {_clean(after[len(phrase) :].split('.')[0].split(';')[0].split(',')[0]) or ''}".strip()
                 )
                 label = " ".join(label.split()[:8])
-    before = _BRACKET_NOTE.sub("", text[max(0, figure.start - 220) : figure.start])
+            if _GENERIC.fullmatch(phrase.strip()) and len(_NAMING.findall(label)) < 2:
+                label = None  # "people were waiting at 31 August": no measure named
+    before = _without_periods(_BRACKET_NOTE.sub("", text[max(0, figure.start - 220) : figure.start]))
     if label and _COUNTED.fullmatch(label):
         # "Approaches rose again to 611 households": the subject names the measure, the noun only what it counts
         m = _BEFORE_CHANGE.search(before)
@@ -157,3 +172,25 @@ _WHEN = re.compile(
     r"(?:the\s+)?(?:year|quarter|month|period|week)s?)\b",
     re.I,
 )
+
+
+# a period and its preposition inside a measure's name: "The recycling rate for January to March 2025 was"
+_PERIOD_PREP = re.compile(r"(?:\b(?:for|in|at|during|over|between|from|of|to)\s+)?(?:the\s+)?$", re.I)
+
+
+def _without_periods(before: str) -> str:
+    """The words before a figure with the periods they name cut out, so the subject reads on ("The recycling rate
+    for January to March 2025 was 25.3%": "The recycling rate")."""
+    from extractors.periods import find_periods
+
+    out = before
+    for p in sorted(find_periods(before, _REF), key=lambda p: p.start_char, reverse=True):
+        if p.kind in ("relative", "paper_date"):
+            continue
+        lead = _PERIOD_PREP.search(out[: p.start_char])
+        start = lead.start() if lead else p.start_char
+        out = out[:start].rstrip() + " " + out[p.end_char :].lstrip()
+    return out
+
+
+_REF = date(2000, 12, 31)  # only to find months named without a year

@@ -90,10 +90,22 @@ def test_unmatched_figures_keep_their_label_and_a_null_kpi():
         ("The service supervised 187 children during the year.", "children supervised"),
         ("Overall satisfaction (TP01) was 64.2%.", "Overall satisfaction"),
         ("A non-emergency repair took 17.8 days on average.", "non-emergency repair"),
+        # a period inside the subject, a change before the figure, people and what they were doing
+        ("The recycling rate for January to March 2025 was 25.3%.", "recycling rate"),
+        ("1,126 people were waiting for a Care Act assessment.", "people were waiting for a Care Act assessment"),
+        ("Occupational therapy: 188 people were waiting at month end.", None),
     ],
 )
 def test_labels_are_the_measured_noun_phrase_in_the_papers_words(text, label):
     assert [f.label for f in _figures(text)] == [label]
+
+
+def test_a_change_by_points_before_the_figure_keeps_the_subject():
+    figs = _figures("Persistent absence fell by 1.6 percentage points to 21.5%.")
+    assert [(f.value, f.role, f.label) for f in figs] == [
+        (1.6, "change", "Persistent absence"),
+        (21.5, "actual", "Persistent absence"),
+    ]
 
 
 def test_every_figure_carries_a_rule_id_and_a_confidence():
