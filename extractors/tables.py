@@ -14,7 +14,7 @@ import numpy
 
 from extractors.frequency import NAME_NOTE, TO_DATE, frequency_period
 from extractors.nlp import Figure
-from extractors.periods import Period, find_periods, month_end, resolve_month
+from extractors.periods import MONTH_RE, Period, find_periods, month_end, resolve_month
 from extractors.scorecards import load_terms
 from models.records import BBox, Page, Table, TableCell
 
@@ -170,6 +170,7 @@ _MON_RANGE = re.compile(
     rf"(?<![\w]){_MON}\s?[-–—]\s?(?P<mon2>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?(?!\s*\d)",
     re.I,
 )
+_HALF = re.compile(r"(?<![\w])(?:H|Half(?:[- ]?year)?[- ]?)\s?(?P<h>[12])(?![\w/])", re.I)
 _QUARTER = re.compile(r"(?<![\w])(?:Q|Qtr\s?|Quarter\s)(?P<q>[1-4])(?![\w/])", re.I)
 _FIN_YEAR = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d\d)\s?[/-]\s?(?P<y2>\d{2}|\d{4})(?![\d/])")
 _FIN_SHORT = re.compile(r"(?<![\d/.,])(?P<y>\d\d)/(?P<y2>\d\d)(?![\d/%])")
@@ -244,6 +245,13 @@ def header_period(text: str, ref: date | None) -> Period | None:
         first = (4 + 3 * (q - 1) - 1) % 12 + 1
         year = y if q <= 3 else y + 1
         add(quarter, date(year, first, 1), month_end(year, first + 2), "quarter")
+    half = _HALF.search(text)
+    if half and fin is not None and not quarter:
+        # "Half-1 2025/26", "H2 2024/25": April to September, October to March of that financial year
+        if half.group("h") == "1":
+            add(half, date(fin, 4, 1), date(fin, 9, 30), "range")
+        else:
+            add(half, date(fin, 10, 1), date(fin + 1, 3, 31), "range")
     rng = _MON_RANGE.search(text)
     if rng and not _MON_YY.search(text):
         m1, m2 = _mon(rng.group("mon")), _mon(rng.group("mon2"))
@@ -1161,6 +1169,14 @@ def _measure(heading: str) -> str:
     for _role, pattern in voc.roles:
         out = pattern.sub(" ", out)
     out = voc.drop.sub(" ", out)
+    # what is left of a period: "Half- 1 2025/26 (to Sep)" once "Half- 1" is read as the period
+    out = re.sub(
+        rf"(?<!\w)(?:(?:19|20)\d\d(?:\s?[/-]\s?\d{{2,4}})?|\d\d\s?/\s?\d\d|(?:(?:to|from|until)\s+)?(?:{MONTH_RE})|"
+        r"H[12]|Half(?:[- ]?year)?[- ]?\s?[12])(?!\w)|\(\s*to\b",
+        " ",
+        out,
+        flags=re.I,
+    )
     out = re.sub(
         r"(?<!\w)(?:(?:this|current|latest|last|previous|prior)\s+(?:period|month|quarter|year)|"
         r"(?:period|month|week|quarter)\s+\d{1,2}|P\d{1,2}|M\d{1,2}|Q[1-4]|quarter|month|year|period|to date|[-–/:()|,])(?!\w)",

@@ -60,6 +60,8 @@ def _one(obs: list[Observation], value_text: str, page: int | None = None) -> Ob
         ("2024/25 Jan–Mar", date(2025, 1, 1), date(2025, 3, 31)),
         ("2023/24 Q4", date(2024, 1, 1), date(2024, 3, 31)),
         ("Outturn 2022/23", date(2022, 4, 1), date(2023, 3, 31)),
+        ("Half- 1 2025/26 (to", date(2025, 4, 1), date(2025, 9, 30)),  # a half-year of a financial year
+        ("H2 2024/25", date(2024, 10, 1), date(2025, 3, 31)),
     ],
 )
 def test_a_column_heading_names_its_period(heading, start, end):
