@@ -94,10 +94,20 @@ def test_unmatched_figures_keep_their_label_and_a_null_kpi():
         ("The recycling rate for January to March 2025 was 25.3%.", "recycling rate"),
         ("1,126 people were waiting for a Care Act assessment.", "people were waiting for a Care Act assessment"),
         ("Occupational therapy: 188 people were waiting at month end.", None),
+        # "<name> of N", and the second subject of one verb
+        ("Relief success of 29.4% was below target.", "Relief success"),
+        ("The council achieved a collection rate of 97.2%.", "collection rate"),
+        ("The rate of 29% was low.", None),
+        ("19 households were accepted as owed the main duty.", "households were accepted as owed the main duty"),
     ],
 )
 def test_labels_are_the_measured_noun_phrase_in_the_papers_words(text, label):
     assert [f.label for f in _figures(text)] == [label]
+
+
+def test_the_second_subject_of_one_verb_names_its_figure():
+    figs = _figures("Overall absence fell to 7.1% and persistent absence to 20.3%.")
+    assert [(f.value, f.label) for f in figs] == [(7.1, "Overall absence"), (20.3, "persistent absence")]
 
 
 def test_a_change_by_points_before_the_figure_keeps_the_subject():
