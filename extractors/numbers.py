@@ -125,6 +125,19 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"Crescent|Gardens|Terrace|Park|Hill|Walk|Row|Parade)\b"
         ),
     ),
+    # "(CYP 2)", "(CS 1 and CS 2)", "(TP01)": a measure's code in brackets after its heading
+    (
+        "not.code_in_brackets",
+        re.compile(r"\(\s*[A-Z]{2,5}\s?\d{1,3}[a-z]?(?:\s*(?:,|and|&|/)\s*[A-Z]{2,5}\s?\d{1,3}[a-z]?)*\s*\)"),
+    ),
+    # "by calling 101", "on 999 in an emergency", "Samaritans on 116 123": a telephone number
+    (
+        "not.phone_short",
+        re.compile(
+            r"\b(?i:call(?:ing|s)?|dial(?:ling)?|ring(?:ing)?|phon(?:e|ing)|telephon(?:e|ing)|text(?:ing)?)\s+"
+            r"(?:101|999|111|112|116\s?\d{3})\b|\b(?i:on|or)\s+(?:999|116\s\d{3})\b"
+        ),
+    ),
     ("not.named_measure", re.compile(r"\b(?:Attainment|Progress)\s+8\b|\bEBacc\b|\bKS\d\b|\bNHS\s+111\b")),
     ("not.act", re.compile(r"\b(?:Act|Regulations|Order|Rules|Measure|Code)\s+(?:of\s+)?(?:19|20)\d{2}\b")),
     (
@@ -176,11 +189,17 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:\d+|"
             + _WORD_RE
-            + r")\s+(?:(?:are|were|is|was|rated|measures?|indicators?)\s+)?(?:green|amber|red)\b(?![\w-])|"
+            + r")\s+(?:(?:are|were|is|was|have\s+been|has\s+been|rated|measures?|indicators?)\s+)*(?:green|amber|red)\b"
+            r"(?![\w-])|"
             r"\b\d+\s+(?:have|has|had)\s+(?:a\s+)?targets?\b|"
+            # "3 are for monitoring only", "4 have worsened and 0 are unchanged"
+            r"\b\d{1,3}\s+(?:are|were)\s+(?:for\s+)?(?:monitoring|information)\b|"
+            r"\b\d{1,3}\s+(?:have|has)\s+(?:improved|worsened|deteriorated|stayed\s+the\s+same)(?=[\s,;.])|"
+            r"\b\d{1,3}\s+(?:are|is)\s+(?:unchanged|the\s+same|stable)\b|"
             r"\b(?:\d+|"
             + _WORD_RE
-            + r")\s+(?:(?:corporate|key|performance|new|headline)\s+)?(?:indicators|measures|KPIs|PIs)\b",
+            + r")\s+(?:of\s+(?:the|our)\s+\d+\s+)?(?:(?:corporate|key|performance|new|headline)\s+)*"
+            r"(?:indicators|measures|KPIs|PIs)\b",
             re.I,
         ),
     ),

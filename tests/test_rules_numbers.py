@@ -121,6 +121,13 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         "Major applications decided in time, 24 months to the end of the quarter",
         "Wards: all wards (17).",
         "Electoral divisions: all (54).",
+        # a measure's code in brackets, short telephone numbers, more counts of a report's own measures
+        "5.2 Assessment timeliness (CYP 2).",
+        "5.7 Customers (CS 1 and CS 2).",
+        "Report it online, by calling 101, or on 999 in an emergency.",
+        "The Samaritans can be reached free at any time on 116 123.",
+        "Of these, 3 are for monitoring only; 4 have worsened and 0 are unchanged.",
+        "This report presents the council's 22 key performance indicators.",
     ],
 )
 def test_non_figures_are_rejected(sentence):
