@@ -841,7 +841,9 @@ _KEY_WEAK = frozenset(
 # such a label still names a thing of its own (it keeps a figure from a KPI phrase nearby)
 _KEY_GENERIC = frozenset(
     "collection fixed penalty notice concluded enquiry lost development top attendance major minor non "
-    "standard expected met".split()
+    "standard expected met "
+    # what a percentage is of: "29.4% of the debit" (council tax or business rates), "34.7% of the programme"
+    "debit programme budget grant".split()
 )
 _KEY_ROLE = frozenset(
     "target goal aim ambition actual actuals outturn baseline benchmark forecast projection plan status rag "

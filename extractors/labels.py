@@ -94,6 +94,7 @@ _BEFORE_OF = re.compile(
     r"absence|uptake|take-up|coverage|compliance|timeliness))\s+(?:of|at)\s+(?:around\s+|about\s+|just\s+)?$",
     re.I,
 )
+_SUB_GROUP = re.compile(r"\b(?:of\s+(?:whom|which|these|them)|including|includes)\s+$", re.I)
 _LAST_NP = re.compile(r"\b(?:a|an|the|with|achieved|recorded|reported|was|were|is|are|had|has)\b", re.I)
 # "Overall absence fell to 7.1% and persistent absence to 20.3%": the second subject of one verb
 _SECOND_SUBJECT = re.compile(
@@ -141,6 +142,8 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
             return _counted_phrase(label, after, before)
     if label:
         return label
+    if _SUB_GROUP.search(before):
+        return None  # "children in care increased to 927, of whom 74 are …": the sub-group is named after it
     predicate = _PREDICATE.match(after)
     if predicate:
         label = _clean(" ".join(re.split(r"[,;:.()]", predicate.group("vp"))[0].split()[:8]))

@@ -543,6 +543,16 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval58", 189, 0.98, 0.55),
         ("kpi_eval59", 156, 0.98, 0.39),
         ("kpi_eval60", 162, 0.98, 0.44),
+        # 61 and 63 still join two gold indicators in a label-key series, 64's ids predate taxonomy 2026.12.19
+        ("kpi_eval62", 105, 0.98, 0.32),
+        ("kpi_eval65", 175, 0.97, 0.53),
+        ("kpi_eval66", 165, 0.96, 0.61),
+        ("kpi_eval67", 90, 0.98, 0.49),
+        ("kpi_eval68", 210, 0.99, 0.60),
+        ("kpi_eval69", 178, 0.98, 0.52),
+        ("kpi_eval70", 95, 0.98, 0.29),
+        ("kpi_eval71", 94, 0.98, 0.31),
+        ("kpi_eval72", 118, 0.97, 0.41),
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
@@ -1380,3 +1390,10 @@ def test_a_date_a_percentage_s_base_and_speed_words_do_not_hide_a_row_s_kpi(labe
     """Rows of the 65th-68th blind sets: "at 31 August" is when, "as a percentage of headcount" the base of the
     figure, "speed of processing" / "time taken" how a days measure is put; none is a qualifier of the KPI."""
     assert kpi_for_label(label, unit, "actual").kpi == kpi
+
+
+def test_what_a_percentage_is_of_makes_no_series_key():
+    """Fordingley (69th blind set): "29.4% of the debit" (council tax) and "58.3% of the debit" (business rates)
+    shared the key "debit"."""
+    assert label_key("debit") is None and label_key("the programme") is None
+    assert label_key("council tax debit collected") is not None

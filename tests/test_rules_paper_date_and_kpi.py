@@ -105,6 +105,13 @@ def test_labels_are_the_measured_noun_phrase_in_the_papers_words(text, label):
     assert [f.label for f in _figures(text)] == [label]
 
 
+def test_a_sub_group_after_of_whom_does_not_take_the_subject_s_name():
+    """Marrickshire (69th blind set): "children in care increased to 927, of whom 74 are unaccompanied
+    asylum-seeking children" put 74 in the children-in-care series."""
+    figs = _figures("The number of children in care increased to 927, of whom 74 are unaccompanied children.")
+    assert [(f.value, f.label) for f in figs] == [(927, "children in care"), (74, None)]
+
+
 def test_the_second_subject_of_one_verb_names_its_figure():
     figs = _figures("Overall absence fell to 7.1% and persistent absence to 20.3%.")
     assert [(f.value, f.label) for f in figs] == [(7.1, "Overall absence"), (20.3, "persistent absence")]
