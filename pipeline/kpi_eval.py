@@ -40,7 +40,9 @@ def match(row: dict, gold: list[dict]) -> dict | None:
     same = [
         g
         for g in gold
-        if g["paper"] == row["paper"] and g.get("page") in (None, row["page"]) and abs(g["value"] - row["value"]) < 1e-6
+        if g["paper"] == row["paper"]
+        and g.get("page") in (None, row["page"])
+        and abs(_in_units(g) - row["value"]) < 1e-6 * max(1.0, abs(row["value"]))
     ]
     if not same:
         return None
@@ -49,6 +51,12 @@ def match(row: dict, gold: list[dict]) -> dict | None:
     pool = held or same
     label = _words(row.get("label") or "") | _words(row["sentence"])
     return max(pool, key=lambda g: (g.get("role") == row["role"], len(_words(str(g.get("indicator", ""))) & label)))
+
+
+def _in_units(g: dict) -> float:
+    """A gold line's value in the extractor's units: the gold writes £m figures in millions (unit "gbp_m"), the
+    extractor stores pounds."""
+    return g["value"] * 1e6 if g.get("unit") == "gbp_m" else g["value"]
 
 
 def verdict(row: dict, g: dict | None) -> str:

