@@ -46,7 +46,8 @@ def _shift(d: date, months: int) -> date:
     return month_end(k // 12, k % 12 + 1)
 
 
-def _first_of(end: date, months: int) -> date:
+def span_start(end: date, months: int) -> date:
+    """The first day of a span of ``months`` months that ends with ``end``'s month."""
     k = end.year * 12 + end.month - months
     return date(k // 12, k % 12 + 1, 1)
 
@@ -77,12 +78,12 @@ def frequency_period(
     if not words or not words.strip():
         return None
     lag = _lag_months(words) if (period.end - period.start).days < 360 else 0  # a year's outturn is that year's
-    if lag and (_first_of(_shift(period.start, lag), 1), _shift(period.end, lag)) in columns:
+    if lag and (span_start(_shift(period.start, lag), 1), _shift(period.end, lag)) in columns:
         lag = 0  # the table has a column for the period before ("Q1" beside "Q2"): its headings are the data's
     end = _shift(period.end, lag) if lag else period.end
     if report_end is not None and TO_DATE.search(words) and period.start < report_end < end:
         end = report_end
-    start = _first_of(_shift(period.start, lag), 1) if lag else period.start
+    start = span_start(_shift(period.start, lag), 1) if lag else period.start
     names = [f"lag{lag}"] if lag else []
     short = (period.end - period.start).days < 360
     rolling = _ROLLING.search(words)
@@ -94,7 +95,7 @@ def frequency_period(
                 rolling.group("n") or rolling.group("n2") or rolling.group("n3") or rolling.group("n4") or "twelve"
             )
         )
-        start, names = _first_of(end, n), [*names, f"rolling{n}"]
+        start, names = span_start(end, n), [*names, f"rolling{n}"]
     elif _SNAPSHOT.search(words):  # before "cumulative": a snapshot of a running total is the total then
         start, names = date(end.year, end.month, 1), [*names, "snapshot"]
     elif TO_DATE.search(words):

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from extractors.numbers import NumberMention
+from extractors.periods import ANY_REF, find_periods
 
 _STOP_AFTER = re.compile(
     r"\b(?:was|were|is|are|has|have|had|been|being|will|would|in|at|on|by|which|who|that|compared|since|from|"
@@ -131,6 +131,8 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
                 label = " ".join(label.split()[:8])
             if _GENERIC.fullmatch(phrase.strip()) and len(_NAMING.findall(label)) < 2:
                 label = None  # "people were waiting at 31 August": no measure named
+    if label and not _COUNTED.fullmatch(label):
+        return label  # the common case: the words before the figure are not needed
     before = _without_periods(_BRACKET_NOTE.sub("", text[max(0, figure.start - 220) : figure.start]))
     if label and _COUNTED.fullmatch(label):
         # "Approaches rose again to 611 households": the subject names the measure, the noun only what it counts
@@ -206,16 +208,11 @@ _PERIOD_PREP = re.compile(r"(?:\b(?:for|in|at|during|over|between|from|of|to)\s+
 def _without_periods(before: str) -> str:
     """The words before a figure with the periods they name cut out, so the subject reads on ("The recycling rate
     for January to March 2025 was 25.3%": "The recycling rate")."""
-    from extractors.periods import find_periods
-
     out = before
-    for p in sorted(find_periods(before, _REF), key=lambda p: p.start_char, reverse=True):
+    for p in sorted(find_periods(before, ANY_REF), key=lambda p: p.start_char, reverse=True):
         if p.kind in ("relative", "paper_date"):
             continue
         lead = _PERIOD_PREP.search(out[: p.start_char])
         start = lead.start() if lead else p.start_char
         out = out[:start].rstrip() + " " + out[p.end_char :].lstrip()
     return out
-
-
-_REF = date(2000, 12, 31)  # only to find months named without a year

@@ -101,6 +101,10 @@ def _safe_date(year: int, month: int, day: int) -> date | None:
         return None
 
 
+# a reference date only to find months named without a year (where the year does not matter, only that it is a month)
+ANY_REF = date(2000, 12, 31)
+
+
 def resolve_month(month: int, ref: date | None) -> int | None:
     """The year of a month named without a year: the latest such month not after the paper date."""
     if ref is None:

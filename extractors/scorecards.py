@@ -9,10 +9,19 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
-from extractors.frequency import NAME_NOTE, frequency_period
+from extractors.frequency import NAME_NOTE, frequency_period, span_start
 from extractors.numbers import NumberMention
 from extractors.period_kinds import only_periods
-from extractors.periods import MONTH_RE, Period, find_periods, month_end, month_number, paper_date_period, resolve_month
+from extractors.periods import (
+    ANY_REF,
+    MONTH_RE,
+    Period,
+    find_periods,
+    month_end,
+    month_number,
+    paper_date_period,
+    resolve_month,
+)
 from extractors.reporting_period import ReportingPeriod, previous_period
 from models.records import Page
 
@@ -602,9 +611,6 @@ def _headline(page: Page, lines: list[list[Segment]], seg: Segment) -> bool:
     return named and _close_below(higher, headline, 2.6)
 
 
-_ANY_REF = date(2000, 12, 31)  # only to tell a month named without its year from other words
-
-
 def _period_below(page: Page, lines: list[list[Segment]], seg: Segment) -> Segment | None:
     """The line right under a tile's headline value that only dates it ("in November", "at 30 November",
     "April to November"), if there is one."""
@@ -616,7 +622,7 @@ def _period_below(page: Page, lines: list[list[Segment]], seg: Segment) -> Segme
 
 def _only_dates(body: str) -> bool:
     """Is a line nothing but a period ("in November", "at 30 November", "12 months to November")?"""
-    found = [p for p in find_periods(body, _ANY_REF) if p.kind not in ("since", "relative")]
+    found = [p for p in find_periods(body, ANY_REF) if p.kind not in ("since", "relative")]
     return bool(found) and only_periods(body, found, 0, _DATE_GLUE)
 
 
@@ -771,7 +777,7 @@ def _figures_of(
             elif to_date is not None and period.kind == "month" and to_date.start < period.start < to_date.end:
                 # "October 95.1%" under "April to November": April to October; under "12 months to November":
                 # the 12 months to October
-                start = to_date.start if to_date.start.month == 4 else _months_before(period.end, to_date)
+                start = to_date.start if to_date.start.month == 4 else span_start(period.end, _months(to_date))
                 period = Period(-1, -1, f"{to_date.text} … {key_text}", start, period.end, "range")
                 period_rule = f"{period_rule}+same_span"
         if period is not None and key.id == "dated" and "+" not in period_rule and label:
@@ -804,11 +810,8 @@ def _figures_of(
     return out
 
 
-def _months_before(end: date, span: Period) -> date:
-    """The first day of a span as long as ``span`` that ends with ``end``'s month."""
-    months = (span.end.year - span.start.year) * 12 + span.end.month - span.start.month
-    k = end.year * 12 + end.month - 1 - months
-    return date(k // 12, k % 12 + 1, 1)
+def _months(p: Period) -> int:
+    return (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
 
 
 def _header_row(lines: list[list[Segment]], i: int, terms: Terms, page: Page) -> dict[int, Key | None] | None:
