@@ -230,7 +230,9 @@ def _value_at(text: str, pos: int) -> tuple[NumberMention, int] | None:
     return NumberMention(m.start() - pos, end - pos, value, unit, rule, m.end() - pos), m.end()
 
 
-_NO_VALUE = re.compile(r"(?:[–—-]|n/?a|none(?:\s+set)?)(?=\s*\|)", re.I)
+# a key printed with no value: "Target –", "National: n/a", "Target 25/26: none set"
+_BLANK = r"(?:[–—-]|n/?a|none(?:\s+set)?|not\s+set)"
+_NO_VALUE = re.compile(rf"{_BLANK}(?=\s*\|)", re.I)  # … and more keys after a bar
 _SEP = re.compile(r"[\s,;|·•–—-]*")
 
 
@@ -626,7 +628,7 @@ def _only_dates(body: str) -> bool:
     return bool(found) and only_periods(body, found, 0, _DATE_GLUE)
 
 
-_UNSET = re.compile(r"(?:[–—-]|n/?a|none(?:\s+set)?|not\s+set)\s*$", re.I)
+_UNSET = re.compile(rf"{_BLANK}\s*$", re.I)
 
 
 def _unset_key(page: Page, seg: Segment) -> bool:
