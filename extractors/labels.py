@@ -216,3 +216,51 @@ def _without_periods(before: str) -> str:
         start = lead.start() if lead else p.start_char
         out = out[:start].rstrip() + " " + out[p.end_char :].lstrip()
     return out
+
+
+# a passive verb after a figure, with a particle and the object of "for" or "to": "were engaged", "were reported
+# missed", "were waiting for an autism assessment", "were answered within 10 working days"
+_PASSIVE = re.compile(
+    r"^\s*(?:%|per\s?cent)?\s*(?P<noun>(?:[A-Za-z][\w’'-]*\s+){0,3}?)(?:have\s+been|has\s+been|had\s+been|were|was|"
+    r"are|is)\s+(?:now\s+|still\s+|then\s+|also\s+)?"
+    r"(?P<vp>(?!(?:during|including|excluding|following|according|regarding|concerning|being)\b)(?:[a-z]+(?:ed|en|ing)|"
+    r"made|paid|held|done|kept|met|sent|put|set|found|won|lost|left|run|built|brought|sold|spent|heard|told)\b"
+    r"(?:\s+(?:missed|rough|out|up|safe|late|early|on\s+time|in\s+time))?"
+    r"(?:\s+(?:(?:within|for|to|into|by)\s+(?:(?:an?|the|their)\s+)?|in\s+(?=\d+\s+(?:working\s+)?(?:days|weeks|"
+    r"months|hours)\b))(?:[\w’'-]+\s*){1,4}?"
+    r"(?=\s*(?:[,;:.()]|$|\b(?:and|but|while|whilst|against|compared|than|at|on|in|from|since|during|after|"
+    r"before|because|across|as)\b)))?)",
+    re.I,
+)
+_HEAD_CUT = re.compile(r"\s+[a-z]+(?:ed|ing)\b.*$", re.I)
+# "4.3 Emergency defects. 97.1% were made safe within 2 hours": a run-in heading names what the share is of
+_RUN_IN = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?P<h>[A-Z][\w’'-]+(?:\s+[a-z][\w’'-]*){0,3})\.\s+$")
+
+
+def done_to_label(sentence: str, figure: NumberMention, label: str) -> str | None:
+    """A bare counted noun with what was done to it, when the verb follows ("18 agency workers were engaged at
+    30 September" -> "agency workers were engaged"), else None."""
+    text = sentence.replace("\n", " ")
+    after = text[figure.unit_end :]
+    at = after.lower().find(label.lower())
+    if at < 0 or at > 12:
+        return None
+    m = _PASSIVE.match(after[at + len(label) :])
+    if not m or m.group("noun").strip():
+        return None
+    return _clean(f"{label} {' '.join(m.group('vp').split())}")
+
+
+def share_label(sentence: str, figure: NumberMention, earlier: str | None) -> str | None:
+    """A share with no noun of its own, of the things the sentence's earlier figure counts ("Enquiries rose to
+    10,214; 76.8% were answered in 10 working days" -> "Enquiries answered in 10 working days") or its run-in
+    heading names; None when neither does, or no passive verb follows the share."""
+    text = sentence.replace("\n", " ")
+    m = _PASSIVE.match(text[figure.unit_end :])
+    if not m or m.group("noun").strip():
+        return None
+    head = _HEAD_CUT.sub("", earlier) if earlier else None
+    if not head:
+        run_in = _RUN_IN.match(text[: figure.start])
+        head = run_in.group("h") if run_in else None
+    return _clean(f"{head} {' '.join(m.group('vp').split())}") if head else None

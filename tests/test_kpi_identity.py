@@ -418,6 +418,11 @@ def test_label_keys_keep_the_numbers_that_qualify_a_measure(a, b):
         ("Council tax collected Q2 2023/24", "Council tax collected Q3 2023/24"),
         ("Households in temporary accommodation at 31 March 2024", "Households in temporary accommodation"),
         ("Mayor's office referrals", "Mayor's office referrals (Sept 2023)"),
+        # when the figure was counted (71st and 61st blind sets): not what it counts
+        ("Open enforcement cases at end of quarter", "Open enforcement cases"),
+        ("Agency workers engaged at period end", "Agency workers engaged"),
+        ("Carers assessed or reviewed since 1 April", "carers have been assessed or reviewed since April"),
+        ("Referrals per 10,000 children, 12 months to the quarter end", "Referrals per 10,000 children, 12 months"),
     ],
 )
 def test_label_keys_drop_the_period_a_report_prints_in_the_label(a, b):
@@ -927,6 +932,36 @@ def test_a_key_agreeing_on_many_more_periods_wins_over_a_tile_that_restates_one(
     assert find_links(sep + octo + two) == []
 
 
+def test_a_name_reworded_with_the_same_words_joins_the_series_and_a_variant_does_not():
+    """Stourmead (71st blind set) prints "Open enforcement cases (quarter end)" for Q2 and "Enforcement cases open
+    at 31 December" for Q3, with no figure restated: the same words in another order join; a name that adds only
+    how the figure was counted joins ("DHP awards made"); a stage, a sub-group, a stray count or figures that
+    disagree for one period do not."""
+    from warehouse.series_links import WORDS_RULE, find_links
+
+    def joined(a: str, b: str, *, va: float = 286.0, vb: float = 268.0, mb: int = 12) -> list[tuple[str, str]]:
+        links = find_links([_lf("sep", a, 9, va), _lf("oct", b, mb, vb)])
+        assert all(k.rule == WORDS_RULE and k.n_agreeing == 0 for k in links)
+        return [(k.label_key, k.series_key) for k in links]
+
+    assert joined("open enforcement case", "enforcement case open") == [
+        ("enforcement case open", "open enforcement case")
+    ]
+    assert joined("dhp award", "dhp award made") == [("dhp award made", "dhp award")]
+    assert joined("search returned within 10 working day", "official search returned within 10 working day") == [
+        ("official search returned within 10 working day", "search returned within 10 working day")
+    ]
+    assert joined("stage 1 complaint answered", "stage 2 complaint answered") == []
+    assert joined("food business registered", "new food business registered") == []
+    assert joined("rent collected", "rent collection rate cumulative") == []
+    assert joined("44 prevention duty", "household owed prevention duty 44") == []
+    assert joined("open enforcement case", "enforcement case open", mb=9) == []  # 286 and 268 for one quarter
+    # two keys of the later paper worded alike to one of the earlier: neither joins
+    both = [_lf("sep", "open enforcement case", 9, 286.0)]
+    both += [_lf("oct", "enforcement case open", 12, 268.0), _lf("oct", "case open enforcement", 12, 40.0)]
+    assert find_links(both) == []
+
+
 def test_reworded_reports_of_a_council_form_one_series_in_the_warehouse(tmp_path):
     import shutil
 
@@ -1411,3 +1446,26 @@ def test_what_a_percentage_is_of_makes_no_series_key():
     shared the key "debit"."""
     assert label_key("debit") is None and label_key("the programme") is None
     assert label_key("council tax debit collected") is not None
+
+
+def test_a_bare_counted_noun_is_named_by_what_was_done_to_it_and_a_share_by_what_it_is_of():
+    """Blind sets 57-72 print "18 agency workers were engaged at 30 September", "468 new plans were issued",
+    "Enquiries rose to 10,214; 76.8% were answered in 10 working days" and "4.3 Emergency defects. 97.1% were made
+    safe within 2 hours": the counted noun alone names no series (no label key); with its verb, or the share with
+    the noun of the sentence's earlier figure or its run-in heading, it does. The KPI is chosen from the label
+    the sentence gives before (a longer name would hide it)."""
+
+    def keyed(text: str) -> dict[str, str | None]:
+        return {o.value_text: o.label_key for o in _observe(f"Tarnford Council\nCabinet 3 March 2026\n\n{text}\n")}
+
+    assert label_key("agency workers") is None
+    assert keyed("18 agency workers were engaged at 30 September.")["18"] == "agency worker engaged"
+    assert keyed("712 requests were received and 468 new plans were issued.")["468"] == "new plan issued"
+    answered = keyed("Enquiries rose to 10,214; 76.8% were answered in 10 working days.")
+    assert answered["76.8"] == label_key("Enquiries answered in 10 working days") == "enquiry answered 10 working day"
+    safe = keyed("4.3 Emergency defects. 97.1% were made safe within 2 hours, against a target of 95%.")
+    assert safe["97.1"] == "emergency defect made safe within 2 hour"
+    # no earlier figure or heading says what the share is of: it stays without a key
+    assert keyed("Performance held up well and 76.8% were answered within 10 working days.")["76.8"] is None
+    # a counted noun with its own name keeps it
+    assert keyed("1,184 safeguarding concerns were received in the quarter.")["1,184"] == "safeguarding concern"

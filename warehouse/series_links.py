@@ -1,4 +1,5 @@
-"""Join a reworded indicator to its series: one council's reports whose restated figures agree, period by period."""
+"""Join a reworded indicator to its series: one council's reports whose restated figures agree, period by period,
+or whose names use the same words."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from datetime import date
 
 import duckdb
 
+from extractors.kpi_match import _KEY_WEAK, _LABEL_FILLER, _stem
 from extractors.restated import distinctive
 
 RULE = "series.link.restated_values"
+WORDS_RULE = "series.link.same_words"
 # periods read from the paper's own words count; a figure dated only by a fallback (the period the report covers,
 # the paper's date: rules "period.report", "table.period.paper_date", ...) says nothing about which period it is
 _FALLBACK_RULE = re.compile(r"\bperiod\.(?:report|paper_date|current)\b")
@@ -47,6 +50,7 @@ class Link:
     linked_paper_id: str
     n_agreeing: int
     evidence: str
+    rule: str = RULE
 
 
 def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
@@ -56,6 +60,7 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
     of the nearest earlier paper it agrees with, and through it that paper's own series ("Contamination in
     blue-bin recycling" in September, "Dry recycling contamination rate" in October, both printing 18.4% for
     April to 16.9% for September)."""
+    figures = list(figures)
     cells: dict[tuple, list[LinkFigure]] = defaultdict(list)
     rank: dict[str, tuple[date, str]] = {}  # papers in order: by date, then by id (the direction of a link)
     for f in figures:
@@ -96,15 +101,107 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
         later = (council, unit, pb, kb)
         if later not in nearest or rank[pa] > rank[nearest[later][0]]:
             nearest[later] = (pa, ka, hits)
+    worded = _word_links(figures, rank, nearest)
     links = []
-    for (council, unit, pb, kb), (pa, ka, hits) in nearest.items():
-        series = _resolve((council, unit, pa, ka), nearest)
+    for (council, unit, pb, kb), (pa, ka, hits) in {**nearest, **worded}.items():
+        series = _resolve((council, unit, pa, ka), {**nearest, **worded})
         if series == kb:
+            continue
+        if (council, unit, pb, kb) in worded:
+            links.append(Link(council, unit, pb, kb, series, pa, 0, f"same words: {kb} / {ka}", WORDS_RULE))
             continue
         shown = sorted(hits)[:3]
         evidence = "; ".join(f"{s:%Y-%m}/{e:%Y-%m} {v:g}" for s, e, v, _ in shown)
         links.append(Link(council, unit, pb, kb, series, pa, len(hits), evidence))
     return sorted(links, key=lambda k: (k.council, k.unit, k.paper_id, k.label_key))
+
+
+# words that make a name a part or a variant of another ("new food businesses registered", "major applications
+# decided", "complaints excluding exceptions"), or a sentence read as a name ("recycling rate fell"): a name with
+# one of them more than another is not the other reworded
+_VARIANT = frozenset(
+    "new total all major minor other non net gross repeat first excluding including exception exceptions without "
+    "one two three four five six seven eight nine ten eleven twelve "
+    "under over aged male female boy girl disadvantaged fell rose increased decreased reduced up down".split()
+)
+
+
+def _words(key: str) -> frozenset[str]:
+    """A key's words, a word reports use for another as that one, inflections cut ("completed", "completion")."""
+    return frozenset(
+        _stem(_SAME_WORD.get(w, w)) for w in key.split() if (len(w) > 1 or w.isdigit()) and w not in _NO_MATTER
+    )
+
+
+# "answered in 10 working days" and "answered within 10 working days" ("in" is no word of a key)
+_NO_MATTER = frozenset({"within"})
+
+
+# how a figure was counted, not what: a name may add one of these and stay the same measure; not the words of a
+# period ("cumulative", "monthly"): "Rent collection rate (cumulative)" is not the quarter's "Rent collected"
+_FILLER = frozenset(_stem(w) for w in _LABEL_FILLER) - frozenset(
+    _stem(w) for w in (*_VARIANT, *"cumulative ytd rolling annual monthly quarterly year month quarter in-year".split())
+)
+_WEAK = frozenset(_stem(w) for w in _KEY_WEAK)
+
+
+def _worded_alike(a: str, b: str) -> int:
+    """2 when two label keys use the same words in any order ("open enforcement case", "enforcement case open"),
+    1 when one adds at most three words to the other's three or more (not counting numbers), none a number or a word that makes a part
+    or variant ("search returned within 10 working day", "official search returned within 10 working day"), else 0."""
+    wa, wb = _words(a), _words(b)
+    if len(wa) < 2 or len(wb) < 2:
+        return 0
+    if wa == wb:
+        return 2
+    small, large = (wa, wb) if len(wa) < len(wb) else (wb, wa)
+    extra = large - small
+    if small < large and len(extra) <= 3 and not any(w.isdigit() or w in _VARIANT for w in extra):
+        named = [w for w in small if not w.isdigit() and w not in _FILLER and w not in _WEAK]
+        if sum(not w.isdigit() for w in small) >= 3 or (len(named) >= 2 and extra <= _FILLER):
+            return 1
+    return 0
+
+
+def _word_links(
+    figures: list[LinkFigure], rank: dict[str, tuple[date, str]], nearest: dict[tuple, tuple]
+) -> dict[tuple, tuple]:
+    """Label keys of a later paper worded like one key of the nearest earlier paper of its council that has one,
+    and like no other (nor is another key of the later paper so worded like it), with no period for which the two
+    give different values; keys already joined by restated figures, or printed as they are in another paper, keep
+    that. (council, unit, later paper, key) -> (earlier paper, key, ())."""
+    keys: dict[tuple, set[tuple[str, str]]] = defaultdict(set)
+    values: dict[tuple, dict[date, set[float]]] = defaultdict(lambda: defaultdict(set))
+    for f in figures:
+        if not (f.council and f.label_key) or f.role not in _ROLES:
+            continue
+        keys[(f.council, f.unit)].add((f.paper_id, f.label_key))
+        rank.setdefault(f.paper_id, (f.paper_date or date.min, f.paper_id))
+        if f.period_end and not _FALLBACK_RULE.search(f.rule):
+            values[(f.council, f.unit, f.paper_id, f.label_key)][f.period_end].add(round(f.value, 6))
+    out: dict[tuple, tuple] = {}
+    for (council, unit), pairs in keys.items():
+        by_paper: dict[str, set[str]] = defaultdict(set)
+        for paper, key in pairs:
+            by_paper[paper].add(key)
+        papers = sorted(by_paper, key=lambda p: rank[p])
+        for i, pb in enumerate(papers):
+            for kb in sorted(by_paper[pb]):
+                if (council, unit, pb, kb) in nearest or any(kb in by_paper[p] for p in papers if p != pb):
+                    continue
+                for pa in reversed(papers[:i]):
+                    scored = [(_worded_alike(ka, kb), ka) for ka in by_paper[pa] - by_paper[pb]]
+                    scored = [(n, ka) for n, ka in scored if n]
+                    if not scored:
+                        continue
+                    best = max(n for n, _ in scored)
+                    top = [ka for n, ka in scored if n == best]
+                    back = [k for k in by_paper[pb] - by_paper[pa] if _worded_alike(top[0], k) >= best]
+                    va, vb = values[(council, unit, pa, top[0])], values[(council, unit, pb, kb)]
+                    if len(top) == 1 and back == [kb] and all(va[e] == vb[e] for e in va.keys() & vb.keys()):
+                        out[(council, unit, pb, kb)] = (pa, top[0], ())
+                    break
+    return out
 
 
 def _sole(candidates: dict[str, int], key: str) -> bool:
@@ -125,6 +222,8 @@ _SAME_WORD = {
     "replied": "answered",
     "reply": "answered",
     "receipt": "received",
+    "lodged": "received",
+    "submitted": "received",
 }
 
 
@@ -181,7 +280,7 @@ def refresh_series_links(con: duckdb.DuckDBPyConnection) -> int:
                         k.linked_paper_id,
                         k.n_agreeing,
                         k.evidence,
-                        RULE,
+                        k.rule,
                     )
                     for k in links
                 ],
