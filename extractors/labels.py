@@ -16,7 +16,10 @@ _STOP_AFTER = re.compile(
 _LEAD_IN = re.compile(r"^(?:of\s+(?:the\s+|all\s+|our\s+)?|the\s+)", re.I)
 _BEFORE_SUBJECT = re.compile(
     r"(?:the\s+)?(?:percentage|proportion|number|rate|share|level|performance|timeliness|compliance)\s+"
-    r"(?:of|for|on|in)\s+(?P<np>[\w\s’'/-]{3,90}?)\s+(?:was|were|is|are|has|had|stood|remains?|stands|rose|fell|increased|improved|at|to|of|reached)\b[^.;]*$",
+    r"(?:of|for|on|in)\s+(?P<np>[\w\s’'/-]{3,90}?)\s+(?:was|were|is|are|has|had|stood|remains?|stands|rose|fell|increased|improved|at|to|of|reached)\b"
+    # not across a second clause: "The number of mainstream households fell …, while connected persons households
+    # rose to 83"
+    r"(?:(?!\b(?:while|whilst|whereas|but)\b)[^.;])*$",
     re.I,
 )
 _BEFORE_NOUN = re.compile(
@@ -37,7 +40,7 @@ _DONE_TO = re.compile(
 # a counted noun's own phrase after it: "requests for support", "households in temporary accommodation"
 _NOUN_PHRASE = re.compile(r"^\s+(?P<pp>(?:for|with|in|into|from|on)\s+(?:[a-z][\w’'-]*\s*){1,5})", re.I)
 _BEFORE_CHANGE = re.compile(
-    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
+    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s|\b(?:while|whilst|whereas)\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
     r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled|recovered|"
     r"slipped|deteriorated|climbed|eased|worsened|edged\s+(?:up|down))\s+"
     r"(?:again\s+|further\s+|slightly\s+|sharply\s+|steadily\s+|back\s+)?"
@@ -158,11 +161,11 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
     named = _clean(_LAST_NP.split(m.group("np"))[-1]) if m else None
     if named and " " in named and not _GENERIC.fullmatch(named):
         return named
+    m = _BEFORE_CHANGE.search(before)  # the subject of the verb right before the figure, first
+    if m and _clean(m.group("np")):
+        return _clean(m.group("np"))
     m = _SECOND_SUBJECT.search(before)
     if m and _clean(m.group("np")) and not _GENERIC.fullmatch(_clean(m.group("np")) or ""):
-        return _clean(m.group("np"))
-    m = _BEFORE_CHANGE.search(before)
-    if m and _clean(m.group("np")):
         return _clean(m.group("np"))
     m = _BEFORE_NOUN.search(before)
     if m and _clean(m.group("np")) and not _GENERIC.fullmatch(_clean(m.group("np")) or ""):

@@ -1469,3 +1469,18 @@ def test_a_bare_counted_noun_is_named_by_what_was_done_to_it_and_a_share_by_what
     assert keyed("Performance held up well and 76.8% were answered within 10 working days.")["76.8"] is None
     # a counted noun with its own name keeps it
     assert keyed("1,184 safeguarding concerns were received in the quarter.")["1,184"] == "safeguarding concern"
+
+
+def test_a_second_clause_names_its_own_figure():
+    """Eldershire (45th blind set): "The number of mainstream fostering households fell again, to 291 …, while
+    connected persons households rose to 83": 83 is connected persons households, not the first clause's subject
+    (the two joined one series once their reports were linked)."""
+    keys = {
+        o.value_text: o.label_key
+        for o in _observe(
+            "Tarnford Council\nCabinet 3 March 2026\n\n2.1 The number of mainstream fostering households fell again, "
+            "to 291 at 31 March 2025 (2024: 298), while connected persons households rose to 83.\n"
+        )
+    }
+    assert keys["291"] == "mainstream fostering household"
+    assert keys["83"] == "connected person household"
