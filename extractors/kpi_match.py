@@ -519,7 +519,10 @@ _LABEL_FILLER = frozenset(
     "time starting period date january february march april may june july august september october november "
     "december "
     # how fast: "Speed of processing: changes of circumstances", "Time taken to process new claims"
-    "speed taken".split()
+    "speed taken "
+    # done, in other words: "assessments authorised in 45 working days", "finished in 45 working days", "missed
+    # collections per 100,000 bins emptied", "issued within the 20-week statutory limit", "KSI casualties, all ages"
+    "authorised finished emptied statutory ages".split()
 )
 
 
@@ -573,6 +576,7 @@ _DASH = re.compile(r"\s+[–—-]\s+")
 _COLUMN_TAIL = re.compile(
     r"(?:\s+[–—-]\s+|\s*·\s*)\(?\s*(?:stat\.?\s*neighbours?|statistical\s+neighbours?|same(?:\s+period|\s+month|\s+quarter)?|"
     r"half-?(?:year)?|borough|county|district|england|national|regional|annual|full(?:\s+year)?|autumn|spring|"
+    r"quarterly|monthly|group|avg\.?|(?:stat\.?\s*)?neighbours?\s+avg\.?|"
     r"summer|standard|reported|provisional|revised|final|validated|snapshot|red|amber|green|"
     rf"{MONTH_RE}(?:\s*[–-]\s*{MONTH_RE})?(?:\s+\d{{2}}(?:\d{{2}})?)?|\d{{4}}/\d{{2}}(?:\s+provisional)?)\s*\)?\s*$",
     re.I,

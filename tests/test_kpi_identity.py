@@ -1433,6 +1433,12 @@ def test_a_bracket_of_several_figures_or_of_other_words_takes_no_kpi_from_the_cl
         ("Speed of processing: changes of circumstances", "days", "benefit_change_events_days"),
         ("Time taken to process new Housing Benefit and Council Tax Support claims", "days", "benefit_new_claims_days"),
         ("Apprentices as a percentage of headcount", "percent", "apprenticeships"),
+        # done in other words, a comparator column (sets 49-72)
+        ("Single assessments authorised in 45 working days", "percent", "assessments_in_timescale"),
+        ("Missed collections per 100,000 bins emptied – Monthly", "rate_per_100000", "missed_bin_collections"),
+        ("EHC plans issued within the 20-week statutory limit", "percent", "ehcp_issued_within_20_weeks"),
+        ("Killed or seriously injured casualties, all ages", "count", "killed_seriously_injured"),
+        ("Household waste recycling rate – avg.", "percent", "household_waste_recycled"),
     ],
 )
 def test_a_date_a_percentage_s_base_and_speed_words_do_not_hide_a_row_s_kpi(label, unit, kpi):
