@@ -106,14 +106,17 @@ def vocabulary() -> Vocabulary:
 def header_unit(text: str) -> tuple[str, float, tuple[int, int]] | None:
     """The unit a heading (or a unit cell) states: (unit, scale to pounds, where)."""
     for unit, scale, pattern in vocabulary().units:
-        m = pattern.search(text)
-        if m:
+        for m in pattern.finditer(text):
+            if unit in ("days", "weeks", "months") and _NUMBER_BEFORE.search(text[: m.start()]):
+                continue  # "rolling 12 months", "(12 months)": the window counted over, not the unit
             return unit, scale, m.span()
     return None
 
 
 _ROW_UNIT_HINT = re.compile(
     r"\((?P<u>[^()]{1,12})\)\s*$|(?P<rate>per\s+1(?:00?)?,?000\b)|^(?P<pct>percentage|%|proportion)\b|"
+    # "Resignations as % of average headcount (12 months)"
+    r"\bas\s+(?:an?\s+)?(?P<pct_of>%|percentage|proportion|share)\s+of\b|"
     # "Other planning applications decided in time %": a bare % closing the name (not "above 95%")
     r"(?<![\d.])(?<![\d.]\s)(?P<pct_end>%)\s*$",
     re.I,
@@ -132,15 +135,15 @@ def row_unit(label: str) -> tuple[str, float] | None:
     """A unit the row heading states: "(days)", "(%)", "… per 10,000", "Percentage of …", or a duration it
     measures ("Average days to repair …", "working days lost …"; not "… within 10 working days")."""
     m = _ROW_UNIT_HINT.search(label)
-    if not m:
-        for d in re.finditer(r"\b(days|weeks|months)\b", label, re.I):
-            if not _NUMBER_BEFORE.search(label[: d.start()]):
-                return d.group(1).lower(), 1.0
-        return None
-    if m.group("pct") or m.group("pct_end"):
+    if m and (m.group("pct") or m.group("pct_end") or m.group("pct_of")):
         return "percent", 1.0
-    found = header_unit(m.group("u") or m.group("rate") or "")
-    return (found[0], found[1]) if found else None
+    found = header_unit(m.group("u") or m.group("rate") or "") if m else None
+    if found:
+        return found[0], found[1]
+    for d in re.finditer(r"\b(days|weeks|months)\b", label, re.I):
+        if not _NUMBER_BEFORE.search(label[: d.start()]):
+            return d.group(1).lower(), 1.0
+    return None
 
 
 def header_role(text: str) -> tuple[str, str]:

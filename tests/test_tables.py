@@ -719,6 +719,13 @@ def test_a_region_s_column_is_a_benchmark_and_previous_period_adds_nothing_to_th
         ("Smoking at time of delivery %", ("percent", 1.0)),
         ("Collection rate above 95%", None),
         ("Rate 95 %", None),
+        # the window counted over is not the unit (22nd and 47th blind sets: "10.1 months", "9.1 months")
+        ("Resignations as % of average headcount (12 months)", ("percent", 1.0)),
+        ("Average working days lost to sickness per FTE (12 months)", ("days", 1.0)),
+        ("Affordable homes delivered, rolling 12 months (no.)", ("count", 1.0)),
+        ("Average days to process new claims (YTD)", ("days", 1.0)),
+        ("Households in temporary accommodation (months)", ("months", 1.0)),
+        ("Families in B&B for more than 6 weeks (snapshot)", None),
     ],
 )
 def test_a_bare_percent_sign_closing_a_row_name_is_its_unit(label, unit):
