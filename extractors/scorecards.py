@@ -750,8 +750,11 @@ def _unit(n: NumberMention, label: str | None) -> tuple[str, str]:
         return {"1000": "rate_per_1000", "10000": "rate_per_10000", "100000": "rate_per_100000"}[base], (
             "num.rate_label"
         )
-    if re.match(r"^(?:average|mean|median)\b.*\bdays\b", label, re.I) or re.search(
-        r"\((?:working\s+)?days\)", label, re.I
+    if (
+        re.match(r"^(?:average|mean|median)\b.*\bdays\b", label, re.I)
+        or re.search(r"\((?:working\s+)?days\)", label, re.I)
+        # "Days lost to sickness per FTE": the days are the measure
+        or re.search(r"\bdays\s+(?:lost|per\s+(?:fte|employee|head))\b", label, re.I)
     ):
         return "days", "num.days_label"
     return n.unit, n.rule

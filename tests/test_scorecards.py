@@ -371,3 +371,20 @@ def test_tiles_with_abbreviated_months_unset_targets_and_two_digit_years():
     assert tiles[("Referrals per 10,000 aged 0-17, last 12 months", 534.4)] == ("benchmark", None)
     assert tiles[("Repeat referrals (within 12 months of last)", 20.0)] == ("target", None)
     assert not [k for k in tiles if k[0].startswith("Target")]
+
+
+@pytest.mark.parametrize(
+    "label, unit",
+    [
+        ("Days lost to sickness per FTE", "days"),  # 70th blind set: the tile's "11.1" over "days"
+        ("Average days to re-let an empty home", "days"),
+        ("Residents helped into work", "count"),
+        ("Staff lost to other councils per FTE", "count"),
+    ],
+)
+def test_a_tile_whose_name_measures_days_gives_days(label, unit):
+    from extractors.numbers import find_numbers
+    from extractors.scorecards import _unit
+
+    (n,) = find_numbers("11")
+    assert _unit(n, label)[0] == unit
