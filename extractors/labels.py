@@ -42,7 +42,7 @@ _NOUN_PHRASE = re.compile(r"^\s+(?P<pp>(?:for|with|in|into|from|on)\s+(?:[a-z][\
 _BEFORE_CHANGE = re.compile(
     r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s|\b(?:while|whilst|whereas)\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
     r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled|recovered|"
-    r"slipped|deteriorated|climbed|eased|worsened|edged\s+(?:up|down))\s+"
+    r"slipped|deteriorated|climbed|eased|worsened|dipped|jumped|crept\s+up|ticked\s+(?:up|down)|edged\s+(?:up|down))\s+"
     r"(?:again\s+|further\s+|slightly\s+|sharply\s+|steadily\s+|back\s+)?"
     r"(?:by\s+[\d.,]+\s*(?:%|per\s?cent|(?:percentage\s+)?points?|pts)?\s+)?"  # "fell by 1.6 percentage points to"
     r"(?:by|to|of)\s+(?:around\s+|about\s+|nearly\s+|almost\s+|over\s+)?$",

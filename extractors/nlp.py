@@ -565,8 +565,33 @@ def _named_by_their_verb(figures: list[Figure], numbers: list[NumberMention], se
         elif label is None and f.unit == "percent":
             earlier = next((g.label for g in reversed(out) if g.unit == "count" and g.label), None)
             label = share_label(sentence, n, earlier)
+        if label is None:
+            label = _bracketed_earlier_label(out, n, sentence)
         out.append(f if label == f.label else replace(f, label=label))
     return out
+
+
+# "(June: 2,847)", "(2024: 298)", "(468 in 2023/24)", "(1,538)": an earlier period's figure in a bracket
+_EARLIER_OPEN = re.compile(r"\(\s*(?:(?:[A-Z][a-z]{2,8}\.?\s*)?(?:\d{4}(?:/\d{2,4})?)?\s*:\s*)?$")
+_EARLIER_CLOSE = re.compile(
+    r"^\s*(?:%|per\s?cent|days?|weeks?)?\s*(?:(?:in|at|for|during|by|on)\s+[^():;]{0,25})?\s*[),;]", re.I
+)
+
+
+def _bracketed_earlier_label(before: list[Figure], n: NumberMention, sentence: str) -> str | None:
+    """The label of the figure a bracket after it restates for an earlier period ("503 new plans were issued
+    (468 in 2023/24)", "received 1,691 requests, 9.9% more than in 2022/23 (1,538)"): the nearest earlier figure
+    of the sentence in the same unit, when the bracket holds only this figure and its period."""
+    prior = next((g for g in reversed(before) if g.unit == n.unit), None)
+    if prior is None or not prior.label:
+        return None
+    gap = sentence[prior.end - prior.sentence_start : n.start]
+    opened = gap.rfind("(")
+    if opened < 0 or ")" in gap[opened:] or len(gap) > 90 or re.search(r"[;.]\s", gap):
+        return None
+    if not _EARLIER_OPEN.search(gap[opened:]) or not _EARLIER_CLOSE.match(sentence[n.unit_end :]):
+        return None
+    return prior.label
 
 
 def _share_partner_kpis(figures: list[Figure], sentence: str, s0: int) -> list[Figure]:

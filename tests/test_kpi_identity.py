@@ -1490,3 +1490,22 @@ def test_a_second_clause_names_its_own_figure():
     }
     assert keys["291"] == "mainstream fostering household"
     assert keys["83"] == "connected person household"
+
+
+def test_an_earlier_period_s_figure_in_a_bracket_takes_the_label_of_the_figure_it_follows():
+    """ "503 new plans were issued (468 in 2023/24)", "received 1,691 requests, 9.9% more than in 2022/23 (1,538)",
+    "(June: 2,847)": the bracketed figure is the same measure for an earlier period (sets 57-72); a target in a
+    bracket is not read so, nor a bracket that says what else it counts."""
+
+    def labels(text: str) -> dict[str, str | None]:
+        return {o.value_text: o.label for o in _observe(f"Tarnford Council\nCabinet 3 March 2026\n\n{text}\n")}
+
+    assert labels("Requests rose to 768 in 2024/25 and 503 new plans were issued (468 in 2023/24).")["468"] == (
+        "new plans issued"
+    )
+    assert labels("6.1 The council received 1,691 requests, 9.9% more than in 2022/23 (1,538).")["1,538"] == (
+        "requests received"
+    )
+    assert labels("Paid employment dipped to 5.4% from 5.6% after a contract ended.")["5.4"] == "Paid employment"
+    assert labels("Missed bins fell to 412 (target 450).")["450"] is None
+    assert labels("Missed bins fell to 412 (of which 38 were repeat misses).")["38"] != "Missed bins"
