@@ -538,7 +538,9 @@ _PERIOD_NOTE = re.compile(
     # "at period end", "at end of quarter", "12 months to the quarter end", "since 1 April", "(rolling": when the
     # figure was counted (the months of a rolling window stay: "24 months" is a measure of its own)
     r"\b(?:(?:at|as\s+at|to)\s+)?(?:the\s+)?(?:(?:quarter|period|month|year)[- ]end|end\s+of\s+(?:the\s+)?"
-    r"(?:quarter|period|month))\b|\bsince\s+(?:1(?:st)?\s+)?april\b|\bsince\s*$|\(\s*rolling(?:\s+(?:12|twelve))?\s*$",
+    r"(?:quarter|period|month))\b|\bsince\s+(?:1(?:st)?\s+)?april\b|\bsince\s*$|\(\s*rolling(?:\s+(?:12|twelve))?\s*$|"
+    # "Knife offences – Rolling 12 to": a "Rolling 12 months to June" heading joined to the row's name
+    r"[,–-]?\s*\brolling(?:\s+(?:12|twelve|3|6))?(?:\s+months?)?(?:\s+to)?\s*$",
     re.I,
 )
 _BASE_ASIDE = re.compile(r"\((?:as\s+)?(?:%|a\s+percentage|a\s+proportion|share)\s+of\b[^)]*\)?", re.I)

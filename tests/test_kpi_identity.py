@@ -423,6 +423,7 @@ def test_label_keys_keep_the_numbers_that_qualify_a_measure(a, b):
         ("Agency workers engaged at period end", "Agency workers engaged"),
         ("Carers assessed or reviewed since 1 April", "carers have been assessed or reviewed since April"),
         ("Referrals per 10,000 children, 12 months to the quarter end", "Referrals per 10,000 children, 12 months"),
+        ("Knife and sharp instrument offences – Rolling 12 to", "Knife and sharp instrument offences"),
     ],
 )
 def test_label_keys_drop_the_period_a_report_prints_in_the_label(a, b):
