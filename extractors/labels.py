@@ -118,6 +118,10 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
         cut = _STOP_AFTER.search(after)
         phrase = " ".join((after[: cut.start()] if cut else after).split()[:8])
         label = _clean(phrase)
+        if label and re.fullmatch(r"[a-z]{3,}ed", label) and figure.unit == "percent":
+            # "19.8% lived more than 20 miles from home", "14.8% lived with family or friends": the verb alone
+            # names nothing; with what follows it, the measure
+            label = _clean(" ".join(re.split(r"[,;:.()]", after)[0].split()[:7])) or label
         if (
             label
             and _GENERIC.fullmatch(label)

@@ -130,12 +130,14 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         "not.code_in_brackets",
         re.compile(r"\(\s*[A-Z]{2,5}\s?\d{1,3}[a-z]?(?:\s*(?:,|and|&|/)\s*[A-Z]{2,5}\s?\d{1,3}[a-z]?)*\s*\)"),
     ),
-    # "by calling 101", "on 999 in an emergency", "Samaritans on 116 123": a telephone number
+    # "by calling 101", "on 999 in an emergency", "(999 in an emergency)", "Samaritans on 116 123": a telephone number
     (
         "not.phone_short",
         re.compile(
             r"\b(?i:call(?:ing|s)?|dial(?:ling)?|ring(?:ing)?|phon(?:e|ing)|telephon(?:e|ing)|text(?:ing)?)\s+"
-            r"(?:101|999|111|112|116\s?\d{3})\b|\b(?i:on|or)\s+(?:999|116\s\d{3})\b"
+            r"(?:101|999|111|112|116\s?\d{3})\b|\b(?i:on|or)\s+(?:999|116\s\d{3})\b|"
+            # "call 101 (999 in an emergency)"
+            r"\b999(?=\s+(?i:in\s+(?:an?\s+)?|for\s+)?emergenc)"
         ),
     ),
     ("not.named_measure", re.compile(r"\b(?:Attainment|Progress)\s+8\b|\bEBacc\b|\bKS\d\b|\bNHS\s+111\b")),
@@ -196,6 +198,10 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"\b\d{1,3}\s+(?:are|were)\s+(?:for\s+)?(?:monitoring|information)\b|"
             r"\b\d{1,3}\s+(?:have|has)\s+(?:improved|worsened|deteriorated|stayed\s+the\s+same)(?=[\s,;.])|"
             r"\b\d{1,3}\s+(?:are|is)\s+(?:unchanged|the\s+same|stable)\b|"
+            # "two are now reported annually", "3 are no longer reported": measures moved out of the report
+            r"\b(?:\d{1,2}|"
+            + _WORD_RE
+            + r")\s+(?:are|is|were|was)\s+(?:now\s+|no\s+longer\s+)(?:reported|measured|shown|collected)\b|"
             r"\b(?:\d+|"
             + _WORD_RE
             + r")\s+(?:of\s+(?:the|our)\s+\d+\s+)?(?:(?:corporate|key|performance|new|headline)\s+)*"

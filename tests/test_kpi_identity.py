@@ -564,6 +564,10 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
             0.95,
             0.41,
         ),  # its £m gold lines (gbp_m) now match: capital outturns as the revenue variance
+        # 75 still joins two gold indicators ("businesses" supported and intensively supported)
+        ("kpi_eval73", 108, 0.98, 0.54),
+        ("kpi_eval74", 90, 0.95, 0.40),
+        ("kpi_eval76", 157, 0.98, 0.54),
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
@@ -1510,3 +1514,17 @@ def test_an_earlier_period_s_figure_in_a_bracket_takes_the_label_of_the_figure_i
     assert labels("Paid employment dipped to 5.4% from 5.6% after a contract ended.")["5.4"] == "Paid employment"
     assert labels("Missed bins fell to 412 (target 450).")["450"] is None
     assert labels("Missed bins fell to 412 (of which 38 were repeat misses).")["38"] != "Missed bins"
+
+
+def test_a_share_named_by_a_verb_alone_keeps_what_follows_it():
+    """Kingsmarsh (75th blind set): "19.8% lived more than 20 miles from Kingsmarsh" and "14.8% lived with family
+    or friends as kinship carers" were both the series "lived"."""
+    keys = {
+        o.value_text: o.label_key
+        for o in _observe(
+            "Tarnford Council\nCabinet 3 March 2026\n\n4.3 Of children in care, 19.8% lived more than 20 miles "
+            "from Tarnford and 14.8% lived with family or friends as kinship carers.\n"
+        )
+    }
+    assert keys["19.8"] != keys["14.8"]
+    assert "kinship" in (keys["14.8"] or "") and "20 mile" in (keys["19.8"] or "")

@@ -126,8 +126,10 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         "5.7 Customers (CS 1 and CS 2).",
         "Report it online, by calling 101, or on 999 in an emergency.",
         "The Samaritans can be reached free at any time on 116 123.",
+        "Report ASB to the council online, or call 101 (999 in an emergency).",
         "Of these, 3 are for monitoring only; 4 have worsened and 0 are unchanged.",
         "This report presents the council's 22 key performance indicators.",
+        "Three measures have been added and two are now reported annually.",
     ],
 )
 def test_non_figures_are_rejected(sentence):
