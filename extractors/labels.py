@@ -246,7 +246,7 @@ _RUN_IN = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?P<h>[A-Z][\w’'-]+(?:\s+[a
 
 def done_to_label(sentence: str, figure: NumberMention, label: str) -> str | None:
     """A bare counted noun with what was done to it, when the verb follows ("18 agency workers were engaged at
-    30 September" -> "agency workers were engaged"), else None."""
+    30 September" -> "agency workers engaged"), else None."""
     text = sentence.replace("\n", " ")
     after = text[figure.unit_end :]
     at = after.lower().find(label.lower())

@@ -556,7 +556,8 @@ def _sentence_figures(
 def _named_by_their_verb(figures: list[Figure], numbers: list[NumberMention], sentence: str) -> list[Figure]:
     """After the KPIs are chosen (a longer name would hide them): a bare counted noun named by what was done to it
     ("18 agency workers were engaged"), a share with no noun by what the sentence's earlier figure counts
-    ("Enquiries rose to 10,214; 76.8% were answered in 10 working days")."""
+    ("Enquiries rose to 10,214; 76.8% were answered in 10 working days"), and a figure with no label in a bracket
+    after another by that one's ("503 new plans were issued (468 in 2023/24)")."""
     out: list[Figure] = []
     for f, n in zip(figures, numbers, strict=True):
         label = f.label
