@@ -247,15 +247,12 @@ _RUN_IN = re.compile(r"^\s*(?:\d+(?:\.\d+)*\.?\s+)?(?P<h>[A-Z][\w’'-]+(?:\s+[a
 def done_to_label(sentence: str, figure: NumberMention, label: str) -> str | None:
     """A bare counted noun with what was done to it, when the verb follows ("18 agency workers were engaged at
     30 September" -> "agency workers engaged"), else None."""
-    text = sentence.replace("\n", " ")
-    after = text[figure.unit_end :]
+    after = sentence.replace("\n", " ")[figure.unit_end :]
     at = after.lower().find(label.lower())
     if at < 0 or at > 12:
         return None
-    m = _PASSIVE.match(after[at + len(label) :])
-    if not m or m.group("noun").strip():
-        return None
-    return _clean(f"{label} {' '.join(m.group('vp').split())}")
+    done = _done_to(after[at + len(label) :])
+    return _clean(f"{label} {done}") if done else None
 
 
 def share_label(sentence: str, figure: NumberMention, earlier: str | None) -> str | None:
@@ -263,11 +260,20 @@ def share_label(sentence: str, figure: NumberMention, earlier: str | None) -> st
     10,214; 76.8% were answered in 10 working days" -> "Enquiries answered in 10 working days") or its run-in
     heading names; None when neither does, or no passive verb follows the share."""
     text = sentence.replace("\n", " ")
-    m = _PASSIVE.match(text[figure.unit_end :])
-    if not m or m.group("noun").strip():
+    done = _done_to(text[figure.unit_end :])
+    if not done:
         return None
     head = _HEAD_CUT.sub("", earlier) if earlier else None
     if not head:
         run_in = _RUN_IN.match(text[: figure.start])
         head = run_in.group("h") if run_in else None
-    return _clean(f"{head} {' '.join(m.group('vp').split())}") if head else None
+    return _clean(f"{head} {done}") if head else None
+
+
+def _done_to(after: str) -> str | None:
+    """The passive verb phrase that opens ``after`` with no noun before it ("were answered in 10 working days" ->
+    "answered in 10 working days"), else None."""
+    m = _PASSIVE.match(after)
+    if not m or m.group("noun").strip():
+        return None
+    return " ".join(m.group("vp").split())
