@@ -39,7 +39,8 @@ _SECTION_NUMBER = re.compile(r"^\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\.?|[A-Z]\d{1,2}|
 def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]) -> list[Figure]:
     """Figures that name no KPI themselves take the KPI of the measure's heading, when it names one that takes their
     unit (extractors.kpi_match.kpi_for_label): those of a keyed sentence on the line under the heading, and the
-    figure of a key line ("Previous 24.9% (Jun 2025)") under it, which also takes its key's role."""
+    figure of a key line ("Previous 24.9% (Jun 2025)") under it, which also takes its key's role. A figure the
+    line names nothing for takes the heading as its label even when it names no KPI."""
     starts = {a: b for a, b in bounds}
     out = []
     for fig in figures:
@@ -51,7 +52,7 @@ def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]
         line = _KEY_LINE.match(text[s0:s1])
         if line is not None and s0 + line.end() == fig.start and not fig.label:
             heading = _heading_over_run(text, s0)
-            if heading is not None:
+            if heading is not None and not _DATED.search(heading):
                 word = line.group("key").split()[0].lower()
                 role = _KEY_ROLE.get(word) or ("benchmark" if word not in ("latest", "actual", "current") else fig.role)
                 rule = fig.role_rule if role == fig.role else f"role.key_line.{word}"
@@ -66,10 +67,22 @@ def heading_kpis(figures: list[Figure], text: str, bounds: list[tuple[int, int]]
             continue
         choice = kpi_for_label(heading, fig.unit, fig.role)
         if choice.kpi is None:
-            out.append(fig)
+            # no KPI: the heading still names the measure when the line names none ("Year to date: 241")
+            named = fig.label is None and _names_only(text, s0, heading)
+            out.append(replace(fig, label=heading) if named else fig)
             continue
         out.append(replace(fig, kpi=choice.kpi, label=fig.label or heading))
     return out
+
+
+def _names_only(text: str, start: int, heading: str) -> bool:
+    """Is the heading right above the line (no blank line between) and only a name, no date ("Cabinet 3 March
+    2026" is the paper's front matter)?"""
+    return not re.search(r"\n[ \t]*\n[ \t]*$", text[:start]) and not _DATED.search(heading)
+
+
+# a heading with a year in it is a paper's or a section's date line, not a measure's name
+_DATED = re.compile(r"\b(?:19|20)\d\d\b")
 
 
 def _heading_over_run(text: str, start: int) -> str | None:

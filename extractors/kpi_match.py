@@ -79,6 +79,27 @@ _SHARE_OF = re.compile(r"(?:%|\bper\s?cent|\bpercentage|\bproportion)\s+of\s+(?:
 _BASE_GAP = re.compile(r"\s+(?:were|was|are|is|have\s+been|has\s+been|had\s+been)\s+", re.I)
 _OF_BASE = re.compile(r"\bof\s+(?:the\s+|all\s+|our\s+|these\s+)?$", re.I)
 _COMMA_ONLY = re.compile(r"\s*,\s*")
+_FOR_ANOTHER = re.compile(r"\b(?P<head>[a-z][\w-]*s)\s+(?:for|about|regarding|against)\s+(?:the\s+|an?\s+)?$", re.I)
+_MEASURE_HEADS = frozenset(
+    "number numbers percentage proportion rate rates share total count level levels timeliness performance "
+    "satisfaction average time times days weeks months wait waiting".split()
+)
+
+
+def _of_another(sentence: str, label_start: int, m: KpiMention, mentions: list[KpiMention]) -> bool:
+    """Do the label's words before a KPI phrase end in other things (a plural noun) and "for"/"about" ("Fixed
+    penalty notices for"), so the phrase names what those are for, not what is counted? Not a verb ("Entered for"),
+    a measure's word ("Days for") or a KPI's own phrase ("CP plans for a second or subsequent time")."""
+    found = _FOR_ANOTHER.search(sentence[label_start : m.start])
+    if not found:
+        return False
+    head = found.group("head").lower()
+    h0, h1 = label_start + found.start("head"), label_start + found.end("head")
+    if head in _MEASURE_HEADS or re.search(r"(?:ed|ing)$", head):
+        return False
+    return not any(o is not m and o.start < h1 and o.end > h0 for o in mentions)
+
+
 _NEW_CLAUSE = re.compile(r",\s+(?:and|while|whilst|with|whereas)\s", re.I)
 _SUBGROUP_BETWEEN = re.compile(r"\b(?:all\s+|some\s+|most\s+|none\s+)?of\s+(?:whom|which|these|those|them)\b", re.I)
 _BESIDE = 12
@@ -177,6 +198,9 @@ def choose_kpi(
             continue
         if _MODIFIER_BEFORE.search(sentence[max(0, m.start - 30) : m.start]):
             rejected = "kpi.none.modifier"
+            continue
+        if label_at and label_at[0] <= m.start < label_at[1] and _of_another(sentence, label_at[0], m, mentions):
+            rejected = "kpi.none.attribute"  # "Fixed penalty notices for fly-tipping": notices, not fly-tips
             continue
         if not kpi.qualifier and not kpi.takes_population(population or _population_after(m, mentions, sentence)):
             rejected = "kpi.none.population"
@@ -309,6 +333,8 @@ def choose_kpi(
             continue  # "close to the 50% target, and successful completion of treatment …": the next clause's
         if m.start >= f1 and _SUBGROUP_BETWEEN.search(sentence[f1 : m.start]):
             continue  # "4 live in special schools, all of whom live out of the area": the phrase is the sub-group's
+        if m.start >= f1 and _names_next(sentence, m, f1, others):
+            continue  # "Turnover was 17.5% (21.8%), the vacancy rate 12.4%": the phrase names the figure after it
         clause.append((m, k))
     if not clause:
         return KpiChoice(None, "kpi.none.far")
@@ -444,9 +470,22 @@ def _names_base(sentence: str, m: KpiMention) -> bool:
 # "…, with an average wait to answer of 196 seconds": a phrase joined to the figure right after it is that figure's,
 # though it follows another figure of the clause
 _LEADS_TO = re.compile(
-    r"^\s*(?:of|was|were|is|are|at|stood at|stands at|reached|rose to|fell to|:)\s*(?:around|about|approximately)?\s*$",
+    r"^\s*(?:(?:of|was|were|is|are|at|stood at|stands at|reached|rose to|fell to|:)\s*)?(?:around|about|approximately)?\s*$",
     re.I,
 )
+
+
+def _names_next(sentence: str, m: KpiMention, f1: int, others: list[tuple[int, int]]) -> bool:
+    """Is the phrase the name of the figure right after it ("…, the vacancy rate 12.4%", "the vacancy rate was
+    12.4%"), and not compared with this one ("spending of £213.6m against the net budget of £209.8m")?"""
+    after = [s for s, _e in others if s >= m.end]
+    if not after or _COMPARED.search(sentence[f1 : m.start]):
+        return False
+    gap = sentence[m.end : min(after)]
+    return ":" not in gap and bool(_LEADS_TO.match(gap))  # "living in care homes: 683 in residential care" breaks down
+
+
+_COMPARED = re.compile(r"\b(?:against|compared|than|versus|vs\.?|relative\s+to)\b", re.I)
 
 
 def _follows_other(sentence: str, m: KpiMention, others: list[tuple[int, int]]) -> bool:
@@ -577,7 +616,7 @@ _DASH = re.compile(r"\s+[–—-]\s+")
 # status, a RAG word; it says which column or when, never what is measured
 _COLUMN_TAIL = re.compile(
     r"(?:\s+[–—-]\s+|\s*·\s*)\(?\s*(?:stat\.?\s*neighbours?|statistical\s+neighbours?|same(?:\s+period|\s+month|\s+quarter)?|"
-    r"half-?(?:year)?|borough|county|district|england|national|regional|annual|full(?:\s+year)?|autumn|spring|"
+    r"(?:(?:this|last|previous|prior|current|latest)\s+)?half-?(?:year)?|(?:forecast\s+)?outturn|forecast|projected|projection|borough|county|district|england|national|regional|annual|full(?:\s+year)?|autumn|spring|"
     r"quarterly|monthly|group|avg\.?|(?:stat\.?\s*)?neighbours?\s+avg\.?|"
     r"summer|standard|reported|provisional|revised|final|validated|snapshot|red|amber|green|"
     rf"{MONTH_RE}(?:\s*[–-]\s*{MONTH_RE})?(?:\s+\d{{2}}(?:\d{{2}})?)?|\d{{4}}/\d{{2}}(?:\s+provisional)?)\s*\)?\s*$",
@@ -874,6 +913,10 @@ _IRREGULAR = {"children": "child", "people": "person", "women": "woman", "men": 
 _KEEP_S = ("ss", "us", "is", "ics")
 
 
+# words that say the same in a measure's name: "per 1,000 residents" is "per 1,000 population"
+_KEY_SAME = {"resident": "population", "inhabitant": "population"}
+
+
 def _singular(word: str) -> str:
     if word in _IRREGULAR:
         return _IRREGULAR[word]
@@ -913,7 +956,8 @@ def label_key(label: str | None, series: bool = True) -> str | None:
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)  # "10,000" -> "10000"
     text = re.sub(r"[^a-z0-9.]+|\.(?!\d)", " ", text)
     # numbers stay: "within 12 weeks" and "within 8 weeks", "aged 65+" and "aged 18-64" are different measures
-    words = [_singular(w) for w in text.split() if w not in _KEY_STOP]
+    text = re.sub(r"\basb\b", "anti social behaviour", text)
+    words = [_KEY_SAME.get(w, w) for w in (_singular(w) for w in text.split() if w not in _KEY_STOP)]
     _, group_of = _noun_pattern(load_taxonomy())
     # a counted noun alone ("households", "staff", "visits") names no indicator: it would join different ones
     ages = {str(n) for band in _age_bands(label) for n in band}

@@ -40,7 +40,7 @@ _DONE_TO = re.compile(
 # a counted noun's own phrase after it: "requests for support", "households in temporary accommodation"
 _NOUN_PHRASE = re.compile(r"^\s+(?P<pp>(?:for|with|in|into|from|on)\s+(?:[a-z][\w’'-]*\s*){1,5})", re.I)
 _BEFORE_CHANGE = re.compile(
-    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s|\b(?:while|whilst|whereas)\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+){1,7}?)(?:have|has|had)?\s*(?:been\s+)?"
+    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s|\b(?:while|whilst|whereas)\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+|\d+\s+(?=(?:working\s+)?(?:days|weeks|months|hours)\b)){1,9}?)(?:have|has|had)?\s*(?:been\s+)?"
     r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled|recovered|"
     r"slipped|deteriorated|climbed|eased|worsened|dipped|jumped|crept\s+up|ticked\s+(?:up|down)|edged\s+(?:up|down))\s+"
     r"(?:again\s+|further\s+|slightly\s+|sharply\s+|steadily\s+|back\s+)?"
@@ -102,7 +102,12 @@ _LAST_NP = re.compile(r"\b(?:a|an|the|with|achieved|recorded|reported|was|were|i
 # "Overall absence fell to 7.1% and persistent absence to 20.3%": the second subject of one verb
 _SECOND_SUBJECT = re.compile(
     r"\b(?:rose|fell|increased|decreased|improved|dropped|declined|reached|was|were)\b[^;]*?"
-    r"(?:,|\band|\bwhile|\bwhilst)\s+(?P<np>(?:[A-Za-z][\w’'/-]*\s+){1,5}?)(?:to|at)\s+$",
+    r"(?:,|\band|\bwhile|\bwhilst)\s+(?:(?P<np>(?:[A-Za-z][\w’'/-]*\s+){1,5}?)(?:to|at)\s+|"
+    # "Breast screening coverage was 72.0% and cervical screening 66.1%": the name right before the figure
+    r"(?P<named>(?!(?:against|compared|than|from|with|of|in|for|and|or|but|by|on|at|to|only|just|nearly|almost|"
+    r"around|about|over|under|some|another|all|most|a\s+further)\b)(?:[A-Za-z][\w’'/-]*\s+){0,4}?"
+    r"(?!(?:and|or|but|of|in|for|with|from|than|against|by|on|at|to|the|a|an|was|were|is|are|has|have|had|stood|"
+    r"reached|totalled|only|just|nearly|almost|around|about|over|under)\b)[A-Za-z][\w’'/-]*\s+))$",
     re.I,
 )
 
@@ -111,6 +116,9 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
     """The measured noun phrase, in the paper's words: after the figure ("96% of care plans reviewed",
     "865 children"), else the subject before it ("the percentage of statutory visits … is … 89%"), else the
     name of the indicator the sentence quotes."""
+    row = row_label(sentence, figure)
+    if row:
+        return row
     text = sentence.replace("\n", " ")
     after = _LEAD_IN.sub("", text[figure.unit_end : figure.unit_end + 160].lstrip())
     label = None
@@ -169,15 +177,58 @@ def label_for(sentence: str, figure: NumberMention) -> str | None:
     if m and _clean(m.group("np")):
         return _clean(m.group("np"))
     m = _SECOND_SUBJECT.search(before)
-    if m and _clean(m.group("np")) and not _GENERIC.fullmatch(_clean(m.group("np")) or ""):
-        return _clean(m.group("np"))
+    second = _clean(m.group("np") or m.group("named")) if m else None
+    if second and not _GENERIC.fullmatch(second) and not _NOT_A_NAME.match(second):
+        return second
     m = _BEFORE_NOUN.search(before)
     if m and _clean(m.group("np")) and not _GENERIC.fullmatch(_clean(m.group("np")) or ""):
         return _clean(m.group("np"))
     m = _QUOTED.search(text)
     if m:
         return _clean(m.group("name"))
+    m = _NAME_COLON.search(before)
+    named = _clean(m.group("np")) if m else None
+    if named and not _GENERIC.fullmatch(named) and not _NOT_A_NAME.match(named):
+        return named  # "Jobs safeguarded: 92"
     return None
+
+
+# what a scorecard prints before a value in place of a measure's name: "Performance this quarter: 236", "Latest"
+_NOT_A_NAME = re.compile(
+    r"^(?:performance|latest|current|result|actual|outturn|value|figure|position|this|last|previous|prior|target|"
+    r"ytd|year|month|quarter|same|direction|trend|status|rag|england|national|average|total)\b",
+    re.I,
+)
+
+
+# a measure's name and a colon right before its figure, opening a sentence, bullet or clause: "Jobs created: 156"
+_NAME_COLON = re.compile(
+    r"(?:^|[.;•\ue000-\uf8ff]\s|^\s*\d{1,2}(?:\.\d{1,2}){0,2}\s+)\s*(?P<np>[A-Z][A-Za-z’'/-]*(?:\s+[A-Za-z0-9][\w’'/-]*){0,7}?)"
+    r"\s*,?\s*:\s*$"
+)
+_ROW_NUMBER = re.compile(r"^[(+\u2212-]?[£]?(?!(?:19|20)\d\d\)?$)\d[\d,.]*(?:%|m|k|bn)?\)?$")
+
+
+def row_label(sentence: str, figure: NumberMention) -> str | None:
+    """The name of a table row read as text ("Safeguarding concerns received 13,204 7,388 7,733"): the words that
+    open the figure's line when everything after them is numbers, two or more; else None."""
+    line_start = sentence.rfind("\n", 0, figure.start) + 1
+    line_end = sentence.find("\n", figure.end)
+    line = sentence[line_start : None if line_end < 0 else line_end]
+    tokens = line.split()
+    first = next((i for i, t in enumerate(tokens) if _ROW_NUMBER.match(t)), None)
+    if first is None or first < 2 or len(tokens) - first < 2:
+        return None
+    own = next((t for t in line[figure.start - line_start :].split()[:1]), "")
+    before = sentence[max(line_start, figure.start - 1) : figure.start]
+    if before in "+-\u2212" and before or ("%" in own) != ("%" in tokens[first]):
+        return None  # "Subject access requests 519 447 +16.1%": the change column, not the row's measure
+    if not all(_ROW_NUMBER.match(t) for t in tokens[first:]) or re.search(r"\d", " ".join(tokens[:first])):
+        return None
+    name = _clean(" ".join(tokens[:first]))
+    if not name or _GENERIC.fullmatch(name) or _NOT_A_NAME.match(name) or name.count("(") != name.count(")"):
+        return None
+    return name
 
 
 def _counted_phrase(noun: str, after: str, before: str) -> str:

@@ -650,9 +650,12 @@ def _bracketed_kpis(figures: list[Figure], spans: list[tuple[int, int]], sentenc
             (a, b), words = inside[0], sentence[start:close]
             if not _COMPARATOR_WORDS.fullmatch(words[: a - start] + " " + words[b - start :]):
                 continue
-        for j in range(i + 1, len(figures)):
-            if spans[j][0] >= close:
-                break
+        inside = [j for j in range(i + 1, len(figures)) if spans[j][0] < close]
+        clause = sentence.rfind(";", 0, spans[i][0]), sentence.rfind(":", 0, spans[i][0])
+        listed = [j for j in range(i + 1) if spans[j][0] > max(clause) and figures[j].unit == figures[i].unit]
+        if len(inside) >= 2 and len(inside) == len(listed):
+            continue  # "Housing Benefit 3,861, Council Tax Support 5,608 (a year earlier 4,052 and 5,689)": each its own
+        for j in inside:
             kpi = partner_kpi(figures[i].kpi, figures[j].unit, figures[j].label)
             if kpi is not None and figures[j].kpi != kpi:
                 figures[j] = replace(figures[j], kpi=kpi)

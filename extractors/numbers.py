@@ -159,7 +159,8 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "not.standard",
         re.compile(
-            r"\b(?:within|in under|no (?:more|later) than|at least every|every|each)\s+(?:the\s+)?(?:required\s+|statutory\s+|agreed\s+)?"
+            r"\b(?:within|in under|no (?:more|later) than|at least every|every|each|beyond|exceeding|outside)\s+(?:the\s+)?"
+            r"(?:required\s+|statutory\s+|agreed\s+)?"
             r"\d+(?:[-\s]working)?[-\s](?:working\s+)?(?:days?|weeks?|months?|hours?|hour|day|week|month|seconds|minutes|"
             r"mins|secs)(?:[- ]period)?\b",
             re.I,

@@ -1528,3 +1528,88 @@ def test_a_share_named_by_a_verb_alone_keeps_what_follows_it():
     }
     assert keys["19.8"] != keys["14.8"]
     assert "kinship" in (keys["14.8"] or "") and "20 mile" in (keys["19.8"] or "")
+
+
+def _by_value(text: str) -> dict[str, object]:
+    return {o.value_text: o for o in _observe(f"Tarnford Council\nCabinet 3 March 2026\n\n{text}\n")}
+
+
+def test_a_long_subject_a_name_and_colon_and_a_second_name_label_their_figures():
+    """Blind sets 73-76: "Flu vaccine uptake among under-65s in risk groups fell to 39.9%" (eight words before the
+    verb), "Open assessments beyond 20 weeks fell to 168" (a time limit in the name, not a figure), "Jobs
+    safeguarded: 92", "Breast screening coverage was 72.0% … and cervical screening 66.1%" had no label."""
+    flu = _by_value("Flu vaccine uptake among under-65s in risk groups fell to 39.9%.")
+    assert flu["39.9"].label == "Flu vaccine uptake among under-65s in risk groups"
+    open_ = _by_value("4.4 Open assessments beyond 20 weeks fell to 168 at 30 September from 214 at 30 June.")
+    assert "20 weeks" not in open_ and open_["168"].label == "Open assessments beyond 20 weeks"
+    assert _by_value("Jobs safeguarded: 92 (Q1 2024/25: 77).")["92"].label == "Jobs safeguarded"
+    screening = _by_value("5.1 Breast screening coverage was 72.0% at 31 March 2025 and cervical screening 66.1%.")
+    assert screening["66.1"].label == "cervical screening"
+
+
+def test_a_connective_a_key_word_or_an_earlier_clause_is_no_second_name():
+    """ "…, against 18 in January to March" is not a measure called "against"; "Performance this quarter: 236"
+    names no measure; in "61.3% were in education, employment or training (England 56%) and 89.5% were in suitable
+    accommodation" 89.5 is not "employment or training" (sets 11, 17, 33, 40 and 66 after the rules were widened)."""
+    against = _by_value("3.3 21 households were in bed and breakfast at quarter end, against 18 in January to March.")
+    assert against["18"].label is None
+    assert _by_value("Performance this quarter: 236 (target 250; last quarter 219).")["236"].label is None
+    leavers = _by_value(
+        "3.5 Care leavers are doing well: 61.3% were in education, employment or training (England 56%) and 89.5% "
+        "were in suitable accommodation (England 88%)."
+    )
+    assert leavers["89.5"].label != "employment or training"
+    assert _by_value("Recycling reached 57.2%, and only 4.1% was landfilled.")["4.1"].label != "only"
+    assert leavers["89.5"].kpi != "care_leavers_eet"
+
+
+def test_a_table_row_read_as_text_is_named_by_its_first_words():
+    """Unruled rows pdfplumber gives as lines ("Safeguarding concerns received 13,204 7,388 7,733", "Agency staff
+    spend £3.98m £4.62m") had no label (sets 74, 75); a key and its date ("Latest (Sep 2025) 26.4%") are no name."""
+    row = _by_value("Safeguarding concerns received 13,204 7,388 7,733")
+    assert {row[v].label for v in ("13,204", "7,388", "7,733")} == {"Safeguarding concerns received"}
+    assert _by_value("Agency staff spend £3.98m £4.62m")["£4.62m"].label == "Agency staff spend"
+    assert _by_value("Subject access requests 519 447 +16.1%")["16.1"].label is None  # the change column
+    assert _by_value("Latest (Sep 2025) 26.4%")["26.4"].label is None
+
+
+def test_a_kpi_phrase_that_names_the_next_figure_or_a_thing_s_purpose_is_not_the_figure_s():
+    """ "Turnover was 17.5% in 2024/25 (21.8%), the vacancy rate 12.4% (16.2%)": 17.5% and 21.8% are turnover, not
+    the vacancy rate (set 75), but spending "against the net budget of £209.8m" is the budget's measure; "Fixed
+    penalty notices for fly-tipping: 19" counts notices, not fly-tips; each bracketed earlier figure of "Housing
+    Benefit 3,861, Council Tax Support 5,608 (a year earlier 4,052 and 5,689)" is its own measure's."""
+    staff = _by_value(
+        "Turnover was 17.5% in 2024/25 (21.8%), the vacancy rate 12.4% (16.2%), and caseloads averaged 15.8."
+    )
+    assert staff["17.5"].kpi is None and staff["21.8"].kpi is None
+    assert staff["12.4"].kpi == "vacancy_rate"
+    spend = _by_value("The Q2 report forecasts spending of £213.6m against the net budget of £209.8m.")
+    assert spend["£213.6m"].kpi == spend["£209.8m"].kpi == "net_revenue_budget"
+    assert _by_value("2.4 Fixed penalty notices for fly-tipping: 19 in September.")["19"].kpi is None
+    assert kpi_for_label("Entered for the English Baccalaureate", "percent", "actual").kpi == "ebacc_entry"
+    assert kpi_for_label("CP plans starting for a second or subsequent time (%)", "percent", "actual").kpi == (
+        "child_protection_second_plan"
+    )
+    caseloads = _by_value(
+        "4.4 Caseloads at 30 September: Housing Benefit 3,861, Council Tax Support 5,608 (a year earlier 4,052 and "
+        "5,689)."
+    )
+    assert caseloads["5,608"].kpi == "council_tax_support_caseload"
+    assert caseloads["4,052"].kpi != "council_tax_support_caseload"
+
+
+def test_words_that_say_the_same_and_a_half_year_column_make_one_key():
+    """ "per 1,000 residents" and "per 1,000 population", "ASB" and "anti-social behaviour" (set 73); a half-year
+    column joined to a row name ("Vacancy rate – This half-", set 75) hides no KPI."""
+    assert label_key("Robbery rate per 1,000 residents") == label_key("Robbery rate per 1,000 population")
+    assert label_key("ASB incidents reported to police") == label_key(
+        "Anti-social behaviour incidents reported to police"
+    )
+    assert kpi_for_label("Vacancy rate – This half-", "percent", "actual").kpi == "vacancy_rate"
+
+
+def test_a_keyed_line_under_a_heading_takes_the_heading_as_its_label():
+    """ "2.4 Volunteer hours" / "Year to date: 23,915 (target 22,000)": the line names no measure, its heading does,
+    though the taxonomy has no KPI for it."""
+    line = _by_value("2.4 Volunteer hours\nYear to date: 23,915 (target 22,000).")
+    assert line["23,915"].label == "Volunteer hours" and line["23,915"].label_key is not None

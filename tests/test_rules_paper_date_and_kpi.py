@@ -93,7 +93,9 @@ def test_unmatched_figures_keep_their_label_and_a_null_kpi():
         # a period inside the subject, a change before the figure, people and what they were doing
         ("The recycling rate for January to March 2025 was 25.3%.", "recycling rate"),
         ("1,126 people were waiting for a Care Act assessment.", "people were waiting for a Care Act assessment"),
-        ("Occupational therapy: 188 people were waiting at month end.", None),
+        # "people were waiting" names nothing; the name before the colon does
+        ("Occupational therapy: 188 people were waiting at month end.", "Occupational therapy"),
+        ("188 people were waiting at month end.", None),
         # "<name> of N", and the second subject of one verb
         ("Relief success of 29.4% was below target.", "Relief success"),
         ("The council achieved a collection rate of 97.2%.", "collection rate"),

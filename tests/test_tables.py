@@ -86,6 +86,9 @@ def test_headings_without_a_period(heading):
         ("National", "benchmark"),
         ("Statistical neighbours", "benchmark"),
         ("England average", "benchmark"),
+        ("Housemark median", "benchmark"),  # a landlord's peer comparator (set 74)
+        ("Peer", "benchmark"),
+        ("Most similar group", "benchmark"),
         ("Baseline 2021/22", "baseline"),
         ("Change", "change"),
         ("2024-25 Movement £m", "change"),
