@@ -40,12 +40,12 @@ _DONE_TO = re.compile(
 # a counted noun's own phrase after it: "requests for support", "households in temporary accommodation"
 _NOUN_PHRASE = re.compile(r"^\s+(?P<pp>(?:for|with|in|into|from|on)\s+(?:[a-z][\w’'-]*\s*){1,5})", re.I)
 _BEFORE_CHANGE = re.compile(
-    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s|\b(?:while|whilst|whereas)\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+|\d+\s+(?=(?:working\s+)?(?:days|weeks|months|hours)\b)){1,9}?)(?:have|has|had)?\s*(?:been\s+)?"
+    r"(?:^|[.;:•\ue000-\uf8ff]|\s[-–]\s|\b(?:while|whilst|whereas)\s|,\s+(?:and|but)\s)\s*(?:\d{1,2}(?:\.\d{1,2}){0,2}\s+)?(?P<np>(?:[A-Za-z][\w’'/+-]*\s+|\d+\s+(?=(?:working\s+)?(?:days|weeks|months|hours)\b)){1,9}?)(?:have|has|had)?\s*(?:been\s+)?"
     r"(?:increased|decreased|risen|rose|fallen|fell|grown|grew|reduced|improved|dropped|declined|doubled|recovered|"
     r"slipped|deteriorated|climbed|eased|worsened|dipped|jumped|crept\s+up|ticked\s+(?:up|down)|edged\s+(?:up|down))\s+"
     r"(?:again\s+|further\s+|slightly\s+|sharply\s+|steadily\s+|back\s+)?"
     r"(?:by\s+[\d.,]+\s*(?:%|per\s?cent|(?:percentage\s+)?points?|pts)?\s+)?"  # "fell by 1.6 percentage points to"
-    r"(?:by|to|of)\s+(?:around\s+|about\s+|nearly\s+|almost\s+|over\s+)?$",
+    r"(?:by|to|of)\s+(?:around\s+|about\s+|nearly\s+|almost\s+|over\s+|an\s+estimated\s+|a\s+record\s+)?$",
     re.I,
 )
 # a bare counted noun after a figure ("611 households", "1,106 offences"): what is counted, not which measure

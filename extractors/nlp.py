@@ -566,10 +566,31 @@ def _named_by_their_verb(figures: list[Figure], numbers: list[NumberMention], se
         elif label is None and f.unit == "percent":
             earlier = next((g.label for g in reversed(out) if g.unit == "count" and g.label), None)
             label = share_label(sentence, n, earlier)
+        kpi = f.kpi
         if label is None:
             label = _bracketed_earlier_label(out, n, sentence)
-        out.append(f if label == f.label else replace(f, label=label))
+        if label is None and (label := _from_earlier_label(out, n, sentence)) and kpi is None and out[-1].kpi:
+            kpi = partner_kpi(out[-1].kpi, f.unit, label)  # the same measure's earlier value: its KPI too
+        out.append(f if (label, kpi) == (f.label, f.kpi) else replace(f, label=label, kpi=kpi))
     return out
+
+
+# "The recycling rate rose to 44.7% from 44.0%", "museum visitors fell to 39,502 from 41,967": the figure after
+# "from" is the same measure's earlier value
+_FROM_GAP = re.compile(
+    r"\s*(?:%|per\s?cent|days?|weeks?)?\s*(?:,\s*)?(?:(?:up|down)\s+)?(?:from|compared\s+with|compared\s+to)\s+"
+    r"(?:the\s+|an?\s+)?",
+    re.I,
+)
+
+
+def _from_earlier_label(before: list[Figure], n: NumberMention, sentence: str) -> str | None:
+    """The label of the figure right before, in the same unit, when this one follows it after "from" ("rose to
+    44.7% from 44.0%")."""
+    prior = before[-1] if before else None
+    if prior is None or not prior.label or prior.unit != n.unit:
+        return None
+    return prior.label if _FROM_GAP.fullmatch(sentence[prior.end - prior.sentence_start : n.start]) else None
 
 
 # "(June: 2,847)", "(2024: 298)", "(468 in 2023/24)", "(1,538)": an earlier period's figure in a bracket

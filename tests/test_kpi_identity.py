@@ -957,6 +957,11 @@ def test_a_name_reworded_with_the_same_words_joins_the_series_and_a_variant_does
         ("official search returned within 10 working day", "search returned within 10 working day")
     ]
     assert joined("stage 1 complaint answered", "stage 2 complaint answered") == []
+    # one more word to two that name something (sets 73-76), but not a rating, a period or a consequence
+    assert joined("criminal damage", "criminal damage arson") == [("criminal damage arson", "criminal damage")]
+    assert joined("safeguarding concern", "safeguarding concern led") == []
+    assert joined("pothole repaired", "pothole repaired cumulative") == []
+    assert joined("net debit", "net collectable debit") == []  # "net" qualifies: one word names nothing
     assert joined("food business registered", "new food business registered") == []
     assert joined("rent collected", "rent collection rate cumulative") == []
     assert joined("44 prevention duty", "household owed prevention duty 44") == []
@@ -1613,3 +1618,18 @@ def test_a_keyed_line_under_a_heading_takes_the_heading_as_its_label():
     though the taxonomy has no KPI for it."""
     line = _by_value("2.4 Volunteer hours\nYear to date: 23,915 (target 22,000).")
     assert line["23,915"].label == "Volunteer hours" and line["23,915"].label_key is not None
+
+
+def test_the_figure_after_from_is_the_same_measure_s_earlier_value():
+    """ "The recycling rate rose to 44.7% from 44.0%", "…, and museum visitors fell to 39,502 from 41,967",
+    "Country park visits fell to an estimated 1,352,000" (sets 62, 66, 73): the earlier value had no label."""
+    rate = _by_value("The recycling rate rose to 44.7% from 44.0%, below the target of 46%.")
+    assert rate["44.0"].label == rate["44.7"].label == "recycling rate"
+    assert rate["44.0"].kpi == rate["44.7"].kpi == "household_waste_recycled"
+    assert rate["46"].label is None
+    museum = _by_value(
+        "The Old Gaol closed for 11 weeks for roof repairs, and museum visitors fell to 39,502 from 41,967."
+    )
+    assert museum["39,502"].label == museum["41,967"].label == "museum visitors"
+    parks = _by_value("5.3 Country park visits fell to an estimated 1,352,000 (1,386,000 in 2023/24).")
+    assert parks["1,352,000"].label == "Country park visits"

@@ -147,8 +147,10 @@ _WEAK = frozenset(_stem(w) for w in _KEY_WEAK)
 
 def _worded_alike(a: str, b: str) -> int:
     """2 when two label keys use the same words in any order ("open enforcement case", "enforcement case open"),
-    1 when one adds at most three words to the other's three or more (not counting numbers), none a number or a word that makes a part
-    or variant ("search returned within 10 working day", "official search returned within 10 working day"), else 0."""
+    1 when one adds at most three words to the other's three or more (not counting numbers), none a number or a
+    word that makes a part or variant ("search returned within 10 working day", "official search returned within 10
+    working day"), or one such word to two that name something ("criminal damage", "criminal damage arson"), else
+    0."""
     wa, wb = _words(a), _words(b)
     if len(wa) < 2 or len(wb) < 2:
         return 0
@@ -160,7 +162,16 @@ def _worded_alike(a: str, b: str) -> int:
         named = [w for w in small if not w.isdigit() and w not in _FILLER and w not in _WEAK]
         if sum(not w.isdigit() for w in small) >= 3 or (len(named) >= 2 and extra <= _FILLER):
             return 1
+        # "criminal damage" and "criminal damage arson", "food business" and "registered food business": two words
+        # that name something, and one more that is no count, period, rating or consequence
+        if len([w for w in named if w not in _VARIANT]) >= 2 and len(extra) == 1 and not extra & _NOT_ONE_MORE:
+            return 1
     return 0
+
+
+_NOT_ONE_MORE = frozenset(
+    _stem(w) for w in "cumulative ytd rolling annual monthly quarterly red amber green led resulting".split()
+)
 
 
 def _word_links(
