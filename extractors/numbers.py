@@ -121,9 +121,16 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "not.address",
         re.compile(
-            r"\b\d{1,4}[A-Za-z]?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|Road|Avenue|Lane|Way|Close|Drive|Place|Square|Court|"
+            r"\b\d{1,4}[A-Za-z]?(?:\s*[–-]\s*\d{1,4}[A-Za-z]?)?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Street|Road|Avenue|Lane|Way|Close|Drive|Place|Square|Court|"
             r"Crescent|Gardens|Terrace|Park|Hill|Walk|Row|Parade)\b"
         ),
+    ),
+    # "24/01192/FUL", "APP/X1234/W/25/3345678": a planning application's or appeal's reference
+    ("not.planning_reference", re.compile(r"\b(?:\d{2}/\d{3,6}/[A-Z]{2,6}|APP/[A-Z]\d{4}/[A-Z]/\d{2}/\d{5,8})\b")),
+    # "routes 14, 14A and 27", "the A6180": bus routes and road numbers
+    (
+        "not.route",
+        re.compile(r"\b(?:routes?|services?\s+(?=\d+[A-Z]?\s*(?:,|and|&)))\s+\d{1,3}[A-Z]?(?:\s*(?:,|and|&)\s*\d{1,3}[A-Z]?)*\b", re.I),
     ),
     # "(CYP 2)", "(CS 1 and CS 2)", "(TP01)": a measure's code in brackets after its heading
     (
@@ -181,7 +188,7 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         "not.rag_margin",
         re.compile(
             r"\b(?:within|more\s+than|over|less\s+than|under|at\s+least)\s+\d+(?:\.\d+)?\s*(?:%|per\s?cent)\s+"
-            r"(?:of|from|below|above|outside|off)\s+(?:the\s+|its\s+)?target",
+            r"(?:of|from|below|above|outside|off)\s+(?:the\s+|its\s+)?(?:target|it\b|them\b|England|the\s+England)",
             re.I,
         ),
     ),
@@ -198,6 +205,10 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             # "3 are for monitoring only", "4 have worsened and 0 are unchanged"
             r"\b\d{1,3}\s+(?:are|were)\s+(?:for\s+)?(?:monitoring|information)\b|"
             r"\b\d{1,3}\s+(?:have|has)\s+(?:improved|worsened|deteriorated|stayed\s+the\s+same)(?=[\s,;.])|"
+            # "green for 2, amber for 11 … and red for 5"; "6 are better than the England average, 6 are similar"
+            r"\b(?:green|amber|red)\s+for\s+\d{1,3}\b|"
+            r"\b\d{1,3}\s+(?:are|were)\s+(?:better|worse|similar)\b|\band\s+\d{1,3}\s+(?:are|were)\s+worse\b|"
+            r"\b\d{1,3}\s+(?:met|missed)\s+(?:their|its|the)\s+targets?\b|"
             r"\b\d{1,3}\s+(?:are|is)\s+(?:unchanged|the\s+same|stable)\b|"
             # "two are now reported annually", "3 are no longer reported": measures moved out of the report
             r"\b(?:\d{1,2}|"

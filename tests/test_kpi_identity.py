@@ -962,6 +962,10 @@ def test_a_name_reworded_with_the_same_words_joins_the_series_and_a_variant_does
     assert joined("safeguarding concern", "safeguarding concern led") == []
     assert joined("pothole repaired", "pothole repaired cumulative") == []
     assert joined("net debit", "net collectable debit") == []  # "net" qualifies: one word names nothing
+    # a budget's "Forecast" column one quarter is its "Projected" column the next (set 74)
+    assert joined("legal democratic service forecast", "democratic legal service projected") == [
+        ("democratic legal service projected", "legal democratic service forecast")
+    ]
     assert joined("food business registered", "new food business registered") == []
     assert joined("rent collected", "rent collection rate cumulative") == []
     assert joined("44 prevention duty", "household owed prevention duty 44") == []
@@ -1207,6 +1211,14 @@ def test_a_region_s_figure_and_the_first_of_a_compared_pair_are_benchmarks(sente
         ("5.1 Category 1 defects were made safe within 24 hours in 94.0% of cases.", 1),
         ("The month 8 forecast is an overspend of £3.2m.", 8),
         ("84.6% of people aged 65 and over remained at home 91 days after reablement.", 91),
+        # sets 57-76: a planning reference and an address range, bus routes, counts of measures by rating
+        ("One appeal, for 14 flats at 22–24 Station Road (24/01192/FUL), was allowed.", 22),
+        ("One appeal, for 14 flats at 22–24 Station Road (24/01192/FUL), was allowed.", 24),
+        ("Roadworks affected routes 14, 14A and 27 throughout June.", 27),
+        ("Of 15 measures, 6 are better than the England average, 6 are similar (within 1% of it) and 3 are worse.", 3),
+        ("Of 15 measures, 6 are better than the England average, 6 are similar (within 1% of it) and 3 are worse.", 1),
+        ("The RAG status is green for 2, amber for 11 (within 5% of target) and red for 5.", 2),
+        ("Of the 16 indicators, 1 met their target in the quarter.", 1),
     ],
 )
 def test_time_limits_rating_bands_categories_and_months_are_not_figures(sentence, not_a_figure):

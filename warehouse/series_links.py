@@ -235,6 +235,8 @@ _SAME_WORD = {
     "receipt": "received",
     "lodged": "received",
     "submitted": "received",
+    "projected": "forecast",  # a budget's "Forecast" column one quarter, "Projected" the next
+    "projection": "forecast",
 }
 
 
