@@ -130,7 +130,10 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     # "routes 14, 14A and 27", "the A6180": bus routes and road numbers
     (
         "not.route",
-        re.compile(r"\b(?:routes?|services?\s+(?=\d+[A-Z]?\s*(?:,|and|&)))\s+\d{1,3}[A-Z]?(?:\s*(?:,|and|&)\s*\d{1,3}[A-Z]?)*\b", re.I),
+        re.compile(
+            r"\b(?:routes?|services?\s+(?=\d+[A-Z]?\s*(?:,|and|&)))\s+\d{1,3}[A-Z]?(?:\s*(?:,|and|&)\s*\d{1,3}[A-Z]?)*\b",
+            re.I,
+        ),
     ),
     # "(CYP 2)", "(CS 1 and CS 2)", "(TP01)": a measure's code in brackets after its heading
     (
