@@ -561,7 +561,9 @@ _LABEL_FILLER = frozenset(
     "speed taken "
     # done, in other words: "assessments authorised in 45 working days", "finished in 45 working days", "missed
     # collections per 100,000 bins emptied", "issued within the 20-week statutory limit", "KSI casualties, all ages"
-    "authorised finished emptied statutory ages".split()
+    "authorised finished emptied statutory ages "
+    # "decided in 13 weeks / within an agreed extension", "MMR two doses by age 5", "families with dependent children"
+    "agreed extension age dependent".split()
 )
 
 
@@ -796,7 +798,10 @@ def _kpi_durations(kpi: Kpi) -> frozenset[tuple[int, str]]:
 _TIME_LIMIT_NUMBER = re.compile(
     r"\b(\d+(?:\.\d+)?)\s+(?:working\s+|calendar\s+|clear\s+)?(?:seconds?|minutes?|hours?|days?|weeks?|months?)\b", re.I
 )
-_LABEL_DATE = re.compile(rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\b(?:\s+\d{{4}})?", re.I)
+# "at 31 August"; "at 31" when the month went into the column heading
+_LABEL_DATE = re.compile(
+    rf"\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:{MONTH_RE})\b(?:\s+\d{{4}})?|\b(?:as\s+)?at\s+\d{{1,2}}\s*$", re.I
+)
 _PERCENT_BASE = re.compile(
     r"\bas\s+(?:an?\s+)?(?:%|percentage|proportion|share)\s+of\s+(?:the\s+|all\s+|total\s+)*[a-z]+\b", re.I
 )

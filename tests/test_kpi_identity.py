@@ -1393,6 +1393,24 @@ def test_a_column_heading_or_a_place_joined_to_a_row_name_does_not_hide_its_kpi(
         ("Hate crimes recorded", "count", "hate_crime_incidents"),
         ("% of repairs completed right first time", "percent", "repairs_right_first_time"),
         ("% of applications validated within 5 working days", "percent", "planning_applications_validated_in_time"),
+        # taxonomy 2026.12.21 (rows of sets 2-76 the gold gave a KPI and the rules did not)
+        ("Number of new affordable homes completed (YTD)", "count", "affordable_homes_delivered"),
+        ("KS2 reading, writing and maths – expected standard", "percent", "ks2_expected_rwm"),
+        (
+            "Safeguarding enquiries where the person's desired outcomes were fully or partly met",
+            "percent",
+            "asc_making_safeguarding_personal",
+        ),
+        ("Anti-social behaviour reported to police", "count", "antisocial_behaviour_incidents"),
+        (
+            "Children reaching a good level of development in the EYFS profile",
+            "percent",
+            "eyfs_good_level_of_development",
+        ),
+        ("C&F assessments authorised within 45 working days", "percent", "assessments_in_timescale"),
+        ("Majors decided in 13 weeks / within an agreed extension", "percent", "major_planning_applications_in_time"),
+        ("Families with dependent children in B&B (snapshot)", "count", "bed_and_breakfast_families"),
+        ("Households in temporary accommodation at 31", "count", "households_in_temporary_accommodation"),
     ],
 )
 def test_commonly_reported_measures_have_their_own_kpi(label, unit, kpi):
