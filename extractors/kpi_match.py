@@ -79,6 +79,38 @@ _SHARE_OF = re.compile(r"(?:%|\bper\s?cent|\bpercentage|\bproportion)\s+of\s+(?:
 _BASE_GAP = re.compile(r"\s+(?:were|was|are|is|have\s+been|has\s+been|had\s+been)\s+", re.I)
 _OF_BASE = re.compile(r"\bof\s+(?:the\s+|all\s+|our\s+|these\s+)?$", re.I)
 _COMMA_ONLY = re.compile(r"\s*,\s*")
+# a count of people who moved ("left", "joined", "were recruited"), a sample someone spoke to or a plan to recruit,
+# or a part of an earlier count ("241 agency workers …, 44 of them social workers"): not the stock a KPI counts
+_FLOW_AFTER = re.compile(
+    r"^\s+(?:have\s+|had\s+|were\s+|was\s+)?(?P<verb>left|leaving|recruited|resigned|"
+    r"interviewed)\b",
+    re.I,
+)
+_SAMPLE_BEFORE = re.compile(
+    r"\b(?:recruit|recruiting|to\s+recruit|spoke\s+to|speak\s+to|spoken\s+to|interviewed|met\s+with|met|"
+    r"surveyed|sampled|audited)\s+(?:an?\s+additional\s+|a\s+further\s+|another\s+)?$",
+    re.I,
+)
+_PART_OF = re.compile(r"^\s+of\s+(?:them|these|those|whom)\s+$", re.I)
+# "among pupils eligible for free school meals", "for pupils with an EHC plan": a group whose rate of another measure
+# the percentage is, not the group's share of all pupils
+_SUBGROUP_RATE = re.compile(
+    r"\b(?:among(?:st)?\s+(?:the\s+)?|(?:for|and|or)\s+(?:pupils|children|people|adults|young\s+people)\s+"
+    r"(?:with\s+(?:an?\s+)?|eligible\s+for\s+|on\s+|who\s+(?:are|have)\s+))(?:[\w-]+\s+){0,3}$",
+    re.I,
+)
+
+
+def _flow_or_sample(sentence: str, m: KpiMention, f0: int, f1: int, kpi: Kpi) -> bool:
+    """Does the count measure a movement, a sample or a part rather than the stock the KPI counts?"""
+    flow = _FLOW_AFTER.match(sentence[m.end : m.end + 40])
+    if flow and _stem(flow.group("verb").lower()) not in _own_stems(kpi):
+        return True
+    if m.start >= f1 and _PART_OF.match(sentence[f1 : m.start]):
+        return True
+    return bool(_SAMPLE_BEFORE.search(sentence[max(0, f0 - 40) : f0]))
+
+
 _FOR_ANOTHER = re.compile(r"\b(?P<head>[a-z][\w-]*s)\s+(?:for|about|regarding|against)\s+(?:the\s+|an?\s+)?$", re.I)
 _MEASURE_HEADS = frozenset(
     "number numbers percentage proportion rate rates share total count level levels timeliness performance "
@@ -100,7 +132,12 @@ def _of_another(sentence: str, label_start: int, m: KpiMention, mentions: list[K
     return not any(o is not m and o.start < h1 and o.end > h0 for o in mentions)
 
 
-_NEW_CLAUSE = re.compile(r",\s+(?:and|while|whilst|with|whereas)\s", re.I)
+_MEASURE_BETWEEN = re.compile(r"(?<![\w/.])\d[\d,.]*\s*(?:%|per\s?cent)|£\s?\d", re.I)
+_NEW_CLAUSE = re.compile(
+    r",\s+(?:and|while|whilst|with|whereas)\s|\band\s+(?:close|reduce|increase|improve|narrow|maintain|deliver|"
+    r"raise|cut|halve|double)\b",
+    re.I,
+)
 _SUBGROUP_BETWEEN = re.compile(r"\b(?:all\s+|some\s+|most\s+|none\s+)?of\s+(?:whom|which|these|those|them)\b", re.I)
 _BESIDE = 12
 """A qualifier KPI (a population) must sit this close to the figure (characters) unless its label names it."""
@@ -198,6 +235,12 @@ def choose_kpi(
             continue
         if _MODIFIER_BEFORE.search(sentence[max(0, m.start - 30) : m.start]):
             rejected = "kpi.none.modifier"
+            continue
+        if unit == "count" and _flow_or_sample(sentence, m, f0, f1, kpi):
+            rejected = "kpi.none.flow"  # "21 social workers left", "spoke to 23 social workers", "44 of them social workers"
+            continue
+        if unit == "percent" and _SUBGROUP_RATE.search(sentence[max(0, m.start - 40) : m.start]):
+            rejected = "kpi.none.subgroup_rate"  # "Among pupils eligible for free school meals the rate was 31.2%"
             continue
         if label_at and label_at[0] <= m.start < label_at[1] and _of_another(sentence, label_at[0], m, mentions):
             rejected = "kpi.none.attribute"  # "Fixed penalty notices for fly-tipping": notices, not fly-tips
@@ -329,6 +372,8 @@ def choose_kpi(
             continue  # "86% have a health review and 70% …": the phrase after a figure is that figure's
         if base_of(m):
             continue  # "Of the children in care, 86 were unaccompanied asylum-seeking children": the base
+        if _MEASURE_BETWEEN.search(sentence[lo:hi]):
+            continue  # "£59.27m a year ago, reflecting the 4.99% increase in the Band D charge": another measure's
         if m.start >= f1 and _NEW_CLAUSE.search(sentence[f1 : m.start]):
             continue  # "close to the 50% target, and successful completion of treatment …": the next clause's
         if m.start >= f1 and _SUBGROUP_BETWEEN.search(sentence[f1 : m.start]):
@@ -482,6 +527,8 @@ def _names_next(sentence: str, m: KpiMention, f1: int, others: list[tuple[int, i
     if not after or _COMPARED.search(sentence[f1 : m.start]):
         return False
     gap = sentence[m.end : min(after)]
+    if gap.strip() == "(":
+        return True  # "… and pupils with an EHC plan (31.6%)"
     return ":" not in gap and bool(_LEADS_TO.match(gap))  # "living in care homes: 683 in residential care" breaks down
 
 

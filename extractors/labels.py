@@ -107,7 +107,7 @@ _SECOND_SUBJECT = re.compile(
     r"(?P<named>(?!(?:against|compared|than|from|with|of|in|for|and|or|but|by|on|at|to|only|just|nearly|almost|"
     r"around|about|over|under|some|another|all|most|a\s+further)\b)(?:[A-Za-z][\w’'/-]*\s+){0,4}?"
     r"(?!(?:and|or|but|of|in|for|with|from|than|against|by|on|at|to|the|a|an|was|were|is|are|has|have|had|stood|"
-    r"reached|totalled|only|just|nearly|almost|around|about|over|under)\b)[A-Za-z][\w’'/-]*\s+))$",
+    r"reached|totalled|only|just|nearly|almost|around|about|over|under)\b)[A-Za-z][\w’'/-]*)\s*(?:\(\s*)?)$",
     re.I,
 )
 

@@ -613,7 +613,12 @@ def _bracketed_earlier_label(before: list[Figure], n: NumberMention, sentence: s
         return None
     if not _EARLIER_OPEN.search(gap[opened:]) or not _EARLIER_CLOSE.match(sentence[n.unit_end :]):
         return None
+    if _NEW_SUBJECT.search(gap[:opened]):
+        return None  # "Overall absence was 6.9% and persistent absence (18.8%)": the bracket is the new subject's
     return prior.label
+
+
+_NEW_SUBJECT = re.compile(r"\b(?:and|while|whilst|but|whereas)\s+(?:the\s+)?(?:[A-Za-z][\w’'-]*\s+){0,4}[A-Za-z][\w’'-]*\s*$", re.I)
 
 
 def _share_partner_kpis(figures: list[Figure], sentence: str, s0: int) -> list[Figure]:
@@ -659,6 +664,8 @@ def _bracketed_kpis(figures: list[Figure], spans: list[tuple[int, int]], sentenc
             opened = _CLAUSE_THEN_BRACKET.match(after)
             if not opened or (i + 1 < len(figures) and spans[i + 1][0] < spans[i][1] + opened.end()):
                 continue
+            if _NEW_SUBJECT.search(after[: opened.end() - 1]):
+                continue  # "Overall absence was 6.9% and persistent absence (18.8%)": the new subject's bracket
             comparator_only = True
         start = spans[i][1] + opened.end()
         close = sentence.find(")", start)

@@ -180,6 +180,8 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         # "none has stayed longer than six weeks", "for more than 18 months": a threshold, not a measurement
         "not.threshold",
         re.compile(
+            # "most social workers now hold fewer than 20 children": a caseload limit
+            r"\bhold(?:s|ing)?\s+(?:no\s+more|fewer|more|less)\s+than\s+\d+\b|"
             r"\b(?:longer|more|less|fewer|shorter)\s+than\s+(?:\d+|"
             + _WORD_RE
             + r")\s+(?:working\s+|calendar\s+)?(?:days?|weeks?|months?|years?)\b",

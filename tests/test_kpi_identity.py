@@ -568,6 +568,8 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval73", 108, 0.98, 0.54),
         ("kpi_eval74", 90, 0.95, 0.40),
         ("kpi_eval76", 157, 0.98, 0.54),
+        # 77-79 still join two gold indicators in a label-key series (first run in handcheck_v36.jsonl)
+        ("kpi_eval80", 138, 0.98, 0.60),
     ],
 )
 def test_the_blind_sets_keep_their_kpi_precision_and_coverage(folder, min_judged, min_precision, min_coverage):
@@ -1663,3 +1665,49 @@ def test_the_figure_after_from_is_the_same_measure_s_earlier_value():
     assert museum["39,502"].label == museum["41,967"].label == "museum visitors"
     parks = _by_value("5.3 Country park visits fell to an estimated 1,352,000 (1,386,000 in 2023/24).")
     assert parks["1,352,000"].label == "Country park visits"
+
+
+def test_social_workers_who_moved_or_were_met_a_subgroup_s_rate_and_a_capital_overspend_take_no_kpi():
+    """Blind sets 77-80 at their first run (handcheck_v36.jsonl): "21 social workers left", "spoke to 23 social
+    workers", "to recruit 24 permanent social workers" and "44 of them social workers" were read as the social worker
+    workforce; "for pupils with an EHC plan 29.8%" (a persistent absence rate) as the EHC plan population; "against
+    £59.27m a year ago, reflecting the 4.99% increase in the Band D charge" as Band D; "23 enforcement notices"
+    after fire safety audits as planning enforcement; "hold fewer than 20 children" as a caseload."""
+    assert _by_value("21 social workers left between January and June 2025.")["21"].kpi is None
+    assert _by_value("Inspectors spoke to 23 social workers and managers.")["23"].kpi is None
+    assert _by_value("Cabinet agreed funding to recruit 24 permanent social workers.")["24"].kpi is None
+    assert _by_value("241 agency workers were engaged at 31 March, 44 of them social workers.")["44"].kpi is None
+    assert _by_value("The council employs 212 social workers (FTE).")["212"].kpi == "social_workers_fte"
+    fsm = _by_value(
+        "Among pupils eligible for free school meals the rate was 31.2% and for pupils with an EHC plan 29.8%."
+    )
+    assert fsm["31.2"].kpi is None and fsm["29.8"].kpi is None
+    assert _by_value("24.6% of pupils were eligible for free school meals.")["24.6"].kpi == "free_school_meals_eligible"
+    absence = _by_value("Overall absence was 6.9% and persistent absence (18.8%) fell.")
+    assert absence["6.9"].kpi == "overall_absence" and absence["18.8"].kpi == "persistent_absence"
+    band = _by_value(
+        "£61.84m has been received, against £59.27m a year ago, reflecting the 4.99% increase in the Band D charge."
+    )
+    assert band["£59.27m"].kpi is None
+    fire = _by_value("Officers completed 412 fire safety audits, resulting in 23 enforcement notices.")
+    assert fire["23"].kpi is None
+    assert "20" not in _by_value("Most social workers now hold fewer than 20 children.")
+
+
+def test_a_capital_programme_paper_s_overspend_is_not_the_revenue_budget_s():
+    """Galtonshire (79th blind set): in a capital programme monitoring report "the net overspend is £0.6m" and "The
+    forecast outturn is £182.2m" were read as the revenue budget variance."""
+    from extractors.scope import capital_paper
+
+    head = "Galtonshire County Council\nCabinet 3 March 2026\nCapital Programme Monitoring: Quarter 2 2025/26\n\n"
+    assert capital_paper([Page(number=1, text=head)])
+    assert not capital_paper([Page(number=1, text=head.replace("Capital Programme", "Revenue and Capital"))])
+    obs = {
+        o.value_text: o
+        for o in _observe(head + "2.2 The forecast outturn is £182.2m and the net overspend is £0.6m.\n")
+    }
+    assert obs["£182.2m"].kpi is None and obs["£0.6m"].kpi is None
+    revenue = "Galtonshire County Council\nCabinet 3 March 2026\nRevenue Budget Monitoring: Quarter 2 2025/26\n\n"
+    assert {o.value_text: o.kpi for o in _observe(revenue + "2.2 The net overspend is £0.6m.\n")}["£0.6m"] == (
+        "revenue_budget_variance"
+    )
