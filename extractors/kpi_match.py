@@ -237,7 +237,8 @@ def choose_kpi(
             rejected = "kpi.none.modifier"
             continue
         if unit == "count" and _flow_or_sample(sentence, m, f0, f1, kpi):
-            rejected = "kpi.none.flow"  # "21 social workers left", "spoke to 23 social workers", "44 of them social workers"
+            # "21 social workers left", "spoke to 23 social workers", "44 of them social workers"
+            rejected = "kpi.none.flow"
             continue
         if unit == "percent" and _SUBGROUP_RATE.search(sentence[max(0, m.start - 40) : m.start]):
             rejected = "kpi.none.subgroup_rate"  # "Among pupils eligible for free school meals the rate was 31.2%"

@@ -618,7 +618,9 @@ def _bracketed_earlier_label(before: list[Figure], n: NumberMention, sentence: s
     return prior.label
 
 
-_NEW_SUBJECT = re.compile(r"\b(?:and|while|whilst|but|whereas)\s+(?:the\s+)?(?:[A-Za-z][\w’'-]*\s+){0,4}[A-Za-z][\w’'-]*\s*$", re.I)
+_NEW_SUBJECT = re.compile(
+    r"\b(?:and|while|whilst|but|whereas)\s+(?:the\s+)?(?:[A-Za-z][\w’'-]*\s+){0,4}[A-Za-z][\w’'-]*\s*$", re.I
+)
 
 
 def _share_partner_kpis(figures: list[Figure], sentence: str, s0: int) -> list[Figure]:

@@ -54,7 +54,9 @@ _CHILD_WORDS = re.compile(
 
 
 # a paper about the capital programme (not revenue): its overspends, outturns and savings are the programme's
-_CAPITAL_PAPER = re.compile(r"\bcapital\s+(?:programme|monitoring|budget|strategy|outturn|investment|expenditure)\b", re.I)
+_CAPITAL_PAPER = re.compile(
+    r"\bcapital\s+(?:programme|monitoring|budget|strategy|outturn|investment|expenditure)\b", re.I
+)
 _REVENUE = re.compile(r"\brevenue\b", re.I)
 _REVENUE_KPIS = frozenset({"revenue_budget_variance", "net_revenue_budget", "savings_delivered"})
 
