@@ -113,9 +113,11 @@ _SECOND_SUBJECT = re.compile(
 
 
 def label_for(sentence: str, figure: NumberMention) -> str | None:
-    """The measured noun phrase, in the paper's words: after the figure ("96% of care plans reviewed",
-    "865 children"), else the subject before it ("the percentage of statutory visits … is … 89%"), else the
-    name of the indicator the sentence quotes."""
+    """The measured noun phrase, in the paper's words: a table row's name when the figure's line is that row read
+    as text ("Safeguarding concerns received 13,204 7,388"), else the words after the figure ("96% of care plans
+    reviewed", "865 children"), else the subject before it ("the percentage of statutory visits … is … 89%", "and
+    cervical screening 66.1%"), else the name of the indicator the sentence quotes, else a name and colon
+    ("Jobs safeguarded: 92")."""
     row = row_label(sentence, figure)
     if row:
         return row
