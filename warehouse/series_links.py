@@ -101,7 +101,10 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
         later = (council, unit, pb, kb)
         if later not in nearest or rank[pa] > rank[nearest[later][0]]:
             nearest[later] = (pa, ka, hits)
-    worded = _word_links(figures, rank, nearest)
+    # a key whose figures agree with another paper's but that lost to a better-agreeing key is contested: its
+    # words join nothing either ("Sep: 4,108 jobs" beside the table row that restates every month)
+    contested = {(c, u, pb, kb) for (c, u, _pa, _ka, pb, kb) in kept} - nearest.keys()
+    worded = {k: v for k, v in _word_links(figures, rank, nearest).items() if k not in contested}
     links = []
     for (council, unit, pb, kb), (pa, ka, hits) in {**nearest, **worded}.items():
         series = _resolve((council, unit, pa, ka), {**nearest, **worded})
