@@ -211,12 +211,17 @@ _NAME_COLON = re.compile(
 _ROW_NUMBER = re.compile(r"^[(+\u2212-]?[£]?(?!(?:19|20)\d\d\)?$)\d[\d,.]*(?:%|m|k|bn)?\)?$")
 
 
+def figure_line(sentence: str, figure: NumberMention) -> tuple[int, str]:
+    """Where the figure's line starts in the sentence, and the line."""
+    line_start = sentence.rfind("\n", 0, figure.start) + 1
+    line_end = sentence.find("\n", figure.end)
+    return line_start, sentence[line_start : None if line_end < 0 else line_end]
+
+
 def row_label(sentence: str, figure: NumberMention) -> str | None:
     """The name of a table row read as text ("Safeguarding concerns received 13,204 7,388 7,733"): the words that
     open the figure's line when everything after them is numbers, two or more; else None."""
-    line_start = sentence.rfind("\n", 0, figure.start) + 1
-    line_end = sentence.find("\n", figure.end)
-    line = sentence[line_start : None if line_end < 0 else line_end]
+    line_start, line = figure_line(sentence, figure)
     tokens = line.split()
     first = next((i for i, t in enumerate(tokens) if _ROW_NUMBER.match(t)), None)
     if first is None or first < 2 or len(tokens) - first < 2:

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from extractors.kpi_match import KpiMention, choose_kpi, find_mentions, label_key, partner_kpi, partners
-from extractors.labels import done_to_label, label_for, share_label
+from extractors.labels import done_to_label, figure_line, label_for, share_label
 from extractors.numbers import NumberMention, find_numbers
 from extractors.period_kinds import change_between, paired_with_next, present_tense, refers_back, respectively
 from extractors.periods import MONTH_RE, Period, find_periods, month_end, paper_date_period, window_ending
@@ -368,9 +368,7 @@ _NUMERIC_TOKEN = re.compile(r"^[(£]?\d[\d,.]*%?\)?$")
 
 def _in_table_row(sentence: str, n: NumberMention) -> bool:
     """Is the figure on a line that is mostly numbers (three or more), as a table row read as text is?"""
-    line_start = sentence.rfind("\n", 0, n.start) + 1
-    line_end = sentence.find("\n", n.end)
-    tokens = sentence[line_start : None if line_end < 0 else line_end].split()
+    tokens = figure_line(sentence, n)[1].split()
     numeric = sum(bool(_NUMERIC_TOKEN.match(t)) for t in tokens)
     return numeric >= 3 and numeric * 2 >= len(tokens)
 
