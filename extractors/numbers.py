@@ -147,7 +147,9 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?i:call(?:ing|s)?|dial(?:ling)?|ring(?:ing)?|phon(?:e|ing)|telephon(?:e|ing)|text(?:ing)?)\s+"
             r"(?:101|999|111|112|116\s?\d{3})\b|\b(?i:on|or)\s+(?:999|116\s\d{3})\b|"
             # "call 101 (999 in an emergency)"
-            r"\b999(?=\s+(?i:in\s+(?:an?\s+)?|for\s+)?emergenc)"
+            r"\b999(?=\s+(?i:in\s+(?:an?\s+)?|for\s+)?emergenc)|"
+            # "report crime on 101, or 999 in an emergency", "emergency (999) calls"
+            r"\b(?i:on)\s+101(?=\s*(?:,|or\b|\.|$))|\(\s*999\s*\)"
         ),
     ),
     ("not.named_measure", re.compile(r"\b(?:Attainment|Progress)\s+8\b|\bEBacc\b|\bKS\d\b|\bNHS\s+111\b")),
@@ -171,8 +173,10 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         re.compile(
             r"\b(?:within|in under|no (?:more|later) than|at least every|every|each|beyond|exceeding|outside)\s+(?:the\s+)?"
             r"(?:required\s+|statutory\s+|agreed\s+)?"
-            r"\d+(?:[-\s]working)?[-\s](?:working\s+)?(?:days?|weeks?|months?|hours?|hour|day|week|month|seconds|minutes|"
-            r"mins|secs)(?:[- ]period)?\b",
+            r"(?:\d+|"
+            + _WORD_RE
+            + r")(?:[-\s](?:working|school|calendar|clear))?[-\s](?:(?:working|school|calendar|clear)\s+)?"
+            r"(?:days?|weeks?|months?|hours?|hour|day|week|month|seconds|minutes|mins|secs)(?:[- ]period)?\b",
             re.I,
         ),
     ),
@@ -327,10 +331,46 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
     (
         "not.definition",
         re.compile(
-            r"\b\d+\s+(?:days?|weeks?|months?|hours?|nights?)(?:\s+\w+)?\s+or\s+(?:less|more|fewer|longer)\b|"
+            r"\b\d+\s+(?:(?:calendar|working|school|clear)\s+)?(?:days?|weeks?|months?|hours?|nights?)(?:\s+\w+)?\s+or\s+"
+            r"(?:less|more|fewer|longer)\b|"
             # "3 or more placements in 12 months", "missing 10% or more of possible sessions": a measure's threshold
             r"\b\d+\s+or\s+more\s+(?:placements?|moves|times|occasions|admissions|episodes|referrals|plans|incidents|"
             r"visits|sessions|changes)\b|\bmissing\s+\d+(?:\.\d+)?%\s+or\s+more\b",
+            re.I,
+        ),
+    ),
+    # "looked at the records of 58 children", "spoke to 23 social workers", "an audit of 20 step-ups", "36% of the 96
+    # case audits": what inspectors or auditors sampled, not a measurement
+    (
+        "not.sample",
+        re.compile(
+            r"\b(?:records|case\s+files|files)\s+of\s+(?:the\s+)?\d[\d,]*\b|"
+            r"\b(?:spoke|talked|met)\s+(?:to|with)\s+(?:the\s+)?\d[\d,]*\b|"
+            r"\b(?:an?|the|our)\s+(?:(?:dip|random|case|themed|multi-agency)[- ])?(?:audit|sample|review)\s+of\s+(?:the\s+)?"
+            r"\d[\d,]*\b(?!\s*(?:%|per\s?cent))|"
+            r"(?<=%)\s+of\s+the\s+\d[\d,]*\s+(?:case\s+)?(?:audits|cases\s+audited|files|records|cases\s+(?:sampled|reviewed))\b",
+            re.I,
+        ),
+    ),
+    # "the most deprived 20% of wards", "the 10% most deprived areas": a deprivation band, not a measurement
+    ("not.deprivation_band", re.compile(r"\b(?:most|least)\s+deprived\s+\d+\s*%|\b\d+\s*%\s+(?:most|least)\s+deprived\b", re.I)),
+    # "up to 80% of their liability", "a range of 28% to 40%": an entitlement or a recommended range
+    (
+        "not.entitlement",
+        re.compile(
+            r"\bup\s+to\s+\d+(?:\.\d+)?\s*%\s+of\s+(?:their|the|its|a|his|her)\b|"
+            r"\b\d+(?:\.\d+)?\s*%\s+(?:to|-|–)\s+\d+(?:\.\d+)?\s*%\s+range\b",
+            re.I,
+        ),
+    ),
+    # "the plan's 5 priorities", "four areas for improvement", "the 3 priorities in section 8": a plan's structure
+    (
+        "not.plan_structure",
+        re.compile(
+            r"\b(?:\d{1,2}|"
+            + _WORD_RE
+            + r")\s+(?:(?:key|strategic|improvement|headline)\s+)?(?:priorities|areas\s+for\s+(?:improvement|priority\s+action)|"
+            r"recommendations|workstreams|strategic\s+objectives)\b",
             re.I,
         ),
     ),
@@ -344,13 +384,14 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"(?:the\s+)?(?:last|past|next|previous|first|coming|following|preceding|subsequent)?\s*"
             r"(?:at least\s+|more than\s+|over\s+|around\s+)?(?:\d+|"
             + _WORD_RE
-            + r")\s+(?:days?|weeks?|months?|years?)\b",
+            + r")\s+(?:(?:working|school|calendar)\s+)?(?:days?|weeks?|months?|years?|nights?)\b",
             re.I,
         ),
     ),
     ("not.short_year_span", re.compile(r"\b(?:FY\s?)?\d{2}/\d{2}\b(?!/)")),
     ("not.date", re.compile(r"\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b")),
-    ("not.rate_base", re.compile(r"\bper\s+\d{1,3}(?:,?\d{3})*\b", re.I)),
+    # "per 1,000", "102.6 for every 1,000 pupils": the base of a rate
+    ("not.rate_base", re.compile(r"\b(?:per|for\s+every|for\s+each)\s+\d{1,3}(?:,?\d{3})*\b", re.I)),
     # "… per" / "10,000" on the next line of a heading, the words of a neighbouring box between them
     (
         "not.rate_base_split",

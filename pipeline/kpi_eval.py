@@ -54,9 +54,9 @@ def match(row: dict, gold: list[dict]) -> dict | None:
 
 
 def _in_units(g: dict) -> float:
-    """A gold line's value in the extractor's units: the gold writes £m figures in millions (unit "gbp_m"), the
-    extractor stores pounds."""
-    return g["value"] * 1e6 if g.get("unit") == "gbp_m" else g["value"]
+    """A gold line's value in the extractor's units: the gold writes £m figures in millions (unit "gbp_m") and £k
+    figures in thousands ("gbp_k"), the extractor stores pounds."""
+    return g["value"] * {"gbp_m": 1e6, "gbp_k": 1e3}.get(g.get("unit"), 1)
 
 
 def verdict(row: dict, g: dict | None) -> str:

@@ -610,6 +610,9 @@ def test_kpi_eval_matches_a_pounds_figure_to_gold_written_in_millions():
     row = {"paper": "p.pdf", "page": 1, "value": 6840000.0, "role": "actual", "label": None, "sentence": "£6.84m"}
     assert match(row, gold) is gold[0]
     assert match({**row, "value": 6.84}, gold) is None
+    thousands = [{"paper": "p.pdf", "page": 1, "value": 412.5, "unit": "gbp_k", "quote": "£412.5k", "kpi": None}]
+    assert match({**row, "value": 412500.0}, thousands) is thousands[0]
+    assert match({**row, "value": 412.5}, thousands) is None
 
 
 def test_a_phrase_after_of_whom_names_the_sub_group_not_the_figure():

@@ -130,6 +130,17 @@ def test_figures_are_found_with_value_and_unit(sentence, expected):
         "Of these, 3 are for monitoring only; 4 have worsened and 0 are unchanged.",
         "This report presents the council's 22 key performance indicators.",
         "Three measures have been added and two are now reported annually.",
+        # samples, deprivation bands, entitlements, ranges, a plan's structure, school days and word-number limits
+        "Inspectors looked at the records of 46 children and spoke to 23 social workers.",
+        "A dip sample of 40 re-referrals is under way.",
+        "Courses target the most deprived 20% of wards and the 10% most deprived streets.",
+        "Working age claimants can receive up to 80% of their liability.",
+        "The service works within the 28% to 40% range SafeLives recommends.",
+        "The Board is asked to adopt its 6 recommendations and the plan's three priorities.",
+        "Inspectors identified four areas for improvement.",
+        "Appeals are heard within 40 school days; supervision is due within the required four weeks.",
+        "Long-term absence is an absence of 28 calendar days or more.",
+        "Report crime on 101, or 999 in an emergency; Fire Control answers emergency (999) calls.",
     ],
 )
 def test_non_figures_are_rejected(sentence):
@@ -146,3 +157,16 @@ def test_non_figures_are_rejected(sentence):
 )
 def test_a_rate_base_on_the_next_line_and_a_distance_over_a_line_break_are_not_figures(text):
     assert [n.value for n in find_numbers(text)] == ([23.4] if "miles" in text else [])
+
+
+@pytest.mark.parametrize(
+    "sentence, expected",
+    [
+        ("There were 10,697 suspensions, 102.6 for every 1,000 pupils.", [10697, 102.6]),
+        ("Only 36% of the 96 case audits were graded good.", [36]),
+        ("Families in bed and breakfast beyond six weeks fell to 12.", [12]),
+    ],
+)
+def test_a_rate_base_an_audit_sample_and_a_word_limit_beside_a_figure_leave_the_figure(sentence, expected):
+    assert [n.value for n in find_numbers(sentence)] == expected
+
