@@ -898,7 +898,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
         the next row's heading, or a section heading of their own ("REVENUE"); returns the next row's lead."""
         lead: list[tuple[int, int]] = []
         for span in pending:
-            if continues(span) and body and not lead:
+            if body and not lead and (continues(span) or _closes_bracket(body[-1][0], span)):
                 prev = body[-1][0]
                 body[-1][0] = TableCell(0, 0, prev.spans + (span,))
             elif next_label is None or not next_label or continues(next_label[0]) or lead:
@@ -911,6 +911,12 @@ def _aligned_table(block, above, text: str) -> Table | None:
                 body.append([TableCell(0, 0, (span,))])
             return ()
         return tuple(lead)
+
+    def _closes_bracket(cell: TableCell, span: tuple[int, int]) -> bool:
+        """"DVDs)" under "Items issued (books, audiobooks,": the end of the row above's open bracket."""
+        above = " ".join(text[a:b] for a, b in cell.spans)
+        line = text[span[0] : span[1]]
+        return above.count("(") > above.count(")") and ")" in line and line.count("(") < line.count(")")
 
     for _a, _b, ph in block:
         if not ph or all(_STATUS_CELL.match(text[p.start : p.end]) and not in_words(p) for p in ph):
@@ -1160,7 +1166,34 @@ def _columns(table: Table, text: str, ref: date | None) -> list[_Column]:
                 unit_col,
             )
         )
+    return _drop_lone_measures(cols)
+
+
+def _drop_lone_measures(cols: list[_Column]) -> list[_Column]:
+    """A period column's leftover heading words that no other period column has, where at least two others have
+    none, are words of something printed above the table ("Aug-25" under a tile's "(312 responses)"), not a
+    measure: the row's series is the same in every month column."""
+    dated = [c for c in cols if c.period is not None and not c.skip]
+    for c in dated:
+        others = [o for o in dated if o is not c]
+        if (
+            c.measure
+            and len(others) >= 2
+            and all(not o.measure and _months(o.period) == _months(c.period) for o in others)
+            and not _unitish(c.measure)
+        ):
+            c.measure = ""
     return cols
+
+
+def _months(p: Period | None) -> int:
+    """How many months a column's period spans (a rolling year beside quarters is another measure's column)."""
+    return 0 if p is None else (p.end.year - p.start.year) * 12 + p.end.month - p.start.month + 1
+
+
+def _unitish(words: str) -> bool:
+    """Leftover heading words that say what is counted ("Rate", "Number", "%"): a measure, not stray text."""
+    return bool(re.search(r"\b(?:rate|number|no\.|count|percentage|proportion|share|average|total|per)\b|%", words, re.I))
 
 
 def _measure(heading: str) -> str:
@@ -1181,8 +1214,9 @@ def _measure(heading: str) -> str:
         flags=re.I,
     )
     out = re.sub(
-        r"(?<!\w)(?:(?:this|current|latest|last|previous|prior)\s+(?:period|month|quarter|year)|"
-        r"(?:period|month|week|quarter)\s+\d{1,2}|P\d{1,2}|M\d{1,2}|Q[1-4]|quarter|month|year|period|to date|[-–/:()|,])(?!\w)",
+        r"(?<!\w)(?:(?:this|current|latest|last|previous|prior)\s+(?:period|month|quarter|year|half(?:[- ]year)?)|"
+        r"(?:period|month|week|quarter)\s+\d{1,2}|P\d{1,2}|M\d{1,2}|Q[1-4]|quarter|month|year|half|period|to date|"
+        r"monthly|quarterly|annual|annually|[-–/:()|,])(?!\w)",
         " ",
         out,
         flags=re.I,
@@ -1505,7 +1539,8 @@ def _names_council(measure: str, council: str | None) -> bool:
 
 
 _CODE = re.compile(
-    r"^(?:(?:ASCOF|PHOF|NI|BVPI|LPI|KPI)\s)?"  # "ASCOF 1C(1A)" printed over two lines of the cell
+    # "ASCOF 1C(1A)" printed over two lines of the cell; "ASC L3", a service's local measure
+    r"^(?:(?:ASCOF|PHOF|NI|BVPI|LPI|KPI)\s|[A-Z]{2,6}\s(?=[A-Z]{1,3}\d))?"
     r"(?:[A-Z]{1,6}(?:[ _.]|-\s?)?\d{1,3}(?:[.(]\w{1,3}\)?)?[a-z]?|\d{1,2}(?:\.\d{1,2}){0,2}[a-z]?"
     r"|\d[A-Z](?:\(\d?[A-Z]?\d?\))?)$"  # ASCOF measures: "1B", "1C(2A)", "2B(1)"; "WAS- 05" wrapped after its "-"
 )

@@ -1677,7 +1677,7 @@ def test_social_workers_who_moved_or_were_met_a_subgroup_s_rate_and_a_capital_ov
     £59.27m a year ago, reflecting the 4.99% increase in the Band D charge" as Band D; "23 enforcement notices"
     after fire safety audits as planning enforcement; "hold fewer than 20 children" as a caseload."""
     assert _by_value("21 social workers left between January and June 2025.")["21"].kpi is None
-    assert _by_value("Inspectors spoke to 23 social workers and managers.")["23"].kpi is None
+    assert "23" not in _by_value("Inspectors spoke to 23 social workers and managers.")  # a sample: no figure at all
     assert _by_value("Cabinet agreed funding to recruit 24 permanent social workers.")["24"].kpi is None
     assert _by_value("241 agency workers were engaged at 31 March, 44 of them social workers.")["44"].kpi is None
     assert _by_value("The council employs 212 social workers (FTE).")["212"].kpi == "social_workers_fte"

@@ -785,3 +785,22 @@ def test_codes_wrapped_in_their_cell_leave_the_names_as_the_row_labels():
     assert not [r["label"] for r in table if r["label"] and re.match(r"^(?:WAS|WLC|ASCOF)\b", r["label"])]
     concerns = {r["value_text"] for r in table if r["label"] and "safeguarding concerns received" in r["label"].lower()}
     assert concerns == {"1,146", "1,203", "1,158"}
+
+
+def test_stray_words_over_one_month_column_a_bracket_wrapped_onto_the_next_line_and_two_word_codes():
+    """Blind sets 81 and 83 at their first run (handcheck_v37): the caption "(312 responses)" of a tile above the
+    table ran into the "Aug-25" heading and every August figure was labelled "… – responses)"; "DVDs)", the end of
+    "Items issued (books, audiobooks," started the next row's label; "ASC L3" in a Ref column was taken for the
+    measure's name; a "YJS family" column was read as the council's own figures."""
+    kpi81 = FIXTURES / "kpi_eval81"
+    library = _table(kpi81 / "fenwold_leisure_libraries_culture_dashboard_november_2025.pdf")
+    assert _one(library, "44,915").label == _one(library, "38,642").label == "Library visits (all four libraries)"
+    assert _one(library, "33,402").label == "Items issued (books, audiobooks, DVDs)"
+    assert _one(library, "8,811").label == "eBook and eAudio loans"
+    care = _observations(kpi81 / "kestrelshire_asc_performance_q2_2025-26.pdf")
+    assert _one(care, "2,317").label.startswith("Deprivation of Liberty Safeguards applications")
+    assert _one(care, "1,184").label.startswith("Number of people waiting for a Care Act assessment")
+    assert _one(care, "16.2").kpi == "asc_permanent_admissions_18_64"  # ASCOF 2A(1) in the framework's words
+    youth = _observations(FIXTURES / "kpi_eval83" / "kelsborough_youth_justice_plan_2024-25.pdf")
+    family = [o for o in youth if o.value_text == "171" and o.rule.startswith("table")]
+    assert family and all(o.role == "benchmark" for o in family)
