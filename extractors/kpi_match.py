@@ -623,7 +623,9 @@ _NOTE_WORDS = (
 )
 _PERIOD_NOTE = re.compile(
     rf"\(\s*(?:{_NOTE_WORDS}|(?:12|twelve|3|6)\s+months)\s*\)|[,–-]?\s*\b(?:{_NOTE_WORDS})\b(?=\s*[,;(–)]|\s*$)|"
-    r"\b(?:at|as\s+at)\s+(?:the\s+)?(?:quarter|month|year)[- ]end\b|\bin\s+the\s+(?:month|quarter)\b|"
+    r"\b(?:at|as\s+at)\s+(?:the\s+)?(?:quarter|month|year)[- ]end\b|\bin\s+the\s+(?:month|quarter|half(?:[- ]year)?)\b|"
+    # "Apprenticeship starts in the half year", "(half year)"
+    r"\b(?:in\s+the\s+|this\s+)?half[- ]year\b|"
     # "at period end", "at end of quarter", "12 months to the quarter end", "since 1 April", "(rolling": when the
     # figure was counted (the months of a rolling window stay: "24 months" is a measure of its own)
     r"\b(?:(?:at|as\s+at|to)\s+)?(?:the\s+)?(?:(?:quarter|period|month|year)[- ]end|end\s+of\s+(?:the\s+)?"
@@ -917,6 +919,10 @@ def _is_population(m: KpiMention, taxonomy: Taxonomy) -> bool:
 
 
 # ---------------------------------------------------------------- label keys
+# a standard indicator's code printed before its name: the name is the series, the code is another report's habit
+_LEAD_CODE = re.compile(
+    r"^\s*(?:YJB\s+)?(?:KPI|NI|ASCOF|BVPI|LPI|PI|TSM)\s?\d[\dA-Za-z().]{0,5}\s*[:–-]?\s+(?=[A-Za-z%])"
+)
 _KEY_LEAD = re.compile(
     r"^(?:(?:the|a|an)\s+)?(?:percentage|proportion|per\s?cent(?:age)?|%|number|no\.?|count|share|total(?:\s+number)?)"
     r"\s+(?:of|for)\s+",
@@ -1000,6 +1006,7 @@ def label_key(label: str | None, series: bool = True) -> str | None:
         return None
     if _REFERS_BACK.search(label):
         return None  # "for pupils with an EHC plan it (was 26.4%)": the measure is named elsewhere in the sentence
+    label = _LEAD_CODE.sub("", label)  # "KPI 3 Children with identified SEND", "NI 192 Household waste recycled"
     text = _PERIOD_NOTE.sub(" ", label.lower().replace("’", "'").replace("&", " and "))  # "rolling 12 months"
     text = re.sub(r"\([^)]*\)", " ", text)  # "(%)", "(cumulative)"
     text = text.replace("%", " percent ")

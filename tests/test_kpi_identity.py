@@ -1714,3 +1714,24 @@ def test_a_capital_programme_paper_s_overspend_is_not_the_revenue_budget_s():
     assert {o.value_text: o.kpi for o in _observe(revenue + "2.2 The net overspend is £0.6m.\n")}["£0.6m"] == (
         "revenue_budget_variance"
     )
+
+
+def test_measures_the_blind_sets_kept_printing_get_the_kpis_added_for_them():
+    """Taxonomy 2026.12.24: fire and rescue measures, crime types, summonses, Better Care Fund metrics, agency
+    spend, calls received and stage 2 complaints recurred across blind sets 4-88 with no KPI; each KPI takes only
+    its own measure (the time to answer calls is not the calls received, a stage 2 timeliness rate is not the
+    count of stage 2 complaints)."""
+    assert _by_value("2,418 incidents were attended in the quarter.")["2,418"].kpi == "fire_incidents_attended"
+    assert _by_value("There were 84 accidental dwelling fires.")["84"].kpi == "accidental_dwelling_fires"
+    assert _by_value("Crews completed 2,106 home fire safety visits.")["2,106"].kpi == "home_fire_safety_visits"
+    assert _by_value("Violence with injury offences fell to 698.")["698"].kpi == "violence_with_injury"
+    assert _by_value("Residential burglary offences fell to 224.")["224"].kpi == "residential_burglary"
+    assert _by_value("912 summonses were issued in January.")["912"].kpi == "council_tax_summonses"
+    assert _by_value("Calls received by the Contact Centre rose to 103,220.")["103,220"].kpi == "calls_received"
+    wait = _by_value("The average time to answer calls to the contact centre was 180 seconds.")
+    assert all(o.kpi != "calls_received" for o in wait.values())
+    stage2 = _by_value("Stage 2 complaints received rose to 41, and 88.2% of stage 2 complaints were answered in time.")
+    assert stage2["41"].kpi == "complaints_stage_2" and stage2["88.2"].kpi != "complaints_stage_2"
+    assert _by_value("Agency spend was £2.31m in the quarter.")["£2.31m"].kpi == "agency_spend"
+    discharge = _by_value("91.2% of people were discharged from hospital to their usual place of residence.")
+    assert discharge["91.2"].kpi == "discharge_to_usual_residence"
