@@ -91,6 +91,13 @@ _SAMPLE_BEFORE = re.compile(
     r"surveyed|sampled|audited)\s+(?:an?\s+additional\s+|a\s+further\s+|another\s+)?$",
     re.I,
 )
+# "overspent by £6.8m", "forecast to overspend by £23.0m", "an in-year overspend of": the year's addition to a
+# deficit, not the deficit
+_IN_YEAR_OVERSPEND = re.compile(
+    r"\b(?:overspen[dt]\w*|in-year\s+(?:overspend|deficit)|pressure)\s+(?:by\s+|of\s+)?(?:an?\s+)?"
+    r"(?:estimated\s+|forecast\s+|further\s+)?$",
+    re.I,
+)
 _PART_OF = re.compile(r"^\s+of\s+(?:them|these|those|whom)\s+$", re.I)
 # "among pupils eligible for free school meals", "for pupils with an EHC plan": a group whose rate of another measure
 # the percentage is, not the group's share of all pupils
@@ -239,6 +246,14 @@ def choose_kpi(
         if unit == "count" and _flow_or_sample(sentence, m, f0, f1, kpi):
             # "21 social workers left", "spoke to 23 social workers", "44 of them social workers"
             rejected = "kpi.none.flow"
+            continue
+        if (
+            unit == "gbp"
+            and "deficit" in kpi.name.lower()
+            and _IN_YEAR_OVERSPEND.search(sentence[max(0, f0 - 40) : f0])
+        ):
+            # "the high needs block is forecast to overspend by £23.0m, taking the cumulative deficit to £60.3m"
+            rejected = "kpi.none.in_year_overspend"
             continue
         if unit == "percent" and _SUBGROUP_RATE.search(sentence[max(0, m.start - 40) : m.start]):
             rejected = "kpi.none.subgroup_rate"  # "Among pupils eligible for free school meals the rate was 31.2%"

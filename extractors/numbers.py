@@ -353,7 +353,10 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     # "the most deprived 20% of wards", "the 10% most deprived areas": a deprivation band, not a measurement
-    ("not.deprivation_band", re.compile(r"\b(?:most|least)\s+deprived\s+\d+\s*%|\b\d+\s*%\s+(?:most|least)\s+deprived\b", re.I)),
+    (
+        "not.deprivation_band",
+        re.compile(r"\b(?:most|least)\s+deprived\s+\d+\s*%|\b\d+\s*%\s+(?:most|least)\s+deprived\b", re.I),
+    ),
     # "up to 80% of their liability", "a range of 28% to 40%": an entitlement or a recommended range
     (
         "not.entitlement",

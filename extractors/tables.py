@@ -913,7 +913,7 @@ def _aligned_table(block, above, text: str) -> Table | None:
         return tuple(lead)
 
     def _closes_bracket(cell: TableCell, span: tuple[int, int]) -> bool:
-        """"DVDs)" under "Items issued (books, audiobooks,": the end of the row above's open bracket."""
+        """ "DVDs)" under "Items issued (books, audiobooks,": the end of the row above's open bracket."""
         above = " ".join(text[a:b] for a, b in cell.spans)
         line = text[span[0] : span[1]]
         return above.count("(") > above.count(")") and ")" in line and line.count("(") < line.count(")")
@@ -1193,7 +1193,9 @@ def _months(p: Period | None) -> int:
 
 def _unitish(words: str) -> bool:
     """Leftover heading words that say what is counted ("Rate", "Number", "%"): a measure, not stray text."""
-    return bool(re.search(r"\b(?:rate|number|no\.|count|percentage|proportion|share|average|total|per)\b|%", words, re.I))
+    return bool(
+        re.search(r"\b(?:rate|number|no\.|count|percentage|proportion|share|average|total|per)\b|%", words, re.I)
+    )
 
 
 def _measure(heading: str) -> str:

@@ -1735,3 +1735,20 @@ def test_measures_the_blind_sets_kept_printing_get_the_kpis_added_for_them():
     assert _by_value("Agency spend was £2.31m in the quarter.")["£2.31m"].kpi == "agency_spend"
     discharge = _by_value("91.2% of people were discharged from hospital to their usual place of residence.")
     assert discharge["91.2"].kpi == "discharge_to_usual_residence"
+
+
+def test_an_in_year_high_needs_overspend_is_not_the_dsg_deficit_it_adds_to():
+    """Blind sets 82 and 92 at their first runs (handcheck_v37, v39): "overspent by £6.8m … taking the cumulative
+    Dedicated Schools Grant deficit to £19.4m" and "forecast to overspend by £23.0m" were stored as the deficit."""
+    spent = _by_value(
+        "The High Needs Block overspent by £6.8m in 2024/25, taking the cumulative Dedicated Schools Grant deficit "
+        "to £19.4m at 31 March 2025."
+    )
+    assert spent["£6.8m"].kpi is None
+    forecast = _by_value(
+        "The Dedicated Schools Grant high needs block is forecast to overspend by £23.0m in 2025/26, taking the "
+        "cumulative deficit to £60.3m."
+    )
+    assert forecast["£23.0m"].kpi is None
+    stood = _by_value("The Dedicated Schools Grant deficit stood at £23.1m at 31 March 2026.")
+    assert stood["£23.1m"].kpi == "dedicated_schools_grant_deficit"

@@ -169,4 +169,3 @@ def test_a_rate_base_on_the_next_line_and_a_distance_over_a_line_break_are_not_f
 )
 def test_a_rate_base_an_audit_sample_and_a_word_limit_beside_a_figure_leave_the_figure(sentence, expected):
     assert [n.value for n in find_numbers(sentence)] == expected
-
