@@ -410,6 +410,9 @@ def _build(name: str, m: re.Match[str], sentence: str, ref: date | None) -> tupl
     return None
 
 
+_LEGISLATION_BEFORE = re.compile(r"\b(?:Act|Regulations|Order|Rules|Code|Measure)\s+(?:of\s+)?$")
+
+
 def find_periods(sentence: str, ref: date | None) -> list[Period]:
     """All non-overlapping periods in ``sentence``, in order; ``ref`` is the paper date for relative ones."""
     taken: list[tuple[int, int]] = []
@@ -419,6 +422,8 @@ def find_periods(sentence: str, ref: date | None) -> list[Period]:
             s, e = m.span()
             if any(s < te and ts < e for ts, te in taken):
                 continue
+            if _LEGISLATION_BEFORE.search(sentence[max(0, s - 30) : s]) and re.fullmatch(r"(?:19|20)\d{2}", m.group(0)):
+                continue  # "the Licensing Act 2003", "the Care Act 2014": a law's name, not when
             built = _build(name, m, sentence, ref)
             if built is None:
                 continue

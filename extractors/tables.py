@@ -217,6 +217,11 @@ def _safe(y: int, m: int, d: int) -> date | None:
 _MONTH_ALONE = re.compile(r"\s*(?P<mon>Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)\.?\s*", re.I)
 
 
+_TERM_HEADING = re.compile(
+    r"\b(?P<t>Aut(?:umn)?|Spr(?:ing)?|Sum(?:mer)?)\.?(?:\s+[Tt]erm)?\s+(?P<y>20\d{2}|\d{2})(?![\d/])", re.I
+)
+
+
 def header_period(text: str, ref: date | None) -> Period | None:
     """The period a column heading (all its header rows joined) names; the most specific one wins."""
     found: list[Period] = []
@@ -234,6 +239,15 @@ def header_period(text: str, ref: date | None) -> Period | None:
     for m in _MON_RANGE_Y.finditer(text):
         m1, m2, y2 = _mon(m.group("mon")), _mon(m.group("mon2")), _year(m.group("y"))
         add(m, date(y2 if m1 <= m2 else y2 - 1, m1, 1), month_end(y2, m2), "range")
+    for m in _TERM_HEADING.finditer(text):
+        # "Aut 25", "Spring 2026", "Summer term 2025": a school term (the spans periods.py gives a named term)
+        y, t = _year(m.group("y")), m.group("t")[:2].lower()
+        if t == "au":
+            add(m, date(y, 9, 1), date(y, 12, 31), "range")
+        elif t == "sp":
+            add(m, date(y, 1, 1), date(y, 4, 15), "range")
+        else:
+            add(m, date(y, 4, 16), date(y, 7, 31), "range")
     taken = [(p.start_char, p.end_char) for p in found]
     for m in _MON_YY.finditer(text):
         if any(a <= m.start() < b for a, b in taken):

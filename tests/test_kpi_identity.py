@@ -972,6 +972,11 @@ def test_a_name_reworded_with_the_same_words_joins_the_series_and_a_variant_does
         ("democratic legal service projected", "legal democratic service forecast")
     ]
     assert joined("food business registered", "new food business registered") == []
+    # "Fly-tips reported" one quarter, "Total fly-tips reported" the next: "total" and "all" add nothing
+    assert joined("fly tip reported", "total fly tip reported") == [("total fly tip reported", "fly tip reported")]
+    assert joined("planning application received", "all planning application received") == [
+        ("all planning application received", "planning application received")
+    ]
     assert joined("rent collected", "rent collection rate cumulative") == []
     assert joined("44 prevention duty", "household owed prevention duty 44") == []
     assert joined("open enforcement case", "enforcement case open", mb=9) == []  # 286 and 268 for one quarter

@@ -450,3 +450,16 @@ def test_a_stated_period_is_never_replaced_by_an_earlier_paper_date(text, role):
 def test_a_deadline_opening_the_sentence_does_not_date_its_figures():
     figs = _figs("By 2028, smoking prevalence will be reduced to 12%, from 14% now.", paper_date=None)
     assert all(f.period_rule != "period.opening" for f in figs.values())
+
+
+@pytest.mark.parametrize(
+    "sentence, periods",
+    [
+        ("The team processed 1,264 applications under the Licensing Act 2003 in 2023/24.", ["2023/24"]),
+        ("Under the Gambling Act 2005, 96.8% were decided within the target time.", []),
+        ("In 2023 the Order was made.", ["2023"]),
+    ],
+)
+def test_the_year_in_a_law_s_name_is_no_period(sentence, periods):
+    """Set 89: "under the Licensing Act 2003" dated 1,264 applications to 2003."""
+    assert [p.text for p in find_periods(sentence, date(2024, 6, 1))] == periods

@@ -62,6 +62,9 @@ def _one(obs: list[Observation], value_text: str, page: int | None = None) -> Ob
         ("Outturn 2022/23", date(2022, 4, 1), date(2023, 3, 31)),
         ("Half- 1 2025/26 (to", date(2025, 4, 1), date(2025, 9, 30)),  # a half-year of a financial year
         ("H2 2024/25", date(2024, 10, 1), date(2025, 3, 31)),
+        ("Aut 25", date(2025, 9, 1), date(2025, 12, 31)),  # school terms (set 92's termly scorecard)
+        ("Spr 26", date(2026, 1, 1), date(2026, 4, 15)),
+        ("Summer term 2025", date(2025, 4, 16), date(2025, 7, 31)),
     ],
 )
 def test_a_column_heading_names_its_period(heading, start, end):

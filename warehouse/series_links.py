@@ -123,7 +123,7 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
 # decided", "complaints excluding exceptions"), or a sentence read as a name ("recycling rate fell"): a name with
 # one of them more than another is not the other reworded
 _VARIANT = frozenset(
-    "new total all major minor other non net gross repeat first excluding including exception exceptions without "
+    "new major minor other non net gross repeat first excluding including exception exceptions without "
     "one two three four five six seven eight nine ten eleven twelve "
     "under over aged male female boy girl disadvantaged fell rose increased decreased reduced up down".split()
 )
