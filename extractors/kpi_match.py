@@ -64,7 +64,9 @@ _RANGE_NEIGHBOUR_AFTER = re.compile(r"^\s?[−–-]\s?\d")
 _MODIFIER_BEFORE = re.compile(
     r"\b(?:(?:inequality|inequalities|gap|gaps|difference)\s+(?:in|for|between|of)\s+(?:the\s+)?|"
     # "children placed in *unregistered* children's homes": a kind of the thing the KPI counts, not the KPI
-    r"(?:unregistered|unregulated|unauthori[sz]ed|illegal|unlicensed)\s+)$",
+    r"(?:unregistered|unregulated|unauthori[sz]ed|illegal|unlicensed)\s+|"
+    # "12 newly qualified social workers", "18 international social workers": a cohort of the workforce
+    r"(?:newly(?:\s+qualified|\s+recruited)?|internationally\s+recruited|international|trainee|student)\s+)$",
     re.I,
 )
 # a population count ("102 children looked after") is the population's size only when nothing else is said of
@@ -83,12 +85,12 @@ _COMMA_ONLY = re.compile(r"\s*,\s*")
 # or a part of an earlier count ("241 agency workers …, 44 of them social workers"): not the stock a KPI counts
 _FLOW_AFTER = re.compile(
     r"^\s+(?:have\s+|had\s+|were\s+|was\s+)?(?P<verb>left|leaving|recruited|resigned|"
-    r"interviewed)\b",
+    r"interviewed|appointed|joined)\b",
     re.I,
 )
 _SAMPLE_BEFORE = re.compile(
-    r"\b(?:recruit|recruiting|to\s+recruit|spoke\s+to|speak\s+to|spoken\s+to|interviewed|met\s+with|met|"
-    r"surveyed|sampled|audited)\s+(?:an?\s+additional\s+|a\s+further\s+|another\s+)?$",
+    r"\b(?:recruit|recruiting|recruited|appointed|to\s+recruit|spoke\s+to|speak\s+to|spoken\s+to|interviewed|"
+    r"met\s+with|met|surveyed|sampled|audited|all\s+but)\s+(?:an?\s+additional\s+|a\s+further\s+|another\s+)?$",
     re.I,
 )
 # "overspent by £6.8m", "forecast to overspend by £23.0m", "an in-year overspend of": the year's addition to a

@@ -1757,3 +1757,14 @@ def test_an_in_year_high_needs_overspend_is_not_the_dsg_deficit_it_adds_to():
     assert forecast["£23.0m"].kpi is None
     stood = _by_value("The Dedicated Schools Grant deficit stood at £23.1m at 31 March 2026.")
     assert stood["£23.1m"].kpi == "dedicated_schools_grant_deficit"
+
+
+def test_social_workers_appointed_newly_qualified_or_recruited_are_not_the_workforce():
+    """Blind sets 81, 89, 92, 94 and 95 at their first runs (handcheck_v37-v40): "recruited 18 international social
+    workers", "7 experienced social workers were appointed", "12 newly qualified social workers started" and "all but
+    four homes had a gas safety record" were stored as the workforce and the compliance measure."""
+    assert _by_value("Leaders have recruited 18 international social workers.")["18"].kpi is None
+    assert _by_value("Two team managers and 7 experienced social workers were appointed.")["7"].kpi is None
+    assert _by_value("12 newly qualified social workers started their ASYE year.")["12"].kpi is None
+    assert _by_value("4.4 All but four homes had a current landlord gas safety record.")["four"].kpi is None
+    assert _by_value("There are 145 qualified social workers in post.")["145"].kpi == "social_workers_fte"
