@@ -547,9 +547,14 @@ def _names_next(sentence: str, m: KpiMention, f1: int, others: list[tuple[int, i
     gap = sentence[m.end : min(after)]
     if gap.strip() == "(":
         return True  # "… and pupils with an EHC plan (31.6%)"
+    if ")" in sentence[f1 : m.start] and _NEXT_ITEM.fullmatch(gap):
+        # "Overall satisfaction: 64.8% (London median 66.0%) Satisfaction with repairs: 68.9%": items of a list run
+        # into one sentence; after the bracket closes, a name and colon begin the next item
+        return True
     return ":" not in gap and bool(_LEADS_TO.match(gap))  # "living in care homes: 683 in residential care" breaks down
 
 
+_NEXT_ITEM = re.compile(r"[^():;\d]{0,40}:\s*")
 _COMPARED = re.compile(r"\b(?:against|compared|than|versus|vs\.?|relative\s+to)\b", re.I)
 
 

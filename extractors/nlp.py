@@ -13,7 +13,15 @@ from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from extractors.kpi_match import KpiMention, choose_kpi, find_mentions, label_key, partner_kpi, partners
+from extractors.kpi_match import (
+    KpiMention,
+    choose_kpi,
+    find_mentions,
+    kpi_for_label,
+    label_key,
+    partner_kpi,
+    partners,
+)
 from extractors.labels import done_to_label, figure_line, label_for, share_label
 from extractors.numbers import NumberMention, find_numbers
 from extractors.period_kinds import change_between, paired_with_next, present_tense, refers_back, respectively
@@ -565,12 +573,52 @@ def _named_by_their_verb(figures: list[Figure], numbers: list[NumberMention], se
             earlier = next((g.label for g in reversed(out) if g.unit == "count" and g.label), None)
             label = share_label(sentence, n, earlier)
         kpi = f.kpi
+        if (label is None or label_key(label) is None) and (prior := _restated_count(out, f, sentence)):
+            label = prior.label  # "668 children in care, 44 fewer …, a rate of 108 per 10,000", "35 (32.1%)"
+            if kpi is None and prior.kpi:
+                # the count's KPI in the rate's unit, else the rate's own KPI its words name ("205 stage 1
+                # complaints, 15.3 per 1,000 homes": the complaints received, the TSM rate)
+                kpi = partner_kpi(prior.kpi, f.unit, label) or kpi_for_label(label, f.unit, f.role).kpi
         if label is None:
             label = _bracketed_earlier_label(out, n, sentence)
         if label is None and (label := _from_earlier_label(out, n, sentence)) and kpi is None and out[-1].kpi:
             kpi = partner_kpi(out[-1].kpi, f.unit, label)  # the same measure's earlier value: its KPI too
         out.append(f if (label, kpi) == (f.label, f.kpi) else replace(f, label=label, kpi=kpi))
     return out
+
+
+# "… a rate of 108 per 10,000", "(a rate of 12.2 per 100,000": a rate that restates the count it follows; "35
+# (32.1%) reoffended", "212 (or 43%)": a share in a bracket opened straight after its count
+_RATE_OF = re.compile(
+    r"(?:,|\()\s*(?:(?:which\s+is\s+|this\s+is\s+|giving\s+|equivalent\s+to\s+)?an?\s+rate\s+of\s*)?$", re.I
+)
+# "668 children in care, 44 fewer than at the inspection, a rate of …": a difference between the count and its rate
+_DIFFERENCE = re.compile(r"^\s*(?:fewer|more|less|lower|higher|up|down)\b", re.I)
+_SHARE_BRACKET = re.compile(r"^\s*\(\s*(?:or\s+)?$")
+_RESTATE_BREAK = re.compile(r";|\.\s|\bwhile\b|\bwhereas\b|\bbut\b|\band\b|\bagainst\b|\bcompared\b")
+
+
+def _restated_count(before: list[Figure], f: Figure, sentence: str) -> Figure | None:
+    """The labelled count an unlabelled rate or share restates: the nearest earlier count of the sentence, an actual
+    or baseline, when the rate follows a comma or bracket (", a rate of") with no other clause between them (a
+    difference, "44 fewer than at the inspection", may), or the share sits in a bracket opened right after the
+    count."""
+    s0 = f.sentence_start
+    if f.unit.startswith("rate_per") and _RATE_OF.search(sentence[: f.start - s0]):
+        for g in reversed(before):
+            gap = sentence[g.end - s0 : f.start - s0]
+            if len(gap) > 120 or _RESTATE_BREAK.search(gap):
+                return None
+            if g.unit == "count" and g.role in ("actual", "baseline") and g.label:
+                return g
+            if g.role in ("actual", "baseline") and not _DIFFERENCE.match(sentence[g.end - s0 :]):
+                return None
+        return None
+    if f.unit == "percent" and before:
+        g = before[-1]
+        if g.unit == "count" and g.label and _SHARE_BRACKET.match(sentence[g.end - s0 : f.start - s0]):
+            return g
+    return None
 
 
 # "The recycling rate rose to 44.7% from 44.0%", "museum visitors fell to 39,502 from 41,967": the figure after

@@ -168,7 +168,7 @@ def test_the_taxonomy_covers_every_service_with_typed_kpis():
         "workforce_finance",
     ):
         assert sum(k.service == required for k in tax.kpis) >= 5, required
-    code = re.compile(r"^(?:NI \d{1,3}[a-c]?|ASCOF \d[A-J](?:\(\d\))?|BVPI \d{1,3}|TSM [A-Z]{2}\d{2})$")
+    code = re.compile(r"^(?:NI \d{1,3}[a-c]?|ASCOF \d[A-J](?:\(\d\))?|BVPI \d{1,3}|TSM [A-Z]{2}\d{2}(?:\(\d\))?)$")
     for k in tax.kpis:
         assert k.units and set(k.units) <= set(UNITS), k.id
         assert k.polarity in ("higher", "lower", "neutral"), k.id
@@ -1768,3 +1768,44 @@ def test_social_workers_appointed_newly_qualified_or_recruited_are_not_the_workf
     assert _by_value("12 newly qualified social workers started their ASYE year.")["12"].kpi is None
     assert _by_value("4.4 All but four homes had a current landlord gas safety record.")["four"].kpi is None
     assert _by_value("There are 145 qualified social workers in post.")["145"].kpi == "social_workers_fte"
+
+
+def test_tenant_satisfaction_youth_justice_and_highway_asset_measures_get_their_own_kpis():
+    """Taxonomy 2026.12.25: Tenant Satisfaction Measures, YJB measures, highway assets, safeguarding concerns,
+    workforce and debt measures recurred across blind sets 3-96 with no KPI; each takes only its own measure (a
+    stage 2 complaints rate is not the stage 1 rate, the enquiries that follow concerns are not the concerns, a
+    count of complaints is not a rate per 1,000 homes)."""
+    tsm = _by_value(
+        "74.2% of tenants were satisfied that their home is safe, and 61.8% that we listen to tenants' views."
+    )
+    assert tsm["74.2"].kpi == "tenant_home_safe"
+    stage1 = _by_value("We received 384 stage 1 complaints, 36.4 per 1,000 homes.")
+    stage2 = _by_value("There were 43 stage 2 complaints, 4.1 per 1,000 homes.")
+    assert stage1["36.4"].kpi == "tenant_stage1_complaints_rate"
+    assert stage2["4.1"].kpi == "tenant_stage2_complaints_rate"
+    assert _by_value("We received 412 stage 1 complaints.")["412"].kpi != "tenant_stage1_complaints_rate"
+    concerns = _by_value("The council received 2,318 safeguarding concerns, and 604 became section 42 enquiries.")
+    assert concerns["2,318"].kpi == "asc_safeguarding_concerns"
+    assert concerns["604"].kpi != "asc_safeguarding_concerns"
+    assert _by_value("The service gave 57 out-of-court disposals.")["57"].kpi == "out_of_court_disposals"
+    assert _by_value("The council received 906 third-party claims.")["906"].kpi == "highway_claims"
+    assert _by_value("Mandatory training compliance was 88.1%.")["88.1"].kpi == "mandatory_training"
+    assert _by_value("Sundry debt over 90 days was £1.92m.")["£1.92m"].kpi == "sundry_debt_over_90_days"
+
+
+def test_a_rate_after_a_count_restates_the_count_and_takes_its_label():
+    """Blind sets 81-96: "There are 668 children in care, 44 fewer than at the inspection, a rate of 108 per 10,000
+    children" and "91 residents died …, a rate of 12.2 per 100,000" left the rate with no label, so it formed no
+    series; a comparator after "against" keeps its own (none), and a rate after another clause is not the count's."""
+    cla = _by_value(
+        "There are 668 children in care, 44 fewer than at the inspection, a rate of 108 per 10,000 children."
+    )
+    assert cla["108"].label_key == cla["668"].label_key is not None
+    assert cla["108"].kpi == "children_looked_after_rate"
+    died = _by_value(
+        "91 residents died from alcohol-specific causes in 2023, a rate of 12.2 per 100,000, against 11.5."
+    )
+    assert died["12.2"].label_key == died["91"].label_key is not None
+    assert died["11.5"].label_key is None
+    later = _by_value("We received 412 contacts; the rate of referrals was 31.2 per 10,000 children.")
+    assert later["31.2"].label_key != later["412"].label_key
