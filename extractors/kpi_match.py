@@ -226,6 +226,8 @@ def choose_kpi(
         return KpiChoice(None, "kpi.none.counterfactual")
     if unit == "count" and (_RANGE_NEIGHBOUR_BEFORE.search(before) or _RANGE_NEIGHBOUR_AFTER.match(sentence[f1:])):
         return KpiChoice(None, "kpi.none.range")
+    if _in_tile_grid(sentence, figure, others, mentions):
+        return KpiChoice(None, "kpi.none.tile_grid")
     noun = counted_noun(label, taxonomy)
     low_label = (label or "").lower()
     # where the label sits in the sentence: after the figure, else before it
@@ -300,6 +302,12 @@ def choose_kpi(
             continue
         if _narrowed_after(sentence, m, kpi):
             rejected = "kpi.none.narrowed"  # "care leavers at university", "enquiries where risk was reduced"
+            continue
+        if _TEAM_AFTER.match(sentence[m.end :]):
+            rejected = "kpi.none.team"  # "19 in the children in care teams": a team's name, not the population
+            continue
+        if m.start >= f1 and _OF_THE.fullmatch(sentence[f1 : m.start]) and _STATE_AFTER.match(sentence[m.end :]):
+            rejected = "kpi.none.subgroup_of"  # "61 of the children in care are unaccompanied": a part of them
             continue
         if label_at and label_at[0] <= m.start and m.end <= label_at[1] and _modifies_next(sentence, m, label_at, kpi):
             rejected = "kpi.none.modifier"  # "318 food hygiene inspections": the phrase qualifies another noun
@@ -424,9 +432,19 @@ _PERCENT_LATER = re.compile(r"\d\s?(?:%|per\s?cent)", re.I)
 _BASE_OF = re.compile(r"(?:^|[,;:(]\s*|\b)of\s+(?:the\s+|these\s+|all\s+)?$", re.I)
 
 
+# "the children in care teams": a phrase naming a team
+_TEAM_AFTER = re.compile(r"^\s+teams?\b", re.I)
+# "61 of the children in care are …", "12 of our care leavers were …": a part of the population the phrase names
+_OF_THE = re.compile(r"\s+of\s+(?:the|our|these|those|all)\s+", re.I)
+_STATE_AFTER = re.compile(
+    r"^\s*(?:are|were|is|was|have|had|live|lived|living|(?:had|have|has)\s+been)\b(?!\s+(?:looked\s+after|in\s+care)\b)",
+    re.I,
+)
 _NARROWING = re.compile(
     r"^\s+(?:and\s+(?P<c>(?:have\s+|had\s+)?(?:moved|went|returned|now|then|since|subsequently|are\s+now|"
-    r"were\s+then)\b)|(?:where|whose|awaiting|waiting\s+for)\s+(?:an?\s+|the\s+)?(?P<a>[a-z]+)|at\s+(?!\d|the\s+(?:end|time|point|start|same)|end\b|present\b|"
+    r"were\s+then)\b)|(?:where|whose|awaiting|waiting\s+for)\s+(?:an?\s+|the\s+)?(?P<a>[a-z]+)|"
+    # "44 care leavers were at university", "12 care leavers were living in unsuitable accommodation"
+    r"(?:(?P<v>(?:were|are|was|is)\s+(?:living\s+)?)(?:at|in)|at)\s+(?!\d|the\s+(?:end|time|point|start|same)|end\b|present\b|"
     r"any\b|least\b|most\b|risk\b)(?P<b>[a-z]+))",
     re.I,
 )
@@ -440,6 +458,8 @@ def _narrowed_after(sentence: str, m: KpiMention, kpi: Kpi) -> bool:
         return False
     if found.group("c"):
         return True  # "ceased to be looked after *and moved on to independent living*": a part of them
+    if found.group("v") and not kpi.qualifier:
+        return False  # "171 apprentices are in post", "6.5% of B and C roads were in poor condition": the measure
     word = (found.group("a") or found.group("b")).lower()
     return _singular(word) not in _own_words(kpi) and word not in _KEY_STOP
 
@@ -536,6 +556,31 @@ _LEADS_TO = re.compile(
     r"^\s*(?:(?:of|was|were|is|are|at|stood at|stands at|reached|rose to|fell to|:)\s*)?(?:around|about|approximately)?\s*$",
     re.I,
 )
+
+
+def _in_tile_grid(
+    sentence: str, figure: tuple[int, int], others: list[tuple[int, int]], mentions: list[KpiMention]
+) -> bool:
+    """Is the figure one of a run of bare values ("12.4% 78% 84%") after the names of two or more different KPIs
+    ("Staff turnover Resolved at first contact Customer satisfaction"): a row of tiles read across, whose names and
+    values cannot be paired by position with any certainty?"""
+    spans = sorted({*others, figure})
+    i = spans.index(figure)
+    lo = hi = i
+    while lo > 0 and not sentence[spans[lo - 1][1] : spans[lo][0]].strip():
+        lo -= 1
+    while hi + 1 < len(spans) and not sentence[spans[hi][1] : spans[hi + 1][0]].strip():
+        hi += 1
+    if hi == lo:
+        return False
+    start = spans[lo - 1][1] if lo > 0 else 0
+    names: list[tuple[int, int, set[str]]] = []  # the KPI phrases before the run, overlapping ones merged
+    for m in sorted((m for m in mentions if start <= m.start and m.end <= spans[lo][0]), key=lambda m: m.start):
+        if names and m.start < names[-1][1]:
+            names[-1] = (names[-1][0], max(names[-1][1], m.end), names[-1][2] | {m.kpi})
+        else:
+            names.append((m.start, m.end, {m.kpi}))
+    return len(names) >= 2 and len(set().union(*(ids for _, _, ids in names))) >= 2
 
 
 def _names_next(sentence: str, m: KpiMention, f1: int, others: list[tuple[int, int]]) -> bool:

@@ -314,6 +314,14 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),
+    # "stage one and stage two complaints", "seconded two days a week": a stage's name, a working pattern
+    (
+        "not.stage_or_pattern",
+        re.compile(
+            r"\bstage\s+(?:one|two|three|four)\b|\b(?:\d|one|two|three|four|five)\s+days?\s+(?:a|per|each)\s+week\b",
+            re.I,
+        ),
+    ),
     (
         "not.distance",
         re.compile(
@@ -348,7 +356,10 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:spoke|talked|met)\s+(?:to|with)\s+(?:the\s+)?\d[\d,]*\b|"
             r"\b(?:an?|the|our)\s+(?:(?:dip|random|case|themed|multi-agency)[- ])?(?:audit|sample|review)\s+of\s+(?:the\s+)?"
             r"\d[\d,]*\b(?!\s*(?:%|per\s?cent))|"
-            r"(?<=%)\s+of\s+the\s+\d[\d,]*\s+(?:case\s+)?(?:audits|cases\s+audited|files|records|cases\s+(?:sampled|reviewed))\b",
+            r"(?<=%)\s+of\s+the\s+\d[\d,]*\s+(?:case\s+)?(?:audits|cases\s+audited|files|records|cases\s+(?:sampled|reviewed))\b|"
+            # "the survey was sent to 1,180 people", "read 28 of the local authority's own case audits"
+            r"\b(?:sent|posted|emailed|issued)\s+to\s+\d[\d,]*\s+(?:people|residents|adults|carers|tenants|households|"
+            r"service\s+users|clients|parents)\b|\bread\s+\d[\d,]*\s+of\s+the\b",
             re.I,
         ),
     ),

@@ -60,10 +60,13 @@ ROLE_RULES: list[RoleRule] = [
         "role.change.than",
         "change",
         after=_a(
-            r"(?:percentage points? |points? |days? |weeks? )?(?:more|fewer|less|higher|lower|greater|up|down|ahead of|behind|"
-            r"quicker|faster|slower|longer|shorter)\s+"
+            r"(?:percentage points? |points? |days? |weeks? |[a-z]+ )?(?:more|fewer|less|higher|lower|greater|up|down|ahead of|"
+            r"behind|quicker|faster|slower|longer|shorter|better|worse|above|below)\s+"
             r"(?:than\s+|on\s+|compared\s+(?:with|to)\s+)?(?:in\s+|at\s+|on\s+|during\s+|for\s+|over\s+)?(?:the\s+)?"
-            r"(?:same\b|previous\b|last\b|prior\b|a year\b|year\b|quarter\b|month\b|end of\b|start of\b|"
+            # "44 fewer than at the inspection", "8.2% more than the 1,518 received in 2022/23"
+            r"(?:(?:last\s+|previous\s+|first\s+)?(?:inspection|visit|focused\s+visit|monitoring\s+visit)\b|"
+            r"\d[\d,.]*%?\s+(?:[a-z]+\s+){0,3}?(?:in|at|for|during|over|a\s+year|last)\b|"
+            r"same\b|previous\b|last\b|prior\b|a year\b|year\b|quarter\b|month\b|end of\b|start of\b|"
             r"(?:\d{1,2}\s+)?(?:january|february|march|april|may|june|july|august|september|october|november|december)\b|"
             r"(?:19|20)\d\d\b|q[1-4]\b|quarter [1-4]\b|period [1-9]\b)"
         ),
@@ -160,11 +163,19 @@ ROLE_RULES: list[RoleRule] = [
         ),
     ),
     RoleRule(
+        # "Domestic abuse-related crimes rose 2.7% to 4,402": the amount the verb moved by, straight after it
+        "role.change.moved",
+        "change",
+        before=re.compile(r"\b(?:rose|fell|grew|dropped|declined|climbed|jumped)\s*$", re.I),
+        after=None,
+    ),
+    RoleRule(
         "role.change.by",
         "change",
         before=_b(
             r"(?:increase[ds]?|rise|rises|rose|risen|fall|falls|fell|fallen|drop|dropped|reduction|reduced|decrease[ds]?|"
-            r"improvement|improved|grown|growth|grew|up|down|higher|lower|declined?|increasing|decreasing)"
+            r"improvement|improved|grown|growth|grew|up|down|higher|lower|declined?|increasing|decreasing|narrowed|"
+            r"widened|closed)"
             r"(?: \w+){0,2}? (?:by|of)(?: around| about| approximately| nearly| almost| over| more than)?"
             r"|\b(?<!make )(?<!makes )(?<!made )(?:up|down)(?: by)?"
         ),
@@ -280,8 +291,8 @@ def classify_role(sentence: str, figure: NumberMention, figures: list[NumberMent
     if _ASIDE.match(gap) and ")" in sentence[figure.unit_end : figure.unit_end + 25]:
         # "an increase from 331 children (54 per 10,000) at 31 March": the aside restates the baseline
         prev_role, _ = classify_role(sentence, prev, figures)
-        if prev_role in ("baseline", "benchmark", "target", "forecast"):
-            return prev_role, "role.aside"
+        if prev_role in ("baseline", "benchmark", "target", "forecast", "change"):
+            return prev_role, "role.aside"  # "fell by 165 offences (5.5%)": the change restated
     if (
         prev.unit == figure.unit
         and _BRACKET_GAP.match(gap)
