@@ -984,6 +984,17 @@ def test_a_name_reworded_with_the_same_words_joins_the_series_and_a_variant_does
     both = [_lf("sep", "open enforcement case", 9, 286.0)]
     both += [_lf("oct", "enforcement case open", 12, 268.0), _lf("oct", "case open enforcement", 12, 40.0)]
     assert find_links(both) == []
+    # sets 81-100: three words in common and a few more on either side; a word reports use for another; a span in
+    # months one quarter and in years the next; a second plan is a variant
+    assert joined("home required fire risk assessment carried", "fire risk assessment completed") == [
+        ("fire risk assessment completed", "home required fire risk assessment carried")
+    ]
+    assert joined("pothole filled", "pothole repaired") == [("pothole repaired", "pothole filled")]
+    assert joined("dtap ipv hib hepb 12 month", "dtap ipv hib hepb 1 year") == [
+        ("dtap ipv hib hepb 1 year", "dtap ipv hib hepb 12 month")
+    ]
+    assert joined("child protection plan", "child protection plan second time") == []
+    assert joined("major application determined 13 week", "minor application determined 8 week") == []
 
 
 def test_reworded_reports_of_a_council_form_one_series_in_the_warehouse(tmp_path):

@@ -123,7 +123,7 @@ def find_links(figures: Iterable[LinkFigure]) -> list[Link]:
 # decided", "complaints excluding exceptions"), or a sentence read as a name ("recycling rate fell"): a name with
 # one of them more than another is not the other reworded
 _VARIANT = frozenset(
-    "new major minor other non net gross repeat first excluding including exception exceptions without "
+    "new major minor other non net gross repeat first second subsequent excluding including exception exceptions without "
     "one two three four five six seven eight nine ten eleven twelve "
     "under over aged male female boy girl disadvantaged fell rose increased decreased reduced up down".split()
 )
@@ -131,9 +131,15 @@ _VARIANT = frozenset(
 
 def _words(key: str) -> frozenset[str]:
     """A key's words, a word reports use for another as that one, inflections cut ("completed", "completion")."""
+    key = _SAME_SPAN.sub(lambda m: _SPANS[m.group(0)], key)
     return frozenset(
         _stem(_SAME_WORD.get(w, w)) for w in key.split() if (len(w) > 1 or w.isdigit()) and w not in _NO_MATTER
     )
+
+
+# "DTaP/IPV/Hib/HepB at 12 months" one quarter, "… at 1 year" the next
+_SPANS = {"12 month": "1 year", "24 month": "2 year", "twelve month": "1 year"}
+_SAME_SPAN = re.compile(r"\b(?:12|24|twelve) month\b")
 
 
 # "answered in 10 working days" and "answered within 10 working days" ("in" is no word of a key)
@@ -169,6 +175,19 @@ def _worded_alike(a: str, b: str) -> int:
         # that name something, and one more that is no count, period, rating or consequence
         if len([w for w in named if w not in _VARIANT]) >= 2 and len(extra) == 1 and not extra & _NOT_ONE_MORE:
             return 1
+    # "home required fire risk assessment carried out" and "fire risk assessment up date": three or more words that
+    # name something in common, at most four more on either side (six in all), none a number or a word of a part or
+    # variant
+    common = [w for w in wa & wb if not w.isdigit() and w not in _FILLER and w not in _WEAK]
+    apart = wa ^ wb
+    if (
+        len(common) >= 3
+        and len(wa - wb) <= 4
+        and len(wb - wa) <= 4
+        and len(apart) <= 6
+        and not any(w.isdigit() or w in _VARIANT or w in _NOT_ONE_MORE for w in apart)
+    ):
+        return 1
     return 0
 
 
@@ -240,6 +259,11 @@ _SAME_WORD = {
     "submitted": "received",
     "projected": "forecast",  # a budget's "Forecast" column one quarter, "Projected" the next
     "projection": "forecast",
+    "filled": "repaired",  # "potholes filled", "potholes repaired"
+    "fixed": "repaired",
+    "cleared": "removed",  # "fly-tips cleared within 2 working days", "removed within 2 working days"
+    "awaiting": "waiting",
+    "offence": "crime",  # "knife offences", "knife crime"
 }
 
 
