@@ -314,6 +314,31 @@ _NOT_FIGURES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("not.hours", re.compile(r"\b(?:\d+|" + _WORD_RE + r")[- ]hours?\b", re.I)),
+    # "The scorecard contains 19 indicators, 18 of them with a target", "Fifteen of the seventeen measures", "KPIs 1
+    # to 8", "Twelve are measured through a survey": the report's own measures counted, not a measurement
+    (
+        "not.report_structure",
+        re.compile(
+            r"\b(?:\d+|" + _WORD_RE + r")\s+(?:of\s+(?:(?:the|our|its)\s+)?(?:\d+|" + _WORD_RE + r")\s+)?"
+            r"(?:(?:new|local|key|performance|corporate|headline|other)\s+)?(?:indicators|measures|kpis|pis)\b"
+            r"|\b(?:indicators|measures|kpis)\s+\d+\s+(?:to|and|-|–)\s+\d+\b"
+            r"|\b(?:\d+|" + _WORD_RE + r")\s+of\s+them\s+with\s+an?\s+(?:\d{4}/\d{2}\s+)?target\b"
+            r"|^\s*(?:\d+|" + _WORD_RE + r")\s+are\s+(?:measured|calculated|collected)\b",
+            re.I,
+        ),
+    ),
+    # "still at home 91 days later", "risen for three quarters in a row", "reported three months in arrears", "for up
+    # to six weeks", "the 95% confidence level", "Reference no: 80126": a definition, a run, a lag or a reference
+    (
+        "not.duration_or_reference",
+        re.compile(
+            r"\b(?:\d+|" + _WORD_RE + r")\s+(?:days?|weeks?|months?|quarters?|years?)\s+(?:later|in\s+a\s+row|running|"
+            r"in\s+arrears|behind)\b|\bup\s+to\s+(?:\d+|" + _WORD_RE + r")\s+(?:days?|weeks?|months?)\b"
+            r"|\b\d+\s*%\s+confidence\b|\bconfidence\s+(?:level|interval)\s+(?:of\s+)?\d+\s*%"
+            r"|\b(?:reference\s+(?:no|number)|urn|ref)\.?\s*:?\s*\d+\b",
+            re.I,
+        ),
+    ),
     # "stage one and stage two complaints", "seconded two days a week": a stage's name, a working pattern
     (
         "not.stage_or_pattern",

@@ -169,3 +169,22 @@ def test_a_rate_base_on_the_next_line_and_a_distance_over_a_line_break_are_not_f
 )
 def test_a_rate_base_an_audit_sample_and_a_word_limit_beside_a_figure_leave_the_figure(sentence, expected):
     assert [n.value for n in find_numbers(sentence)] == expected
+
+
+def test_counts_of_the_report_s_own_measures_runs_lags_and_references_are_not_figures():
+    """Blind sets 97-104 (nogold lines at their first runs): "The scorecard contains 19 indicators, 18 of them with a
+    target", "Fifteen of the seventeen measures", "still at home 91 days later", "risen for three quarters in a row",
+    "95% confidence intervals", "Reference no: 80126" were stored as figures."""
+    from extractors.numbers import find_numbers
+
+    def values(text: str) -> list[str]:
+        return [text[n.start : n.end] for n in find_numbers(text)]
+
+    assert values("The scorecard contains 19 indicators, 18 of them with a 2025/26 target.") == []
+    assert values("Fifteen of the seventeen measures with a target met it.") == []
+    assert "91" not in values("84.0% were still living at home 91 days later.")
+    assert values("84.0% were still living at home 91 days later.")[:1] in (["84.0%"], ["84.0"])
+    assert values("The number waiting has risen for three quarters in a row.") == []
+    assert values("Comparison with England uses 95% confidence intervals.") == []
+    assert values("Reference no: 80126.") == []
+    assert values("The council completed 412 assessments in the quarter.") == ["412"]
