@@ -442,7 +442,9 @@ _STATE_AFTER = re.compile(
 )
 _NARROWING = re.compile(
     r"^\s+(?:and\s+(?P<c>(?:have\s+|had\s+)?(?:moved|went|returned|now|then|since|subsequently|are\s+now|"
-    r"were\s+then)\b)|(?:where|whose|awaiting|waiting\s+for)\s+(?:an?\s+|the\s+)?(?P<a>[a-z]+)|"
+    r"were\s+then)\b)|(?P<n>naming|attending|awaiting\s+a\s+place)\b|"
+    # "children with an EHC plan who are electively home educated": a part of them
+    r"who\s+(?:are|were)\s+(?:an?\s+|the\s+|now\s+)?(?P<e>[a-z]+)|(?:where|whose|awaiting|waiting\s+for)\s+(?:an?\s+|the\s+)?(?P<a>[a-z]+)|"
     # "44 care leavers were at university", "12 care leavers were living in unsuitable accommodation"
     r"(?:(?P<v>(?:were|are|was|is)\s+(?:living\s+)?)(?:at|in)|at)\s+(?!\d|the\s+(?:end|time|point|start|same)|end\b|present\b|"
     r"any\b|least\b|most\b|risk\b)(?P<b>[a-z]+))",
@@ -456,11 +458,11 @@ def _narrowed_after(sentence: str, m: KpiMention, kpi: Kpi) -> bool:
     found = _NARROWING.match(sentence[m.end :])
     if not found:
         return False
-    if found.group("c"):
+    if found.group("c") or found.group("n"):
         return True  # "ceased to be looked after *and moved on to independent living*": a part of them
     if found.group("v") and not kpi.qualifier:
         return False  # "171 apprentices are in post", "6.5% of B and C roads were in poor condition": the measure
-    word = (found.group("a") or found.group("b")).lower()
+    word = (found.group("a") or found.group("b") or found.group("e")).lower()
     return _singular(word) not in _own_words(kpi) and word not in _KEY_STOP
 
 

